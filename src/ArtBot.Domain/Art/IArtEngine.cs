@@ -1,0 +1,51 @@
+namespace ArtBot.Domain.Art;
+
+public enum ImageFormat { Jpeg, Png }
+
+/// <summary>Fast feed-forward stylization with a preset network.</summary>
+/// <param name="MaxSide">Long side of the output; null keeps the photo's size up to the engine's limit.</param>
+public sealed record PresetRequest(byte[] Image, string PresetId, int? MaxSide = null, ImageFormat Format = ImageFormat.Jpeg);
+
+/// <summary>Gatys et al. optimisation: the content photo painted in the style photo.</summary>
+/// <param name="StyleStrength">Multiplies the engine's default style weight (1 = default).</param>
+public sealed record StylizeRequest(
+    byte[] Content,
+    byte[] Style,
+    int? Size = null,
+    int? Iterations = null,
+    bool PreserveColors = false,
+    double StyleStrength = 1.0,
+    ImageFormat Format = ImageFormat.Jpeg);
+
+/// <summary>DeepDream of a photo.</summary>
+public sealed record DreamRequest(byte[] Image, int? Size = null, int? Steps = null, ImageFormat Format = ImageFormat.Jpeg);
+
+/// <summary>One photo in every preset, as a captioned contact sheet.</summary>
+public sealed record GalleryRequest(byte[] Image, int TileSide = 256, Language Language = Language.En, ImageFormat Format = ImageFormat.Jpeg);
+
+/// <summary>Where a long rendering stands.</summary>
+public sealed record RenderProgress(string Stage, int Step, int TotalSteps, TimeSpan Elapsed, TimeSpan? Eta, double? Loss = null)
+{
+    public double Fraction => TotalSteps <= 0 ? 0 : Math.Clamp((double)Step / TotalSteps, 0, 1);
+}
+
+/// <summary>A finished (or, when <see cref="Cancelled"/>, best-so-far) image.</summary>
+public sealed record ArtResult(byte[] Image, ImageFormat Format, int Width, int Height, TimeSpan Elapsed, string Description, bool Cancelled = false);
+
+public sealed record Prediction(int Index, string Label, float Logit);
+
+/// <summary>The neural engine as the rest of ArtBot sees it: encoded images in, encoded images out.</summary>
+public interface IArtEngine
+{
+    PresetCatalog Presets { get; }
+
+    Task<ArtResult> PresetAsync(PresetRequest request, CancellationToken cancellationToken = default);
+
+    Task<ArtResult> StylizeAsync(StylizeRequest request, IProgress<RenderProgress>? progress = null, CancellationToken cancellationToken = default);
+
+    Task<ArtResult> DreamAsync(DreamRequest request, IProgress<RenderProgress>? progress = null, CancellationToken cancellationToken = default);
+
+    Task<ArtResult> GalleryAsync(GalleryRequest request, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<Prediction>> ClassifyAsync(byte[] image, int top = 5, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,58 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace ArtBot.Engine.Native;
+
+/// <summary>
+/// Gets TorchSharp's native library loadable before anything touches it. On hosts whose
+/// libstdc++ predates GCC 13 the build marked LibTorchSharp's GLIBCXX_3.4.32 need weak and put
+/// <c>libartbot_glibcxx_shim.so</c> beside the app (build/LibTorchSharpGlibcxx.targets); the
+/// shim must be in the global symbol scope before LibTorchSharp is loaded, which .NET's own
+/// NativeLibrary.Load (RTLD_LOCAL) does not do, hence dlopen with RTLD_GLOBAL.
+/// </summary>
+public static class TorchNative
+{
+    public const string ShimName = "libartbot_glibcxx_shim.so";
+    private const int RtldNow = 0x2;
+    private const int RtldGlobal = 0x100;
+    private static readonly Lock Gate = new();
+    private static bool loaded;
+
+    // The engine assembly is the only door to TorchSharp here, so loading it is the moment to prepare.
+#pragma warning disable CA2255
+    [ModuleInitializer]
+#pragma warning restore CA2255
+    internal static void Initialize() => EnsureLoaded();
+
+    /// <summary>Idempotent; safe to call from any thread before the first TorchSharp call.</summary>
+    public static void EnsureLoaded()
+    {
+        lock (Gate)
+        {
+            if (loaded || !OperatingSystem.IsLinux()) return;
+            loaded = true;
+            var shim = Path.Combine(AppContext.BaseDirectory, ShimName);
+            if (!File.Exists(shim)) return;
+            if (Dlopen(shim, RtldNow | RtldGlobal) == IntPtr.Zero)
+                throw new InvalidOperationException($"Could not load {shim}: {Marshal.PtrToStringAnsi(Dlerror())}");
+        }
+    }
+
+    private static IntPtr Dlopen(string path, int flags)
+    {
+        try { return DlopenLibc(path, flags); }
+        catch (EntryPointNotFoundException) { return DlopenLibdl(path, flags); }
+        catch (DllNotFoundException) { return DlopenLibdl(path, flags); }
+    }
+
+    private static IntPtr Dlerror()
+    {
+        try { return DlerrorLibc(); }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException) { return DlerrorLibdl(); }
+    }
+
+    [DllImport("libc.so.6", EntryPoint = "dlopen")] private static extern IntPtr DlopenLibc(string path, int flags);
+    [DllImport("libdl.so.2", EntryPoint = "dlopen")] private static extern IntPtr DlopenLibdl(string path, int flags);
+    [DllImport("libc.so.6", EntryPoint = "dlerror")] private static extern IntPtr DlerrorLibc();
+    [DllImport("libdl.so.2", EntryPoint = "dlerror")] private static extern IntPtr DlerrorLibdl();
+}
