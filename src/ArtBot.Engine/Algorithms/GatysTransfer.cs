@@ -1,0 +1,243 @@
+using System.Diagnostics;
+using ArtBot.Engine.Networks;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace ArtBot.Engine.Algorithms;
+
+/// <summary>The layers a transfer uses, and a sentence saying so for the user and the log.</summary>
+public sealed record GatysLayers(IReadOnlyList<string> Style, IReadOnlyList<string> Content, string Description)
+{
+    private static readonly string[] GatysStyle = ["relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"];
+    private const string GatysContent = "relu4_2";
+
+    /// <summary>
+    /// The Gatys set (style relu1_1…relu5_1, content relu4_2) where the network has it;
+    /// otherwise the first layer of each available block for style and the second layer of the
+    /// deepest block for content (relu3_2 with VGG-19 through block 3).
+    /// </summary>
+    public static GatysLayers Choose(IReadOnlyList<string> available, IReadOnlyList<string>? style = null, IReadOnlyList<string>? content = null)
+    {
+        foreach (var layer in (style ?? []).Concat(content ?? []))
+            if (!available.Contains(layer))
+                throw new ArgumentException($"layer '{layer}' is not in this VGG (it has {string.Join(", ", available)})");
+
+        var chosenStyle = style ?? GatysStyle.Where(available.Contains).ToList();
+        if (chosenStyle.Count == 0) chosenStyle = [available[^1]];
+        IReadOnlyList<string> chosenContent;
+        if (content != null) chosenContent = content;
+        else if (available.Contains(GatysContent)) chosenContent = [GatysContent];
+        else
+        {
+            var deepestBlock = available[^1].Split('_')[0];
+            var inBlock = available.Where(l => l.StartsWith(deepestBlock + "_", StringComparison.Ordinal)).ToList();
+            chosenContent = [inBlock.Count > 1 ? inBlock[1] : inBlock[0]];
+        }
+
+        var complete = style == null && content == null && chosenStyle.Count == GatysStyle.Length && chosenContent[0] == GatysContent;
+        var description = $"VGG-19 through {available[^1]}: style {string.Join(", ", chosenStyle)}; content {string.Join(", ", chosenContent)}"
+            + (complete || style != null || content != null ? "" : " (the full Gatys set needs VGG-19 to relu5_1)");
+        return new GatysLayers(chosenStyle, chosenContent, description);
+    }
+}
+
+/// <param name="Image">[1,3,H,W] RGB 0..1 at the requested size.</param>
+/// <param name="Cancelled">True when stopped early: <see cref="Image"/> is then the best found so far.</param>
+public sealed record GatysResult(Tensor Image, GatysLayers Layers, int Iterations, bool Cancelled);
+
+/// <summary>
+/// Gatys, Ecker &amp; Bethge, "Image Style Transfer Using Convolutional Neural Networks" (2016):
+/// optimise an image so its VGG features match the content photo and its Gram matrices match
+/// the style painting; coarse-to-fine over several scales; optional luminance-only transfer
+/// ("Preserving color in neural artistic style transfer", Gatys et al. 2016).
+/// Runs on the calling thread; call it from the engine's tensor thread.
+/// </summary>
+public static class GatysTransfer
+{
+    /// <param name="vgg">Computes at least <paramref name="layers"/>.</param>
+    /// <param name="content">[1,3,H,W] RGB 0..1, already at the output size.</param>
+    /// <param name="style">[1,3,h,w] RGB 0..1, any size.</param>
+    public static GatysResult Run(
+        Vgg19Features vgg,
+        GatysLayers layers,
+        Tensor content,
+        Tensor style,
+        GatysOptions options,
+        IProgress<GatysProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        using var outer = torch.NewDisposeScope();
+        var clock = Stopwatch.StartNew();
+        var (height, width) = (content.shape[2], content.shape[3]);
+
+        Tensor? contentChroma = null;
+        if (options.PreserveColors)
+        {
+            (content, style, contentChroma) = LuminanceOnly(content, style);
+        }
+
+        var sizes = ScaleSizes(height, width, options);
+        var perScale = SplitIterations(options.Iterations, sizes.Count);
+        var work = sizes.Select((s, i) => (double)s.Height * s.Width * perScale[i]).ToArray();
+        double doneWork = 0;
+
+        Tensor image = options.Init == GatysInit.Noise
+            ? torch.rand([1, 3, sizes[0].Height, sizes[0].Width], generator: torch.manual_seed(options.Seed)) * 0.5f + 0.25f
+            : Resize(content, sizes[0].Height, sizes[0].Width);
+        Tensor best = image.clone();
+        var bestLoss = double.PositiveInfinity;
+        var iteration = 0;
+        var cancelled = false;
+
+        for (var scale = 0; scale < sizes.Count && !cancelled; scale++)
+        {
+            var (h, w) = sizes[scale];
+            if (scale > 0)
+            {
+                image = Resize(image, h, w);
+                best = Resize(best, h, w);
+                bestLoss = double.PositiveInfinity;
+            }
+
+            using var scaleScope = torch.NewDisposeScope();
+            var (contentLosses, styleLosses) = BuildLosses(vgg, layers, Resize(content, h, w), ResizeStyle(style, h, w, options.StyleScale));
+            using var tv = new TotalVariationLoss();
+            using var x = new TorchSharp.Modules.Parameter(image.detach().clone(), requires_grad: true);
+
+            using var lbfgs = options.Optimizer == GatysOptimizer.Lbfgs ? new Lbfgs(x, options.LbfgsHistory) : null;
+            using var adam = options.Optimizer == GatysOptimizer.Adam ? torch.optim.Adam([x], options.AdamLearningRate) : null;
+
+            for (var i = 0; i < perScale[scale]; i++)
+            {
+                if (cancellationToken.IsCancellationRequested) { cancelled = true; break; }
+                using var step = torch.NewDisposeScope();
+                double c = 0, s = 0, t = 0;
+                Tensor Evaluate()
+                {
+                    var features = vgg.forward(Vgg19Features.Preprocess(x));
+                    var contentLoss = contentLosses.Select(kv => kv.Value.forward(features[kv.Key])).Aggregate((a, b) => a + b) * (options.ContentWeight / contentLosses.Count);
+                    var styleLoss = styleLosses.Select(kv => kv.Value.forward(features[kv.Key])).Aggregate((a, b) => a + b) * (options.StyleWeight / styleLosses.Count);
+                    var tvLoss = tv.forward(x) * options.TvWeight;
+                    var total = contentLoss + styleLoss + tvLoss;
+                    total.backward();
+                    (c, s, t) = (contentLoss.item<float>(), styleLoss.item<float>(), tvLoss.item<float>());
+                    return total;
+                }
+
+                // The loss is measured at x before the update, so that is the image it describes.
+                var before = x.detach().clone();
+                double loss;
+                if (lbfgs != null)
+                {
+                    loss = lbfgs.Step(Evaluate);
+                }
+                else
+                {
+                    adam!.zero_grad();
+                    loss = Evaluate().item<float>();
+                    adam.step();
+                    using (torch.no_grad()) x.clamp_(0f, 1f);
+                }
+
+                if (double.IsFinite(loss) && loss < bestLoss)
+                {
+                    bestLoss = loss;
+                    best.Dispose();
+                    best = before.MoveToOuterDisposeScope();
+                }
+
+                iteration++;
+                doneWork += (double)h * w;
+                var elapsed = clock.Elapsed;
+                var remaining = work.Sum() - doneWork;
+                TimeSpan? eta = doneWork > 0 ? TimeSpan.FromSeconds(elapsed.TotalSeconds / doneWork * remaining) : null;
+                progress?.Report(new GatysProgress(iteration, options.Iterations, scale + 1, sizes.Count, (int)w, (int)h, c, s, t, elapsed, eta));
+            }
+
+            foreach (var loss in contentLosses.Values.Cast<nn.Module>().Concat(styleLosses.Values)) loss.Dispose();
+            // L-BFGS may end on a worse step than the best seen; the best is what carries on.
+            image = double.IsFinite(bestLoss) ? best.clone().MoveToOuterDisposeScope() : x.detach().clone().MoveToOuterDisposeScope();
+        }
+
+        var result = best.shape[2] == height && best.shape[3] == width ? best : Resize(best, height, width);
+        result = result.clamp(0f, 1f);
+        if (contentChroma is not null) result = WithChroma(result, contentChroma);
+        return new GatysResult(result.MoveToOuterDisposeScope(), layers, iteration, cancelled);
+    }
+
+    internal static IReadOnlyList<(long Height, long Width)> ScaleSizes(long height, long width, GatysOptions options)
+    {
+        var longSide = Math.Max(height, width);
+        var sizes = new List<(long, long)>();
+        for (var k = Math.Max(1, options.Scales) - 1; k >= 0; k--)
+        {
+            var side = longSide / Math.Pow(2, k);
+            if (side < options.MinScaleSide && k > 0) continue;
+            var factor = side / longSide;
+            var size = (Math.Max(1, (long)Math.Round(height * factor)), Math.Max(1, (long)Math.Round(width * factor)));
+            if (!sizes.Contains(size)) sizes.Add(size);
+        }
+        return sizes;
+    }
+
+    internal static int[] SplitIterations(int total, int scales)
+    {
+        var split = Enumerable.Repeat(total / scales, scales).ToArray();
+        split[^1] += total - split.Sum();
+        return split;
+    }
+
+    private static (Dictionary<string, ContentLoss>, Dictionary<string, StyleLoss>) BuildLosses(Vgg19Features vgg, GatysLayers layers, Tensor content, Tensor style)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var contentFeatures = vgg.forward(Vgg19Features.Preprocess(content));
+        var styleFeatures = vgg.forward(Vgg19Features.Preprocess(style));
+        var contentLosses = layers.Content.ToDictionary(l => l, l => new ContentLoss(contentFeatures[l]));
+        var styleLosses = layers.Style.ToDictionary(l => l, l => new StyleLoss(styleFeatures[l]));
+        foreach (var m in contentLosses.Values.Cast<nn.Module>().Concat(styleLosses.Values))
+            foreach (var b in m.buffers()) b.MoveToOuterDisposeScope();
+        return (contentLosses, styleLosses);
+    }
+
+    private static Tensor ResizeStyle(Tensor style, long height, long width, double styleScale)
+    {
+        var target = Math.Max(height, width) * styleScale;
+        var factor = target / Math.Max(style.shape[2], style.shape[3]);
+        return Resize(style, Math.Max(1, (long)Math.Round(style.shape[2] * factor)), Math.Max(1, (long)Math.Round(style.shape[3] * factor)));
+    }
+
+    internal static Tensor Resize(Tensor image, long height, long width)
+    {
+        if (image.shape[2] == height && image.shape[3] == width) return image.alias();
+        var shrinking = height < image.shape[2];
+        return F.interpolate(image.detach(), [height, width], mode: InterpolationMode.Bicubic, align_corners: false, antialias: shrinking).clamp(0f, 1f);
+    }
+
+    // YIQ: luminance Y, chroma I and Q.
+    private static readonly float[,] RgbToYiq = { { 0.299f, 0.587f, 0.114f }, { 0.596f, -0.274f, -0.322f }, { 0.211f, -0.523f, 0.312f } };
+
+    private static Tensor ToYiq(Tensor rgb) => torch.einsum("ij,bjhw->bihw", torch.tensor(RgbToYiq, device: rgb.device), rgb);
+
+    private static Tensor FromYiq(Tensor yiq) => torch.einsum("ij,bjhw->bihw", torch.linalg.inv(torch.tensor(RgbToYiq, device: yiq.device)), yiq);
+
+    /// <summary>
+    /// Grey versions of both images, the style's luminance matched to the content's mean and
+    /// spread (so the painting's brightness does not leak in), plus the content's chroma to put back.
+    /// </summary>
+    private static (Tensor Content, Tensor Style, Tensor ContentChroma) LuminanceOnly(Tensor content, Tensor style)
+    {
+        var contentYiq = ToYiq(content);
+        var contentY = contentYiq.narrow(1, 0, 1);
+        var styleY = ToYiq(style).narrow(1, 0, 1);
+        var matched = (styleY - styleY.mean()) / styleY.std().clamp_min(1e-5) * contentY.std() + contentY.mean();
+        return (contentY.expand(-1, 3, -1, -1).clamp(0f, 1f), matched.expand(-1, 3, -1, -1).clamp(0f, 1f), contentYiq.narrow(1, 1, 2));
+    }
+
+    private static Tensor WithChroma(Tensor greyResult, Tensor contentChroma)
+    {
+        var y = ToYiq(greyResult).narrow(1, 0, 1);
+        return FromYiq(torch.cat([y, contentChroma], 1)).clamp(0f, 1f);
+    }
+}

@@ -1,0 +1,101 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ArtBot.Engine.Algorithms;
+
+/// <summary>
+/// Limited-memory BFGS on one tensor, one function evaluation per step and no line search
+/// (as torch.optim.LBFGS does with max_iter = 1), so every step can report progress and honour
+/// cancellation. Written here because its history must outlive the per-iteration dispose
+/// scope; every tensor it keeps is detached from scopes and disposed by it.
+/// Nocedal &amp; Wright, Numerical Optimization, algorithm 7.4 (two-loop recursion).
+/// </summary>
+internal sealed class Lbfgs(Tensor parameter, int historySize, double learningRate = 1.0) : IDisposable
+{
+    private readonly LinkedList<(Tensor S, Tensor Y, double Rho)> history = new();
+    private Tensor? previousGradient;
+    private Tensor? previousStep;
+
+    /// <summary>
+    /// One step. <paramref name="evaluate"/> computes the loss and leaves its gradient in
+    /// <c>parameter.grad</c>. Call inside a dispose scope.
+    /// </summary>
+    public double Step(Func<Tensor> evaluate)
+    {
+        using var loss = evaluate();
+        var gradient = parameter.grad ?? throw new InvalidOperationException("evaluate() must call backward()");
+        using var noGrad = torch.no_grad();
+        var g = gradient.flatten().clone();
+
+        Tensor direction;
+        double stepLength;
+        if (previousGradient is null)
+        {
+            direction = g.neg();
+            stepLength = Math.Min(1.0, 1.0 / g.abs().sum().item<float>()) * learningRate;
+        }
+        else
+        {
+            var y = (g - previousGradient).DetachFromDisposeScope();
+            var s = previousStep!;
+            previousStep = null;
+            var ys = y.dot(s).item<float>();
+            if (ys > 1e-10)
+            {
+                history.AddLast((s, y, 1.0 / ys));
+                if (history.Count > historySize)
+                {
+                    var (oldS, oldY, _) = history.First!.Value;
+                    oldS.Dispose();
+                    oldY.Dispose();
+                    history.RemoveFirst();
+                }
+            }
+            else
+            {
+                s.Dispose();
+                y.Dispose();
+            }
+
+            var q = g.neg();
+            var alphas = new double[history.Count];
+            var i = history.Count - 1;
+            for (var node = history.Last; node != null; node = node.Previous, i--)
+            {
+                alphas[i] = node.Value.Rho * node.Value.S.dot(q).item<float>();
+                q.add_(node.Value.Y, -alphas[i]);
+            }
+            if (history.Last is { } newest)
+                q.mul_(1.0 / (newest.Value.Rho * newest.Value.Y.dot(newest.Value.Y).item<float>()));
+            i = 0;
+            for (var node = history.First; node != null; node = node.Next, i++)
+            {
+                var beta = node.Value.Rho * node.Value.Y.dot(q).item<float>();
+                q.add_(node.Value.S, alphas[i] - beta);
+            }
+            direction = q;
+            stepLength = learningRate;
+        }
+
+        var step = (direction * stepLength).DetachFromDisposeScope();
+        parameter.add_(step.view_as(parameter));
+        parameter.grad!.zero_();
+
+        previousGradient?.Dispose();
+        previousGradient = g.DetachFromDisposeScope();
+        previousStep = step;
+        return loss.item<float>();
+    }
+
+    public void Dispose()
+    {
+        foreach (var (s, y, _) in history)
+        {
+            s.Dispose();
+            y.Dispose();
+        }
+        history.Clear();
+        previousGradient?.Dispose();
+        previousStep?.Dispose();
+    }
+}

@@ -1,0 +1,62 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ArtBot.Engine.Algorithms;
+
+/// <summary>‖F − P‖² / ‖P‖² on one layer's features (Gatys eq. 1, made scale-free).</summary>
+internal sealed class ContentLoss : nn.Module<Tensor, Tensor>
+{
+    private readonly Tensor target;
+    private readonly Tensor norm;
+
+    public ContentLoss(Tensor target) : base("content_loss")
+    {
+        this.target = target.detach().clone();
+        norm = this.target.square().sum().clamp_min(1e-8);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor features) => (features - target).square().sum() / norm;
+}
+
+/// <summary>‖G − A‖² / ‖A‖² between Gram matrices of one layer (Gatys eq. 4, made scale-free).</summary>
+internal sealed class StyleLoss : nn.Module<Tensor, Tensor>
+{
+    private readonly Tensor target;
+    private readonly Tensor norm;
+
+    public StyleLoss(Tensor styleFeatures) : base("style_loss")
+    {
+        target = Gram(styleFeatures.detach());
+        norm = target.square().sum().clamp_min(1e-12);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor features)
+    {
+        using var gram = Gram(features);
+        return (gram - target).square().sum() / norm;
+    }
+
+    /// <summary>Feature correlations normalised by C·H·W, so style images of any size compare.</summary>
+    public static Tensor Gram(Tensor features)
+    {
+        var (c, h, w) = (features.shape[1], features.shape[2], features.shape[3]);
+        using var flat = features.reshape(c, h * w);
+        return flat.mm(flat.t()) / (c * h * w);
+    }
+}
+
+/// <summary>Mean squared difference of neighbouring pixels: keeps the optimised image from going grainy.</summary>
+internal sealed class TotalVariationLoss() : nn.Module<Tensor, Tensor>("tv_loss")
+{
+    public override Tensor forward(Tensor image)
+    {
+        using var scope = torch.NewDisposeScope();
+        var h = image.shape[2];
+        var w = image.shape[3];
+        var dy = image.narrow(2, 1, h - 1) - image.narrow(2, 0, h - 1);
+        var dx = image.narrow(3, 1, w - 1) - image.narrow(3, 0, w - 1);
+        return (dy.square().mean() + dx.square().mean()).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,289 @@
+using System.Diagnostics;
+using ArtBot.Domain.Art;
+using ArtBot.Engine.Algorithms;
+using ArtBot.Engine.Imaging;
+using ArtBot.Engine.Native;
+using ArtBot.Engine.Networks;
+using ArtBot.Engine.Weights;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SkiaSharp;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ArtBot.Engine;
+
+/// <summary>
+/// The neural engine: decodes, runs the networks on one dedicated tensor thread, encodes.
+/// Networks are loaded on first use and kept; they are created outside any dispose scope so
+/// the per-job scopes never free their weights.
+/// </summary>
+public sealed class ArtEngine : IArtEngine, IDisposable
+{
+    private readonly EngineOptions options;
+    private readonly ILogger<ArtEngine> logger;
+    private readonly TorchThread thread = new();
+    private readonly ModelStore models;
+    private readonly Device device;
+    private readonly Dictionary<string, FastStyleNet> presetNets = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, Vgg19Features> vggNets = new();
+    private readonly Dictionary<string, DarknetTiny> darknetNets = new();
+    private TfjsLayersModel? vggModel;
+    private TfjsLayersModel? darknetModel;
+    private string[]? labels;
+
+    public ArtEngine(IOptions<EngineOptions> options, ILogger<ArtEngine> logger)
+    {
+        this.options = options.Value;
+        this.logger = logger;
+        models = new ModelStore(this.options);
+        Presets = StyleFolder.Load(this.options.Resolve(this.options.StylesPath));
+        device = thread.RunAsync(() => TorchDevice.Select(this.options.Device, this.options.Threads)).GetAwaiter().GetResult();
+        Threads = thread.RunAsync(torch.get_num_threads).GetAwaiter().GetResult();
+        logger.LogInformation("Art engine on {Device} with {Threads} threads; models from {Paths}; {Count} presets",
+            DeviceName, Threads, string.Join(", ", models.SearchPath), Presets.All.Count);
+    }
+
+    public PresetCatalog Presets { get; }
+
+    public string DeviceName => device.type.ToString().ToLowerInvariant();
+
+    public int Threads { get; }
+
+    public Task<ArtResult> PresetAsync(PresetRequest request, CancellationToken cancellationToken = default)
+    {
+        var preset = FindPreset(request.PresetId);
+        return OnTorchThread(() =>
+        {
+            var clock = Stopwatch.StartNew();
+            var net = PresetNet(preset);
+            using var scope = torch.NewDisposeScope();
+            using var photo = Decode(request.Image);
+            var side = Math.Min(request.MaxSide ?? options.PresetSide, options.MaxOutputSide);
+            using var sized = ImageCodec.ResizeToLongSide(photo, side);
+            var result = FastStyle.Apply(net, ImageTensor.ToTensor(sized, device));
+            return Finish(result, request.Format, clock, $"preset {preset.Id} ({preset.Name.En})");
+        }, cancellationToken);
+    }
+
+    public Task<ArtResult> StylizeAsync(StylizeRequest request, IProgress<RenderProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var defaults = new GatysOptions();
+        var gatys = defaults with
+        {
+            Size = request.Size ?? defaults.Size,
+            Iterations = request.Iterations ?? defaults.Iterations,
+            PreserveColors = request.PreserveColors,
+            StyleWeight = defaults.StyleWeight * request.StyleStrength,
+        };
+        var mapped = progress == null ? null : new SyncProgress<GatysProgress>(p =>
+            progress.Report(new RenderProgress("stylize", p.Iteration, p.TotalIterations, p.Elapsed, p.Eta, p.TotalLoss)));
+        return StylizeAsync(request.Content, request.Style, gatys, request.Format, mapped, cancellationToken);
+    }
+
+    /// <summary>Gatys transfer with every option exposed (CLI, benchmarks).</summary>
+    public Task<ArtResult> StylizeAsync(byte[] content, byte[] style, GatysOptions gatys, ImageFormat format = ImageFormat.Jpeg,
+        IProgress<GatysProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        gatys = gatys with { Size = Math.Clamp(gatys.Size, 16, options.MaxOutputSide) };
+        return OnTorchThread(() =>
+        {
+            var clock = Stopwatch.StartNew();
+            var model = VggModel();
+            var layers = GatysLayers.Choose(Vgg19Features.AvailableLayers(model), gatys.StyleLayers, gatys.ContentLayers);
+            var vgg = VggNet(layers.Style.Concat(layers.Content));
+            using var scope = torch.NewDisposeScope();
+            using var contentPhoto = Decode(content);
+            using var stylePhoto = Decode(style);
+            using var contentSized = ImageCodec.ResizeToLongSide(contentPhoto, gatys.Size, allowUpscale: true);
+            var styleSide = (int)Math.Clamp(Math.Round(gatys.Size * gatys.StyleScale), 16, options.MaxOutputSide);
+            using var styleSized = ImageCodec.ResizeToLongSide(stylePhoto, styleSide, allowUpscale: true);
+            logger.LogInformation("Gatys {Width}x{Height}, {Iterations} iterations, {Optimizer}; {Layers}",
+                contentSized.Width, contentSized.Height, gatys.Iterations, gatys.Optimizer, layers.Description);
+            var result = GatysTransfer.Run(vgg, layers, ImageTensor.ToTensor(contentSized, device), ImageTensor.ToTensor(styleSized, device),
+                gatys, progress, cancellationToken);
+            return Finish(result.Image, format, clock, $"Gatys transfer, {result.Iterations} iterations; {layers.Description}", result.Cancelled);
+        }, CancellationToken.None);
+    }
+
+    public Task<ArtResult> DreamAsync(DreamRequest request, IProgress<RenderProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var defaults = new DreamOptions();
+        var dream = defaults with { Size = request.Size ?? defaults.Size, Steps = request.Steps ?? defaults.Steps };
+        var mapped = progress == null ? null : new SyncProgress<DreamProgress>(p =>
+            progress.Report(new RenderProgress("dream", p.Step, p.TotalSteps, p.Elapsed, p.Eta, p.Activation)));
+        return DreamAsync(request.Image, dream, request.Format, mapped, cancellationToken);
+    }
+
+    /// <summary>DeepDream with every option exposed (CLI, benchmarks).</summary>
+    public Task<ArtResult> DreamAsync(byte[] image, DreamOptions dream, ImageFormat format = ImageFormat.Jpeg,
+        IProgress<DreamProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        dream = dream with { Size = Math.Clamp(dream.Size, 16, options.MaxOutputSide) };
+        return OnTorchThread(() =>
+        {
+            var clock = Stopwatch.StartNew();
+            Func<Tensor, Dictionary<string, Tensor>> network;
+            IReadOnlyList<string> layers;
+            if (dream.Network == DreamNetwork.Vgg)
+            {
+                var available = Vgg19Features.AvailableLayers(VggModel());
+                layers = dream.Layers ?? [available.Contains("relu4_2") ? "relu4_2" : available[^2]];
+                CheckLayers(layers, available);
+                var vgg = VggNet(layers);
+                network = x => vgg.forward(Vgg19Features.Preprocess(x));
+            }
+            else
+            {
+                var available = DarknetTiny.AvailableLayers(DarknetModel());
+                layers = dream.Layers ?? ["leaky_re_lu_12"];
+                CheckLayers(layers, available);
+                var darknet = DarknetNet(layers);
+                network = darknet.forward;
+            }
+            using var scope = torch.NewDisposeScope();
+            using var photo = Decode(image);
+            using var sized = ImageCodec.ResizeToLongSide(photo, dream.Size);
+            var result = DeepDream.Run(network, layers, ImageTensor.ToTensor(sized, device), dream, progress, cancellationToken);
+            var net = dream.Network == DreamNetwork.Vgg ? "VGG-19" : "Darknet-tiny";
+            return Finish(result.Image, format, clock, $"DeepDream on {net} {string.Join(", ", layers)}, {dream.Octaves} octaves × {dream.Steps} steps", result.Cancelled);
+        }, CancellationToken.None);
+    }
+
+    public Task<ArtResult> GalleryAsync(GalleryRequest request, CancellationToken cancellationToken = default) =>
+        OnTorchThread(() =>
+        {
+            var clock = Stopwatch.StartNew();
+            var nets = Presets.All.Select(p => (Preset: p, Net: PresetNet(p))).ToList();
+            using var scope = torch.NewDisposeScope();
+            using var photo = Decode(request.Image);
+            using var thumb = ImageCodec.ResizeToLongSide(photo, request.TileSide);
+            var input = ImageTensor.ToTensor(thumb, device);
+            var tiles = new List<(SKBitmap Image, string Caption)>();
+            try
+            {
+                foreach (var (preset, net) in nets)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    using var tileScope = torch.NewDisposeScope();
+                    tiles.Add((ImageTensor.ToBitmap(FastStyle.Apply(net, input)), $"{tiles.Count + 1}. {preset.Name.For(request.Language)}"));
+                }
+                using var sheet = ContactSheet.Compose(tiles);
+                return new ArtResult(ImageCodec.Encode(sheet, request.Format), request.Format, sheet.Width, sheet.Height, clock.Elapsed,
+                    $"gallery of {tiles.Count} presets");
+            }
+            finally
+            {
+                foreach (var (tile, _) in tiles) tile.Dispose();
+            }
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<Prediction>> ClassifyAsync(byte[] image, int top = 5, CancellationToken cancellationToken = default) =>
+        OnTorchThread<IReadOnlyList<Prediction>>(() =>
+        {
+            var net = DarknetNet([DarknetTiny.Logits]);
+            var names = Labels();
+            using var scope = torch.NewDisposeScope();
+            using var inference = torch.inference_mode();
+            using var photo = Decode(image);
+            // The classifier was trained and exported on 224×224 squashed inputs (as ml5 feeds it).
+            using var sized = ImageCodec.Resize(photo, 224, 224);
+            var logits = net.forward(ImageTensor.ToTensor(sized, device))[DarknetTiny.Logits][0].cpu();
+            var (values, indices) = logits.topk(Math.Clamp(top, 1, (int)logits.shape[0]));
+            var v = values.data<float>().ToArray();
+            var ix = indices.data<long>().ToArray();
+            return ix.Select((index, i) => new Prediction((int)index, index < names.Length ? names[index] : $"class {index}", v[i])).ToList();
+        }, cancellationToken);
+
+    public void Dispose()
+    {
+        thread.RunAsync(() =>
+        {
+            foreach (var net in presetNets.Values) net.Dispose();
+            foreach (var net in vggNets.Values) net.Dispose();
+            foreach (var net in darknetNets.Values) net.Dispose();
+            return true;
+        }).Wait(TimeSpan.FromSeconds(10));
+        thread.Dispose();
+    }
+
+    internal Task<T> OnTorchThread<T>(Func<T> job, CancellationToken cancellationToken = default) => thread.RunAsync(job, cancellationToken);
+
+    internal Device Device => device;
+
+    internal FastStyleNet PresetNet(string id) => PresetNet(FindPreset(id));
+
+    /// <summary>Reports on the reporting thread, in order (System.Progress posts to the thread pool).</summary>
+    private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+
+    private StylePreset FindPreset(string id) =>
+        Presets.Find(id) ?? throw new ArtInputException(ArtInputError.UnknownPreset,
+            $"unknown preset '{id}'; the presets are {string.Join(", ", Presets.All.Select(p => p.Id))}");
+
+    private SKBitmap Decode(byte[] data) => ImageCodec.Decode(data, options.MaxInputPixels);
+
+    private static ArtResult Finish(Tensor image, ImageFormat format, Stopwatch clock, string description, bool cancelled = false)
+    {
+        using var bitmap = ImageTensor.ToBitmap(image);
+        return new ArtResult(ImageCodec.Encode(bitmap, format), format, bitmap.Width, bitmap.Height, clock.Elapsed, description, cancelled);
+    }
+
+    private static void CheckLayers(IReadOnlyList<string> layers, IReadOnlyList<string> available)
+    {
+        var missing = layers.Where(l => !available.Contains(l)).ToList();
+        if (missing.Count > 0)
+            throw new ArgumentException($"unknown layer(s) {string.Join(", ", missing)}; available: {string.Join(", ", available)}");
+    }
+
+    private FastStyleNet PresetNet(StylePreset preset)
+    {
+        if (!presetNets.TryGetValue(preset.Id, out var net))
+        {
+            net = FastStyleNet.Load(models.Find(preset.Weights));
+            net.to(device);
+            presetNets[preset.Id] = net;
+        }
+        return net;
+    }
+
+    private TfjsLayersModel VggModel() => vggModel ??= TfjsLayersModel.Load(models.Find(options.VggModels));
+
+    private TfjsLayersModel DarknetModel() => darknetModel ??= TfjsLayersModel.Load(models.Find(options.DreamModel));
+
+    private Vgg19Features VggNet(IEnumerable<string> layers)
+    {
+        var wanted = layers.Distinct().Order(StringComparer.Ordinal).ToList();
+        var key = string.Join(",", wanted);
+        if (!vggNets.TryGetValue(key, out var net))
+        {
+            net = Vgg19Features.Load(VggModel(), wanted);
+            net.to(device).eval();
+            vggNets[key] = net;
+        }
+        return net;
+    }
+
+    private DarknetTiny DarknetNet(IEnumerable<string> layers)
+    {
+        var wanted = layers.Distinct().Order(StringComparer.Ordinal).ToList();
+        var key = string.Join(",", wanted);
+        if (!darknetNets.TryGetValue(key, out var net))
+        {
+            net = DarknetTiny.Load(DarknetModel(), wanted);
+            net.to(device).eval();
+            darknetNets[key] = net;
+        }
+        return net;
+    }
+
+    private string[] Labels()
+    {
+        if (labels != null) return labels;
+        var path = Path.Combine(DarknetModel().Folder, "labels.txt");
+        if (!File.Exists(path)) throw new ModelLoadException(path, "class names are missing");
+        return labels = File.ReadAllLines(path);
+    }
+}

@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Text.Json.Serialization;
+using ArtBot.Domain.Art;
+using ArtBot.Engine.Algorithms;
+using ArtBot.Engine.Imaging;
+using TorchSharp;
+
+namespace ArtBot.Engine;
+
+public sealed record BenchReport(
+    [property: JsonPropertyName("device")] string Device,
+    [property: JsonPropertyName("threads")] int Threads,
+    [property: JsonPropertyName("preset_512_ms")] double Preset512Ms,
+    [property: JsonPropertyName("preset_1024_ms")] double Preset1024Ms,
+    [property: JsonPropertyName("gatys_512_s_per_iter")] double Gatys512SecondsPerIteration,
+    [property: JsonPropertyName("gatys_default_total_s")] double GatysDefaultTotalSeconds,
+    [property: JsonPropertyName("gatys_default_total_estimated")] bool GatysDefaultTotalEstimated,
+    [property: JsonPropertyName("dream_default_s")] double DreamDefaultSeconds,
+    [property: JsonPropertyName("preset_runs_for_memory")] int PresetRunsForMemory,
+    [property: JsonPropertyName("preset_memory_growth_mb")] double PresetMemoryGrowthMb,
+    [property: JsonPropertyName("preset_live_tensor_growth")] long PresetLiveTensorGrowth,
+    [property: JsonPropertyName("peak_rss_mb")] double PeakRssMb);
+
+/// <summary>
+/// What <c>artbot bench</c> prints: the engine's speed and memory on this machine, on the bundled
+/// sample photo and painting.
+/// </summary>
+public static class EngineBenchmark
+{
+    public const int MemoryRuns = 50;
+
+    public static async Task<BenchReport> RunAsync(ArtEngine engine, byte[] photo, byte[] painting, int runs, bool quick, CancellationToken ct = default)
+    {
+        var preset512 = await PresetForwardMs(engine, photo, 512, runs, ct);
+        var preset1024 = await PresetForwardMs(engine, photo, 1024, runs, ct);
+        var (memoryGrowth, tensorGrowth) = await PresetMemoryGrowth(engine, photo, ct);
+
+        var defaults = new GatysOptions();
+        var perIteration512 = await GatysSecondsPerIteration(engine, photo, painting, 512, ct);
+        double gatysTotal;
+        if (quick)
+        {
+            // Estimate: measured cost per iteration at each scale of the default schedule.
+            var sizes = GatysTransfer.ScaleSizes(768, 1024, defaults with { Size = defaults.Size });
+            var split = GatysTransfer.SplitIterations(defaults.Iterations, sizes.Count);
+            gatysTotal = 0;
+            for (var i = 0; i < sizes.Count; i++)
+            {
+                var side = (int)Math.Max(sizes[i].Height, sizes[i].Width) * defaults.Size / 1024;
+                var perIteration = side == 512 ? perIteration512 : await GatysSecondsPerIteration(engine, photo, painting, side, ct);
+                gatysTotal += perIteration * split[i];
+            }
+        }
+        else
+        {
+            var clock = Stopwatch.StartNew();
+            await engine.StylizeAsync(photo, painting, defaults, ImageFormat.Jpeg, null, ct);
+            gatysTotal = clock.Elapsed.TotalSeconds;
+        }
+
+        var dreamClock = Stopwatch.StartNew();
+        await engine.DreamAsync(photo, new DreamOptions(), ImageFormat.Jpeg, null, ct);
+        var dream = dreamClock.Elapsed.TotalSeconds;
+
+        return new BenchReport(engine.DeviceName, engine.Threads, Math.Round(preset512, 1), Math.Round(preset1024, 1),
+            Math.Round(perIteration512, 3), Math.Round(gatysTotal, 1), quick, Math.Round(dream, 2),
+            MemoryRuns, Math.Round(memoryGrowth, 1), tensorGrowth, Math.Round(PeakRssMb(), 0));
+    }
+
+    private static Task<double> PresetForwardMs(ArtEngine engine, byte[] photo, int side, int runs, CancellationToken ct) =>
+        engine.OnTorchThread(() =>
+        {
+            var net = engine.PresetNet("wave");
+            using var scope = torch.NewDisposeScope();
+            using var decoded = ImageCodec.Decode(photo, long.MaxValue);
+            using var square = ImageCodec.Resize(decoded, side, side);
+            var input = ImageTensor.ToTensor(square, engine.Device);
+            FastStyle.Apply(net, input).Dispose();
+            var times = new List<double>();
+            for (var i = 0; i < runs && !ct.IsCancellationRequested; i++)
+            {
+                var clock = Stopwatch.StartNew();
+                FastStyle.Apply(net, input).Dispose();
+                times.Add(clock.Elapsed.TotalMilliseconds);
+            }
+            times.Sort();
+            return times[times.Count / 2];
+        }, ct);
+
+    /// <summary>RSS and live-tensor growth between run 5 and run 50 of the full preset path (decode → net → encode).</summary>
+    private static async Task<(double Mb, long Tensors)> PresetMemoryGrowth(ArtEngine engine, byte[] photo, CancellationToken ct)
+    {
+        var request = new PresetRequest(photo, "wave", 512);
+        double rssAfterWarmup = 0;
+        long tensorsAfterWarmup = 0;
+        for (var run = 1; run <= MemoryRuns; run++)
+        {
+            await engine.PresetAsync(request, ct);
+            if (run == 5)
+            {
+                rssAfterWarmup = RssMb();
+                tensorsAfterWarmup = await engine.OnTorchThread(LiveTensors, ct);
+            }
+        }
+        return (RssMb() - rssAfterWarmup, await engine.OnTorchThread(LiveTensors, ct) - tensorsAfterWarmup);
+    }
+
+    public static long LiveTensors() => DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+
+    private static async Task<double> GatysSecondsPerIteration(ArtEngine engine, byte[] photo, byte[] painting, int side, CancellationToken ct)
+    {
+        const int iterations = 6;
+        var marks = new List<TimeSpan>();
+        var progress = new Marks(marks);
+        await engine.StylizeAsync(photo, painting, new GatysOptions { Size = side, Iterations = iterations, Scales = 1 }, ImageFormat.Jpeg, progress, ct);
+        // From the end of the first iteration: the first pays for one-time allocations.
+        return (marks[^1] - marks[0]).TotalSeconds / (marks.Count - 1);
+    }
+
+    private sealed class Marks(List<TimeSpan> marks) : IProgress<GatysProgress>
+    {
+        public void Report(GatysProgress value) => marks.Add(value.Elapsed);
+    }
+
+    public static double RssMb() => StatusKb("VmRSS:") / 1024.0;
+
+    public static double PeakRssMb() => StatusKb("VmHWM:") / 1024.0;
+
+    private static long StatusKb(string field)
+    {
+        if (!File.Exists("/proc/self/status")) return (long)(Environment.WorkingSet / 1024);
+        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith(field, StringComparison.Ordinal));
+        return line == null ? 0 : long.Parse(line[field.Length..].Trim().Split(' ')[0]);
+    }
+}

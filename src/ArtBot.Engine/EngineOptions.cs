@@ -1,0 +1,53 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ArtBot.Engine;
+
+/// <summary>Configuration section <c>Engine</c> (env: <c>ARTBOT_Engine__Threads</c> …; <c>ARTBOT_MODELS</c> overrides <see cref="ModelPaths"/>).</summary>
+public sealed class EngineOptions
+{
+    public const string Section = "Engine";
+
+    /// <summary>Folders searched in order for each model; relative ones are taken from <see cref="BasePath"/>.</summary>
+    /// <remarks>Empty defaults: the configuration binder appends to a non-empty default array instead of replacing it.</remarks>
+    [Required, MinLength(1)]
+    public string[] ModelPaths { get; set; } = [];
+
+    /// <summary>Where relative paths start: the application root (the folder holding <c>config/</c>).</summary>
+    public string BasePath { get; set; } = "";
+
+    /// <summary>Folder of preset descriptions (<c>*.json</c>).</summary>
+    [Required]
+    public string StylesPath { get; set; } = "styles";
+
+    /// <summary>VGG folders tried in order: a full VGG-19 first, the block-3 cut that ships here second.</summary>
+    [Required, MinLength(1)]
+    public string[] VggModels { get; set; } = [];
+
+    [Required]
+    public string DreamModel { get; set; } = "darknet-tiny";
+
+    /// <summary>auto (CUDA when present), cpu or cuda.</summary>
+    [Required, RegularExpression("^(auto|cpu|cuda)$")]
+    public string Device { get; set; } = "auto";
+
+    /// <summary>CPU threads for tensor work; 0 = TorchSharp's default (all cores).</summary>
+    [Range(0, 1024)]
+    public int Threads { get; set; }
+
+    /// <summary>Decoded size above which an upload is refused unread (decompression bombs).</summary>
+    [Range(1_000_000, 1_000_000_000)]
+    public long MaxInputPixels { get; set; } = 50_000_000;
+
+    /// <summary>Long side cap for every output.</summary>
+    [Range(64, 8192)]
+    public int MaxOutputSide { get; set; } = 2048;
+
+    /// <summary>Long side of a preset result when the request names none.</summary>
+    [Range(64, 8192)]
+    public int PresetSide { get; set; } = 1024;
+
+    public static readonly string[] DefaultModelPaths = ["../shared/models", "models", "/models"];
+    public static readonly string[] DefaultVggModels = ["vgg19", "vgg19-block3"];
+
+    public string Resolve(string path) => Path.GetFullPath(Path.Combine(string.IsNullOrEmpty(BasePath) ? Directory.GetCurrentDirectory() : BasePath, path));
+}

@@ -1,0 +1,34 @@
+using ArtBot.Domain.Art;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ArtBot.Engine;
+
+public static class ServiceCollectionExtensions
+{
+    public const string ModelsEnvironmentVariable = "ARTBOT_MODELS";
+
+    /// <summary>
+    /// The neural engine behind <see cref="IArtEngine"/>, configured from the <c>Engine</c>
+    /// section; <c>ARTBOT_MODELS</c> (a path list, ':'-separated) replaces the model search path.
+    /// </summary>
+    public static IServiceCollection AddArtEngine(this IServiceCollection services, IConfiguration configuration, string? basePath = null)
+    {
+        services.AddOptions<EngineOptions>()
+            .Bind(configuration.GetSection(EngineOptions.Section))
+            .PostConfigure(o =>
+            {
+                if (basePath != null && string.IsNullOrEmpty(o.BasePath)) o.BasePath = basePath;
+                if (o.ModelPaths.Length == 0) o.ModelPaths = EngineOptions.DefaultModelPaths;
+                if (o.VggModels.Length == 0) o.VggModels = EngineOptions.DefaultVggModels;
+                if (Environment.GetEnvironmentVariable(ModelsEnvironmentVariable) is { Length: > 0 } paths)
+                    o.ModelPaths = paths.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            })
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<ArtEngine>();
+        services.AddSingleton<IArtEngine>(sp => sp.GetRequiredService<ArtEngine>());
+        services.AddSingleton(sp => sp.GetRequiredService<ArtEngine>().Presets);
+        return services;
+    }
+}

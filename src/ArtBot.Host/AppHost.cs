@@ -1,0 +1,41 @@
+using ArtBot.Engine;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ArtBot.Host;
+
+/// <summary>Composition root: configuration from <c>config/artbot.json</c> and <c>ARTBOT_*</c> variables, then the services.</summary>
+public static class AppHost
+{
+    public static HostApplicationBuilder CreateBuilder(string[] args, IDictionary<string, string?>? overrides = null, LogLevel consoleLevel = LogLevel.Information)
+    {
+        var root = AppRoot.Find();
+        var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = root });
+        builder.Configuration
+            .AddJsonFile(Path.Combine(root, "config", "artbot.json"), optional: true)
+            .AddEnvironmentVariables("ARTBOT_")
+            .AddInMemoryCollection(overrides ?? new Dictionary<string, string?>());
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
+        // Standard output carries results (a path, a JSON object); logs go to standard error.
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
+            .AddFilter((category, level) => level >= consoleLevel);
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Services.AddArtEngine(builder.Configuration, root);
+        return builder;
+    }
+}
+
+/// <summary>The application root: the folder holding <c>config/artbot.json</c> (the repo, or /app in the image).</summary>
+public static class AppRoot
+{
+    public static string Find()
+    {
+        if (Environment.GetEnvironmentVariable("ARTBOT_ROOT") is { Length: > 0 } explicitRoot) return Path.GetFullPath(explicitRoot);
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+            for (var dir = new DirectoryInfo(start); dir != null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, "config", "artbot.json"))) return dir.FullName;
+        return AppContext.BaseDirectory;
+    }
+}

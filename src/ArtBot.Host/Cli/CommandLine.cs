@@ -1,0 +1,367 @@
+using System.Text.Json;
+using ArtBot.Domain.Art;
+using ArtBot.Engine;
+using ArtBot.Engine.Algorithms;
+using ArtBot.Engine.Imaging;
+using ArtBot.Engine.Weights;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ArtBot.Host.Cli;
+
+/// <summary>
+/// <c>artbot VERB …</c>. Positional arguments are fixed so scripts can rely on them; results go
+/// to standard output, progress and logs to standard error. Exit codes: 0 done, 1 failure,
+/// 2 unusable input, 3 missing or corrupt weights, 64 usage, 130 cancelled (best image so far written).
+/// </summary>
+public static class CommandLine
+{
+    public const int Ok = 0, Failure = 1, BadInput = 2, BadModel = 3, Usage = 64, Cancelled = 130;
+
+    private sealed record Verb(string Name, string Synopsis, string Help, string[] ValueOptions, string[] Flags, Func<ParsedArgs, Func<ArtEngine>, CancellationToken, Task<int>> Run);
+
+    private static readonly string[] GlobalValues = ["--threads", "--device", "--models"];
+    private static readonly string[] GlobalFlags = ["-v", "--verbose", "-h", "--help"];
+
+    private static readonly Verb[] Verbs =
+    [
+        new("preset", "preset NAME IMAGE -o OUT [--size N]",
+            "Paint IMAGE with the fast preset network NAME (see `artbot presets`).\n  -o OUT       output .jpg/.jpeg/.png\n  --size N     long side of the result (default: the photo's, up to Engine:PresetSide)",
+            ["-o", "--output", "--size"], [], PresetAsync),
+        new("stylize", "stylize CONTENT STYLE -o OUT [--size N] [--iterations N] [options]",
+            """
+            Gatys et al. neural style transfer: CONTENT painted in the style of STYLE.
+              -o OUT                output .jpg/.jpeg/.png
+              --size N              long side of the result (default 512)
+              --iterations N        optimisation steps over all scales (default 300)
+              --content-weight X    (default 1)      --style-weight X  (default 10)
+              --tv-weight X         total variation (default 50)
+              --optimizer NAME      lbfgs (default) or adam;   --lr X  Adam step (default 0.02)
+              --init NAME           content (default) or noise; --seed N for the noise
+              --style-scale X       style image size relative to the output (default 1)
+              --scales N            coarse-to-fine scales (default 3); --min-scale N smallest side (128)
+              --preserve-colors     transfer on luminance, keep the photo's colours
+              --style-layers a,b    --content-layers a   VGG layers (default: the Gatys set, or the deepest available)
+            """,
+            ["-o", "--output", "--size", "--iterations", "--content-weight", "--style-weight", "--tv-weight", "--optimizer", "--lr", "--init",
+             "--seed", "--style-scale", "--scales", "--min-scale", "--style-layers", "--content-layers"], ["--preserve-colors"], StylizeAsync),
+        new("dream", "dream IMAGE -o OUT [options]",
+            """
+            DeepDream: amplify what a classifier sees in IMAGE.
+              -o OUT                output .jpg/.jpeg/.png
+              --size N              long side (default 512)
+              --octaves N           (default 4)   --octave-scale X (default 1.4)
+              --steps N             per octave (default 10)   --step-size X (default 0.01)
+              --layers a,b          (default leaky_re_lu_12 on darknet; relu3_3 on vgg)
+              --jitter N            pixels (default 16)   --seed N
+              --network NAME        darknet (default) or vgg
+            """,
+            ["-o", "--output", "--size", "--octaves", "--octave-scale", "--steps", "--step-size", "--layers", "--jitter", "--network", "--seed"], [], DreamAsync),
+        new("classify", "classify IMAGE [--top N]",
+            "Print the Darknet-tiny ImageNet top-N (default 5) as index, label, logit: proof that the dream network is the real classifier.",
+            ["--top"], [], ClassifyAsync),
+        new("gallery", "gallery IMAGE -o OUT [--tile N] [--lang en|ru]",
+            "Render IMAGE in every preset as one captioned contact sheet (the bot's preset-menu preview).\n  --tile N     tile long side (default 256)\n  --lang L     caption language, en (default) or ru",
+            ["-o", "--output", "--tile", "--lang"], [], GalleryAsync),
+        new("presets", "presets", "List the presets: id, English and Russian names, painting.", [], [], PresetsAsync),
+        new("bench", "bench [--quick] [--runs N]",
+            "Measure the engine on this machine and print one JSON object (preset_512_ms, preset_1024_ms, gatys_512_s_per_iter,\ngatys_default_total_s, dream_default_s, preset_memory_growth_mb over 50 runs, peak_rss_mb, device, threads).\n  --quick      estimate gatys_default_total_s from per-scale timings instead of running it\n  --runs N     timed preset runs for the medians (default 5)",
+            ["--runs"], ["--quick"], BenchAsync),
+        new("demo", "demo [-o DIR]",
+            "The embedded default: a bundled photo of Tübingen painted with the 'wave' preset and, by Gatys transfer, in the style of\nVan Gogh's Starry Night (384 px, 150 iterations). Writes DIR/demo-preset.jpg and DIR/demo-gatys.jpg (default DIR: out).",
+            ["-o", "--output"], [], DemoAsync),
+    ];
+
+    public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null)
+    {
+        var output = stdout ?? Console.Out;
+        var errors = stderr ?? Console.Error;
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            await output.WriteLineAsync(Usage_());
+            return args.Length == 0 ? Usage : Ok;
+        }
+
+        var verb = Verbs.FirstOrDefault(v => v.Name == args[0]);
+        if (verb == null)
+        {
+            await errors.WriteLineAsync($"artbot: unknown command '{args[0]}'\n\n{Usage_()}");
+            return Usage;
+        }
+
+        ParsedArgs parsed;
+        try
+        {
+            parsed = new ParsedArgs(args.Skip(1), verb.ValueOptions.Concat(GlobalValues).ToHashSet(), verb.Flags.Concat(GlobalFlags).ToHashSet());
+        }
+        catch (UsageException e)
+        {
+            await errors.WriteLineAsync($"artbot {verb.Name}: {e.Message}\nusage: artbot {verb.Synopsis}");
+            return Usage;
+        }
+        if (parsed.Has("-h") || parsed.Has("--help"))
+        {
+            await output.WriteLineAsync($"usage: artbot {verb.Synopsis}\n\n{verb.Help}\n\nGlobal options: --threads N, --device auto|cpu|cuda, --models PATH[:PATH…], -v/--verbose");
+            return Ok;
+        }
+
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        ServiceProvider? services = null;
+        try
+        {
+            var overrides = new Dictionary<string, string?>();
+            if (parsed.Int("--threads", 0, 1024) is { } threads) overrides["Engine:Threads"] = threads.ToString();
+            if (parsed.String("--device") is { } device) overrides["Engine:Device"] = device;
+            if (parsed.String("--models") is { } models) Environment.SetEnvironmentVariable(ServiceCollectionExtensions.ModelsEnvironmentVariable, models);
+            var level = parsed.Has("-v") || parsed.Has("--verbose") ? LogLevel.Information : LogLevel.Warning;
+
+            ArtEngine Engine()
+            {
+                if (services == null)
+                {
+                    var builder = AppHost.CreateBuilder([], overrides, level);
+                    services = builder.Services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+                    _ = services.GetRequiredService<IOptions<EngineOptions>>().Value;
+                }
+                return services.GetRequiredService<ArtEngine>();
+            }
+
+            return await verb.Run(parsed, Engine, cancel.Token);
+        }
+        catch (UsageException e)
+        {
+            await errors.WriteLineAsync($"artbot {verb.Name}: {e.Message}\nusage: artbot {verb.Synopsis}");
+            return Usage;
+        }
+        catch (InputFileException e)
+        {
+            await errors.WriteLineAsync($"artbot {verb.Name}: {e.Message}");
+            return BadInput;
+        }
+        catch (ModelLoadException e)
+        {
+            await errors.WriteLineAsync($"artbot {verb.Name}: model error: {e.Message}");
+            return BadModel;
+        }
+        catch (OptionsValidationException e)
+        {
+            await errors.WriteLineAsync($"artbot {verb.Name}: configuration error: {string.Join("; ", e.Failures)}");
+            return Usage;
+        }
+        catch (ArgumentException e)
+        {
+            await errors.WriteLineAsync($"artbot {verb.Name}: {e.Message}\nusage: artbot {verb.Synopsis}");
+            return Usage;
+        }
+        catch (OperationCanceledException)
+        {
+            await errors.WriteLineAsync($"artbot {verb.Name}: cancelled");
+            return Cancelled;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or InvalidDataException or DirectoryNotFoundException)
+        {
+            await errors.WriteLineAsync($"artbot {verb.Name}: {e.Message}");
+            return Failure;
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+            services?.Dispose();
+        }
+    }
+
+    private static string Usage_() =>
+        "ArtBot: neural style transfer, fast style presets and DeepDream.\n\nusage:\n"
+        + string.Join("\n", Verbs.Select(v => "  artbot " + v.Synopsis))
+        + "\n\n`artbot VERB --help` for the options of one verb.";
+
+    /// <summary>A user-supplied file that cannot be used, with the reason in one line.</summary>
+    private sealed class InputFileException(string message) : Exception(message);
+
+    private static byte[] ReadInput(string path)
+    {
+        try
+        {
+            return File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new InputFileException($"{path}: file not found");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InputFileException($"{path}: cannot be read ({e.Message})");
+        }
+    }
+
+    private static async Task<T> WithInput<T>(string path, Func<Task<T>> work)
+    {
+        try
+        {
+            return await work();
+        }
+        catch (ArtInputException e)
+        {
+            throw new InputFileException($"{path}: {e.Message}");
+        }
+    }
+
+    private static string[] Positionals(ParsedArgs args, params string[] names)
+    {
+        if (args.Positionals.Count != names.Length)
+            throw new UsageException(args.Positionals.Count < names.Length
+                ? $"missing {string.Join(" ", names.Skip(args.Positionals.Count))}"
+                : $"unexpected argument '{args.Positionals[names.Length]}'");
+        return args.Positionals.ToArray();
+    }
+
+    private static string OutputPath(ParsedArgs args)
+    {
+        var path = args.String("-o") ?? args.String("--output") ?? throw new UsageException("missing -o OUT");
+        _ = ImageCodec.FormatForPath(path);
+        return path;
+    }
+
+    private static async Task WriteResultAsync(string path, ArtResult result)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory != null) Directory.CreateDirectory(directory);
+        await File.WriteAllBytesAsync(path, result.Image);
+        Console.WriteLine($"{path}: {result.Width}×{result.Height} in {result.Elapsed.TotalSeconds:0.0} s{(result.Cancelled ? " (cancelled: best so far)" : "")} — {result.Description}");
+    }
+
+    private static async Task<int> PresetAsync(ParsedArgs args, Func<ArtEngine> engine, CancellationToken ct)
+    {
+        var p = Positionals(args, "NAME", "IMAGE");
+        var output = OutputPath(args);
+        var size = args.Int("--size", 16, 8192);
+        var image = ReadInput(p[1]);
+        var result = await WithInput(p[1], () => engine().PresetAsync(new PresetRequest(image, p[0], size, ImageCodec.FormatForPath(output)), ct));
+        await WriteResultAsync(output, result);
+        return Ok;
+    }
+
+    private static async Task<int> StylizeAsync(ParsedArgs args, Func<ArtEngine> engine, CancellationToken ct)
+    {
+        var p = Positionals(args, "CONTENT", "STYLE");
+        var output = OutputPath(args);
+        var d = new GatysOptions();
+        var options = d with
+        {
+            Size = args.Int("--size", 16, 8192) ?? d.Size,
+            Iterations = args.Int("--iterations", 1, 100_000) ?? d.Iterations,
+            ContentWeight = args.Double("--content-weight", 0) ?? d.ContentWeight,
+            StyleWeight = args.Double("--style-weight", 0) ?? d.StyleWeight,
+            TvWeight = args.Double("--tv-weight", 0) ?? d.TvWeight,
+            Optimizer = args.Enum<GatysOptimizer>("--optimizer") ?? d.Optimizer,
+            AdamLearningRate = args.Double("--lr", 1e-6, 10) ?? d.AdamLearningRate,
+            Init = args.Enum<GatysInit>("--init") ?? d.Init,
+            Seed = args.Int("--seed") ?? d.Seed,
+            StyleScale = args.Double("--style-scale", 0.05, 8) ?? d.StyleScale,
+            Scales = args.Int("--scales", 1, 8) ?? d.Scales,
+            MinScaleSide = args.Int("--min-scale", 16, 8192) ?? d.MinScaleSide,
+            PreserveColors = args.Has("--preserve-colors"),
+            StyleLayers = args.List("--style-layers"),
+            ContentLayers = args.List("--content-layers"),
+        };
+        var content = ReadInput(p[0]);
+        var style = ReadInput(p[1]);
+        using var bar = new ConsoleProgress("stylize");
+        var progress = new Reporter<GatysProgress>(g => bar.Report(g.Iteration, g.TotalIterations, g.Elapsed, g.Eta,
+            $"scale {g.Scale}/{g.Scales} {g.Width}×{g.Height} loss {g.TotalLoss:0.###} (c {g.ContentLoss:0.###} s {g.StyleLoss:0.###} tv {g.TvLoss:0.###})"));
+        var result = await WithInput($"{p[0]} or {p[1]}", () => engine().StylizeAsync(content, style, options, ImageCodec.FormatForPath(output), progress, ct));
+        bar.Dispose();
+        await WriteResultAsync(output, result);
+        return result.Cancelled ? Cancelled : Ok;
+    }
+
+    private static async Task<int> DreamAsync(ParsedArgs args, Func<ArtEngine> engine, CancellationToken ct)
+    {
+        var p = Positionals(args, "IMAGE");
+        var output = OutputPath(args);
+        var d = new DreamOptions();
+        var options = d with
+        {
+            Size = args.Int("--size", 16, 8192) ?? d.Size,
+            Octaves = args.Int("--octaves", 1, 12) ?? d.Octaves,
+            OctaveScale = args.Double("--octave-scale", 1.01, 4) ?? d.OctaveScale,
+            Steps = args.Int("--steps", 1, 10_000) ?? d.Steps,
+            StepSize = args.Double("--step-size", 1e-6, 1) ?? d.StepSize,
+            Layers = args.List("--layers"),
+            Jitter = args.Int("--jitter", 0, 512) ?? d.Jitter,
+            Network = args.Enum<DreamNetwork>("--network") ?? d.Network,
+            Seed = args.Int("--seed") ?? d.Seed,
+        };
+        var image = ReadInput(p[0]);
+        using var bar = new ConsoleProgress("dream");
+        var progress = new Reporter<DreamProgress>(g => bar.Report(g.Step, g.TotalSteps, g.Elapsed, g.Eta, $"octave {g.Octave}/{g.Octaves}"));
+        var result = await WithInput(p[0], () => engine().DreamAsync(image, options, ImageCodec.FormatForPath(output), progress, ct));
+        bar.Dispose();
+        await WriteResultAsync(output, result);
+        return result.Cancelled ? Cancelled : Ok;
+    }
+
+    private static async Task<int> ClassifyAsync(ParsedArgs args, Func<ArtEngine> engine, CancellationToken ct)
+    {
+        var p = Positionals(args, "IMAGE");
+        var top = args.Int("--top", 1, 1000) ?? 5;
+        var image = ReadInput(p[0]);
+        var predictions = await WithInput(p[0], () => engine().ClassifyAsync(image, top, ct));
+        foreach (var prediction in predictions)
+            Console.WriteLine($"{prediction.Index}\t{prediction.Label}\t{prediction.Logit:0.000}");
+        return Ok;
+    }
+
+    private static async Task<int> GalleryAsync(ParsedArgs args, Func<ArtEngine> engine, CancellationToken ct)
+    {
+        var p = Positionals(args, "IMAGE");
+        var output = OutputPath(args);
+        var tile = args.Int("--tile", 32, 1024) ?? 256;
+        var language = args.Enum<Language>("--lang") ?? Language.En;
+        var image = ReadInput(p[0]);
+        var result = await WithInput(p[0], () => engine().GalleryAsync(new GalleryRequest(image, tile, language, ImageCodec.FormatForPath(output)), ct));
+        await WriteResultAsync(output, result);
+        return Ok;
+    }
+
+    private static Task<int> PresetsAsync(ParsedArgs args, Func<ArtEngine> engine, CancellationToken ct)
+    {
+        Positionals(args);
+        foreach (var preset in engine().Presets.All)
+            Console.WriteLine($"{preset.Id}\t{preset.Name.En}\t{preset.Name.Ru}\t{preset.Painting?.En}");
+        return Task.FromResult(Ok);
+    }
+
+    private static async Task<int> BenchAsync(ParsedArgs args, Func<ArtEngine> engine, CancellationToken ct)
+    {
+        Positionals(args);
+        var runs = args.Int("--runs", 1, 100) ?? 5;
+        var report = await EngineBenchmark.RunAsync(engine(), Samples.Read("tubingen.jpg"), Samples.Read("starry_night.jpg"), runs, quick: args.Has("--quick"), ct);
+        Console.WriteLine(JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
+        return Ok;
+    }
+
+    private static async Task<int> DemoAsync(ParsedArgs args, Func<ArtEngine> engine, CancellationToken ct)
+    {
+        Positionals(args);
+        var folder = args.String("-o") ?? args.String("--output") ?? "out";
+        var photo = Samples.Read("tubingen.jpg");
+        var painting = Samples.Read("starry_night.jpg");
+        var preset = await engine().PresetAsync(new PresetRequest(photo, "wave"), ct);
+        await WriteResultAsync(Path.Combine(folder, "demo-preset.jpg"), preset);
+        using var bar = new ConsoleProgress("stylize");
+        var progress = new Reporter<GatysProgress>(g => bar.Report(g.Iteration, g.TotalIterations, g.Elapsed, g.Eta, $"scale {g.Scale}/{g.Scales}"));
+        var gatys = await engine().StylizeAsync(photo, painting, new GatysOptions { Size = 384, Iterations = 150 }, ImageFormat.Jpeg, progress, ct);
+        bar.Dispose();
+        await WriteResultAsync(Path.Combine(folder, "demo-gatys.jpg"), gatys);
+        return gatys.Cancelled ? Cancelled : Ok;
+    }
+
+    private sealed class Reporter<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}
