@@ -19,10 +19,10 @@ public sealed record GatysOptions
 
     public double ContentWeight { get; init; } = 1.0;
 
-    public double StyleWeight { get; init; } = 10.0;
+    public double StyleWeight { get; init; } = 30.0;
 
     /// <summary>Total-variation weight: smooths high-frequency noise.</summary>
-    public double TvWeight { get; init; } = 50.0;
+    public double TvWeight { get; init; } = 20.0;
 
     public GatysOptimizer Optimizer { get; init; } = GatysOptimizer.Lbfgs;
 

@@ -144,7 +144,9 @@ public static class GatysTransfer
                 {
                     bestLoss = loss;
                     best.Dispose();
-                    best = before.MoveToOuterDisposeScope();
+                    // Kept past this scale: owned by the run's scope, not the scale's.
+                    best = before.DetachFromDisposeScope();
+                    outer.Attach(best);
                 }
 
                 iteration++;
@@ -157,7 +159,8 @@ public static class GatysTransfer
 
             foreach (var loss in contentLosses.Values.Cast<nn.Module>().Concat(styleLosses.Values)) loss.Dispose();
             // L-BFGS may end on a worse step than the best seen; the best is what carries on.
-            image = double.IsFinite(bestLoss) ? best.clone().MoveToOuterDisposeScope() : x.detach().clone().MoveToOuterDisposeScope();
+            image = (double.IsFinite(bestLoss) ? best.clone() : x.detach().clone()).DetachFromDisposeScope();
+            outer.Attach(image);
         }
 
         var result = best.shape[2] == height && best.shape[3] == width ? best : Resize(best, height, width);
@@ -181,9 +184,14 @@ public static class GatysTransfer
         return sizes;
     }
 
+    /// <summary>
+    /// Each scale gets twice the iterations of the next finer one: coarse iterations are cheap
+    /// and settle the composition, the fine scale starts close and only adds detail.
+    /// </summary>
     internal static int[] SplitIterations(int total, int scales)
     {
-        var split = Enumerable.Repeat(total / scales, scales).ToArray();
+        var weights = Enumerable.Range(0, scales).Select(k => Math.Pow(2, scales - 1 - k)).ToArray();
+        var split = weights.Select(w => (int)Math.Floor(total * w / weights.Sum())).ToArray();
         split[^1] += total - split.Sum();
         return split;
     }

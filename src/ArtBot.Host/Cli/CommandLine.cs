@@ -35,8 +35,8 @@ public static class CommandLine
               -o OUT                output .jpg/.jpeg/.png
               --size N              long side of the result (default 512)
               --iterations N        optimisation steps over all scales (default 300)
-              --content-weight X    (default 1)      --style-weight X  (default 10)
-              --tv-weight X         total variation (default 50)
+              --content-weight X    (default 1)      --style-weight X  (default 30)
+              --tv-weight X         total variation (default 20)
               --optimizer NAME      lbfgs (default) or adam;   --lr X  Adam step (default 0.02)
               --init NAME           content (default) or noise; --seed N for the noise
               --style-scale X       style image size relative to the output (default 1)
@@ -52,7 +52,7 @@ public static class CommandLine
               -o OUT                output .jpg/.jpeg/.png
               --size N              long side (default 512)
               --octaves N           (default 4)   --octave-scale X (default 1.4)
-              --steps N             per octave (default 10)   --step-size X (default 0.01)
+              --steps N             per octave (default 30)   --step-size X (default 0.01)
               --layers a,b          (default leaky_re_lu_12 on darknet; relu3_3 on vgg)
               --jitter N            pixels (default 16)   --seed N
               --network NAME        darknet (default) or vgg
@@ -69,7 +69,7 @@ public static class CommandLine
             "Measure the engine on this machine and print one JSON object (preset_512_ms, preset_1024_ms, gatys_512_s_per_iter,\ngatys_default_total_s, dream_default_s, preset_memory_growth_mb over 50 runs, peak_rss_mb, device, threads).\n  --quick      estimate gatys_default_total_s from per-scale timings instead of running it\n  --runs N     timed preset runs for the medians (default 5)",
             ["--runs"], ["--quick"], BenchAsync),
         new("demo", "demo [-o DIR]",
-            "The embedded default: a bundled photo of Tübingen painted with the 'wave' preset and, by Gatys transfer, in the style of\nVan Gogh's Starry Night (384 px, 150 iterations). Writes DIR/demo-preset.jpg and DIR/demo-gatys.jpg (default DIR: out).",
+            "The embedded default: a bundled photo of Tübingen painted with the 'wave' preset and, by Gatys transfer, in the style of\nVan Gogh's Starry Night (384 px, 120 iterations). Writes DIR/demo-preset.jpg and DIR/demo-gatys.jpg (default DIR: out).",
             ["-o", "--output"], [], DemoAsync),
     ];
 
@@ -354,7 +354,7 @@ public static class CommandLine
         await WriteResultAsync(Path.Combine(folder, "demo-preset.jpg"), preset);
         using var bar = new ConsoleProgress("stylize");
         var progress = new Reporter<GatysProgress>(g => bar.Report(g.Iteration, g.TotalIterations, g.Elapsed, g.Eta, $"scale {g.Scale}/{g.Scales}"));
-        var gatys = await engine().StylizeAsync(photo, painting, new GatysOptions { Size = 384, Iterations = 150 }, ImageFormat.Jpeg, progress, ct);
+        var gatys = await engine().StylizeAsync(photo, painting, new GatysOptions { Size = 384, Iterations = 120 }, ImageFormat.Jpeg, progress, ct);
         bar.Dispose();
         await WriteResultAsync(Path.Combine(folder, "demo-gatys.jpg"), gatys);
         return gatys.Cancelled ? Cancelled : Ok;

@@ -1,0 +1,129 @@
+using ArtBot.Engine.Algorithms;
+using ArtBot.Engine.Imaging;
+using ArtBot.Engine.Networks;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ArtBot.Engine.Tests.Algorithms;
+
+public sealed class GatysTests
+{
+    private static readonly string[] Block3 = ["relu1_1", "relu1_2", "relu2_1", "relu2_2", "relu3_1", "relu3_2", "relu3_3", "relu3_4"];
+
+    public GatysTests() => Native.TorchNative.EnsureLoaded();
+
+    [Fact]
+    public void Block3_network_uses_the_deepest_layers_it_has_and_says_so()
+    {
+        var layers = GatysLayers.Choose(Block3);
+        Assert.Equal(["relu1_1", "relu2_1", "relu3_1"], layers.Style);
+        Assert.Equal(["relu3_2"], layers.Content);
+        Assert.Contains("relu3_2", layers.Description);
+        Assert.Contains("needs VGG-19 to relu5_1", layers.Description);
+    }
+
+    [Fact]
+    public void Full_network_uses_the_gatys_set()
+    {
+        var full = Enumerable.Range(1, 5).SelectMany(b => Enumerable.Range(1, b <= 2 ? 2 : 4).Select(c => $"relu{b}_{c}")).ToList();
+        var layers = GatysLayers.Choose(full);
+        Assert.Equal(["relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"], layers.Style);
+        Assert.Equal(["relu4_2"], layers.Content);
+        Assert.DoesNotContain("needs", layers.Description);
+    }
+
+    [Fact]
+    public void Unknown_layer_is_refused_with_the_available_ones()
+    {
+        var e = Assert.Throws<ArgumentException>(() => GatysLayers.Choose(Block3, style: ["relu5_1"]));
+        Assert.Contains("relu3_4", e.Message);
+    }
+
+    [Fact]
+    public void Coarse_to_fine_schedule_ends_at_the_requested_size()
+    {
+        var sizes = GatysTransfer.ScaleSizes(384, 512, new GatysOptions { Scales = 3 });
+        Assert.Equal([(96L, 128L), (192L, 256L), (384L, 512L)], sizes);
+        Assert.Equal(300, GatysTransfer.SplitIterations(300, 3).Sum());
+        Assert.True(GatysTransfer.SplitIterations(300, 3)[0] > GatysTransfer.SplitIterations(300, 3)[2]);
+    }
+
+    private static (Tensor Content, Tensor Style) Images(int side)
+    {
+        using var content = ImageCodec.Decode(TestPaths.Content("tubingen.jpg"), long.MaxValue);
+        using var style = ImageCodec.Decode(TestPaths.Style("starry_night.jpg"), long.MaxValue);
+        using var c = ImageCodec.ResizeToLongSide(content, side);
+        using var s = ImageCodec.ResizeToLongSide(style, side);
+        return (ImageTensor.ToTensor(c), ImageTensor.ToTensor(s));
+    }
+
+    [Theory]
+    [InlineData(GatysOptimizer.Lbfgs)]
+    [InlineData(GatysOptimizer.Adam)]
+    public void Optimisation_moves_the_photo_towards_the_painting_style(GatysOptimizer optimizer)
+    {
+        using var scope = torch.NewDisposeScope();
+        var (content, style) = Images(64);
+        var layers = GatysLayers.Choose(Block3);
+        using var vgg = Vgg19Features.Load(EngineFixture.Vgg(), layers.Style.Concat(layers.Content));
+        var reports = new List<GatysProgress>();
+        var result = GatysTransfer.Run(vgg, layers, content, style,
+            new GatysOptions { Iterations = 24, Scales = 2, MinScaleSide = 32, Optimizer = optimizer, AdamLearningRate = 0.05 },
+            new Collect<GatysProgress>(reports));
+
+        Assert.False(result.Cancelled);
+        Assert.Equal(content.shape, result.Image.shape);
+        Assert.Equal(24, reports.Count);
+        Assert.Equal([1, 2], reports.Select(r => r.Scale).Distinct());
+        var finest = reports.Where(r => r.Scale == 2).ToList();
+        Assert.True(finest[^1].StyleLoss < finest[0].StyleLoss * 0.8, $"style loss {finest[0].StyleLoss} → {finest[^1].StyleLoss}");
+        Assert.All(reports, r => Assert.NotNull(r.Eta));
+        Assert.True((result.Image - content).abs().mean().item<float>() > 0.02f, "the result should not be the photo");
+    }
+
+    [Fact]
+    public void Cancellation_returns_the_best_image_so_far_at_full_size()
+    {
+        using var scope = torch.NewDisposeScope();
+        var (content, style) = Images(64);
+        var layers = GatysLayers.Choose(Block3);
+        using var vgg = Vgg19Features.Load(EngineFixture.Vgg(), layers.Style.Concat(layers.Content));
+        using var cancel = new CancellationTokenSource();
+        var reports = new List<GatysProgress>();
+        var result = GatysTransfer.Run(vgg, layers, content, style, new GatysOptions { Iterations = 1000, Scales = 2, MinScaleSide = 16 },
+            new Collect<GatysProgress>(reports, r => { if (r.Iteration == 5) cancel.Cancel(); }), cancel.Token);
+
+        Assert.True(result.Cancelled);
+        Assert.Equal(5, result.Iterations);
+        Assert.Equal(content.shape, result.Image.shape);
+        Assert.InRange(result.Image.max().item<float>(), 0f, 1f);
+    }
+
+    [Fact]
+    public void Preserve_colors_keeps_the_photo_chroma()
+    {
+        using var scope = torch.NewDisposeScope();
+        var (content, style) = Images(48);
+        var layers = GatysLayers.Choose(Block3);
+        using var vgg = Vgg19Features.Load(EngineFixture.Vgg(), layers.Style.Concat(layers.Content));
+        var options = new GatysOptions { Iterations = 10, Scales = 1 };
+        var plain = GatysTransfer.Run(vgg, layers, content, style, options).Image;
+        var kept = GatysTransfer.Run(vgg, layers, content, style, options with { PreserveColors = true }).Image;
+
+        // Per-pixel chroma as the difference of each channel from the grey level.
+        static Tensor Chroma(Tensor rgb) => rgb - rgb.mean([1], keepdim: true);
+        var keptError = (Chroma(kept) - Chroma(content)).abs().mean().item<float>();
+        var plainError = (Chroma(plain) - Chroma(content)).abs().mean().item<float>();
+        Assert.True(keptError < 0.02f, $"chroma error with colours kept: {keptError}");
+        Assert.True(keptError < plainError / 2, $"{keptError} should be well below {plainError}");
+    }
+}
+
+internal sealed class Collect<T>(List<T> items, Action<T>? then = null) : IProgress<T>
+{
+    public void Report(T value)
+    {
+        items.Add(value);
+        then?.Invoke(value);
+    }
+}

@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using ArtBot.Engine.Imaging;
+using ArtBot.Engine.Tests.Imaging;
+
+namespace ArtBot.Engine.Tests.Cli;
+
+/// <summary>The real <c>artbot</c> program, run as a process the way a script would.</summary>
+public sealed class CommandLineTests : IDisposable
+{
+    private readonly string work = Directory.CreateTempSubdirectory("artbot-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(work, recursive: true);
+
+    private static (int Code, string Out, string Err) Artbot(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = TestPaths.RepoRoot };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "artbot.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["ARTBOT_MODELS"] = TestPaths.Models;
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        Assert.True(p.WaitForExit(TimeSpan.FromMinutes(3)), "artbot did not finish");
+        return (p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    private string File_(string name, byte[] bytes)
+    {
+        var path = Path.Combine(work, name);
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    public static TheoryData<string, string> BadInputs => new()
+    {
+        { "empty.jpg", "empty" },
+        { "notes.jpg", "not an image" },
+        { "truncated.jpg", "damaged" },
+        { "bomb.png", "limit" },
+        { "missing.jpg", "not found" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadInputs))]
+    public void Bad_input_gives_one_line_and_exit_code_2(string name, string expected)
+    {
+        var tubingen = File.ReadAllBytes(TestPaths.Content("tubingen.jpg"));
+        var path = name switch
+        {
+            "empty.jpg" => File_(name, []),
+            "notes.jpg" => File_(name, "meeting notes, not a photo"u8.ToArray()),
+            "truncated.jpg" => File_(name, tubingen[..(tubingen.Length / 2)]),
+            "bomb.png" => File_(name, ImagingFixtures.PngClaiming(30000, 30000)),
+            _ => Path.Combine(work, name),
+        };
+        var (code, stdout, stderr) = Artbot("preset", "wave", path, "-o", Path.Combine(work, "out.jpg"));
+        Assert.Equal(2, code);
+        Assert.Contains(expected, stderr, StringComparison.OrdinalIgnoreCase);
+        Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal("", stdout);
+        Assert.False(File.Exists(Path.Combine(work, "out.jpg")));
+    }
+
+    [Fact]
+    public void Preset_writes_the_image_and_prints_where()
+    {
+        var output = Path.Combine(work, "sub", "wave.png");
+        var (code, stdout, stderr) = Artbot("preset", "wave", TestPaths.Content("dog.jpg"), "-o", output, "--size", "96");
+        Assert.True(code == 0, stderr);
+        Assert.StartsWith(output, stdout);
+        using var image = ImageCodec.Decode(output, long.MaxValue);
+        Assert.Equal(96, Math.Max(image.Width, image.Height));
+    }
+
+    [Fact]
+    public void Classify_prints_five_index_label_logit_lines()
+    {
+        var (code, stdout, stderr) = Artbot("classify", TestPaths.Content("dog.jpg"));
+        Assert.True(code == 0, stderr);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(5, lines.Length);
+        Assert.All(lines, l => Assert.Equal(3, l.Split('\t').Length));
+        Assert.InRange(int.Parse(lines[0].Split('\t')[0]), 151, 268);
+    }
+
+    [Fact]
+    public void Presets_lists_all_nine()
+    {
+        var (code, stdout, _) = Artbot("presets");
+        Assert.Equal(0, code);
+        Assert.Equal(9, stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Contains("Большая волна", stdout);
+    }
+
+    [Theory]
+    [InlineData(new[] { "preset", "wave" }, "missing IMAGE")]
+    [InlineData(new[] { "stylize", "a.jpg", "b.jpg", "-o", "x.gif" }, ".png")]
+    [InlineData(new[] { "stylize", "a.jpg", "b.jpg", "-o", "x.jpg", "--iterations", "many" }, "--iterations")]
+    [InlineData(new[] { "dream", "a.jpg", "-o", "x.jpg", "--colour" }, "unknown option --colour")]
+    [InlineData(new[] { "paint" }, "unknown command")]
+    public void Usage_mistakes_exit_64_and_say_what_is_wrong(string[] args, string expected)
+    {
+        var (code, _, stderr) = Artbot(args);
+        Assert.Equal(64, code);
+        Assert.Contains(expected, stderr);
+    }
+
+    [Fact]
+    public void Unknown_preset_is_bad_input()
+    {
+        var (code, _, stderr) = Artbot("preset", "mona_lisa", TestPaths.Content("dog.jpg"), "-o", Path.Combine(work, "x.jpg"));
+        Assert.Equal(2, code);
+        Assert.Contains("unknown preset 'mona_lisa'", stderr);
+    }
+
+    [Fact]
+    public void Missing_models_is_a_model_error_naming_the_search_path()
+    {
+        var psiArgs = new[] { "--models", work, "preset", "wave", TestPaths.Content("dog.jpg"), "-o", Path.Combine(work, "x.jpg") };
+        var (code, _, stderr) = Artbot(psiArgs[2..].Concat(psiArgs[..2]).ToArray());
+        Assert.Equal(3, code);
+        Assert.Contains(work, stderr);
+    }
+
+    [Fact]
+    public void Every_verb_has_help()
+    {
+        foreach (var verb in new[] { "preset", "stylize", "dream", "classify", "gallery", "presets", "bench", "demo" })
+        {
+            var (code, stdout, _) = Artbot(verb, "--help");
+            Assert.Equal(0, code);
+            Assert.StartsWith($"usage: artbot {verb}", stdout);
+        }
+    }
+}
