@@ -253,28 +253,20 @@ public sealed class ArtEngine : IArtEngine, IDisposable
 
     private TfjsLayersModel DarknetModel() => darknetModel ??= TfjsLayersModel.Load(models.Find(options.DreamModel));
 
-    private Vgg19Features VggNet(IEnumerable<string> layers)
-    {
-        var wanted = layers.Distinct().Order(StringComparer.Ordinal).ToList();
-        var key = string.Join(",", wanted);
-        if (!vggNets.TryGetValue(key, out var net))
-        {
-            net = Vgg19Features.Load(VggModel(), wanted);
-            net.to(device).eval();
-            vggNets[key] = net;
-        }
-        return net;
-    }
+    private Vgg19Features VggNet(IEnumerable<string> layers) => Cached(vggNets, layers, wanted => Vgg19Features.Load(VggModel(), wanted));
 
-    private DarknetTiny DarknetNet(IEnumerable<string> layers)
+    private DarknetTiny DarknetNet(IEnumerable<string> layers) => Cached(darknetNets, layers, wanted => DarknetTiny.Load(DarknetModel(), wanted));
+
+    /// <summary>One network per layer set: each computes only up to the deepest layer it is asked for.</summary>
+    private T Cached<T>(Dictionary<string, T> cache, IEnumerable<string> layers, Func<List<string>, T> load) where T : nn.Module
     {
         var wanted = layers.Distinct().Order(StringComparer.Ordinal).ToList();
         var key = string.Join(",", wanted);
-        if (!darknetNets.TryGetValue(key, out var net))
+        if (!cache.TryGetValue(key, out var net))
         {
-            net = DarknetTiny.Load(DarknetModel(), wanted);
+            net = load(wanted);
             net.to(device).eval();
-            darknetNets[key] = net;
+            cache[key] = net;
         }
         return net;
     }
