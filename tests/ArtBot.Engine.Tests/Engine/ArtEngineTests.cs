@@ -104,6 +104,34 @@ public sealed class ArtEngineTests(EngineFixture fixture)
         Assert.Equal(80, Math.Max(result.Width, result.Height));
         Assert.Contains("Darknet-tiny", result.Description);
     }
+}
+
+/// <summary>
+/// Alone, after the parallel tests: process memory is shared by every test, so it is only
+/// meaningful with nothing else running.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class LeakCollection
+{
+    public const string Name = "leak";
+}
+
+[Collection(LeakCollection.Name)]
+public sealed class LeakTests : IDisposable
+{
+    private readonly EngineFixture fixture = new();
+
+    private ArtEngine Engine => fixture.Engine;
+
+    public void Dispose() => fixture.Dispose();
+
+    private static double SettledRssMb()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        return EngineBenchmark.RssMb();
+    }
 
     /// <summary>No tensor leaks: 50 preset jobs leave the live tensor count and the process memory where they were.</summary>
     [Fact]
@@ -112,10 +140,10 @@ public sealed class ArtEngineTests(EngineFixture fixture)
         var request = new PresetRequest(EngineFixture.Content("person.jpg"), "scream", 128);
         for (var i = 0; i < 5; i++) await Engine.PresetAsync(request);
         var tensorsBefore = await Engine.OnTorchThread(EngineBenchmark.LiveTensors);
-        var rssBefore = EngineBenchmark.RssMb();
+        var rssBefore = SettledRssMb();
         for (var i = 0; i < 50; i++) await Engine.PresetAsync(request);
         var tensorsAfter = await Engine.OnTorchThread(EngineBenchmark.LiveTensors);
-        var rssAfter = EngineBenchmark.RssMb();
+        var rssAfter = SettledRssMb();
 
         Assert.Equal(tensorsBefore, tensorsAfter);
         Assert.True(rssAfter - rssBefore < 64, $"RSS grew {rssAfter - rssBefore:0.0} MB over 50 runs");

@@ -1,0 +1,52 @@
+using ArtBot.Domain.Art;
+
+namespace ArtBot.Domain.Queue;
+
+public enum JobKind { Preset, Stylize, Dream, Gallery }
+
+public enum JobState { Queued, Running, Done, Failed, Cancelled }
+
+/// <summary>Light jobs (presets, galleries, small dreams) answer in seconds; heavy ones take minutes.</summary>
+public enum JobClass { Light, Heavy }
+
+public enum Tier { Free, Premium, Hd }
+
+/// <summary>
+/// One request in the persistent queue. <see cref="Rank"/> is the explicit, indexed priority
+/// (paid before free, light before heavy); FIFO within a rank by <see cref="Id"/>.
+/// </summary>
+public sealed class Job
+{
+    public long Id { get; set; }
+    public string Platform { get; set; } = "";
+    public long UserId { get; set; }
+    public long ChatId { get; set; }
+    public Language Language { get; set; }
+    public JobKind Kind { get; set; }
+    public string? PresetId { get; set; }
+    public string ContentImage { get; set; } = "";
+    public string? StyleImage { get; set; }
+    public int Size { get; set; }
+    public int? Iterations { get; set; }
+    public bool PreserveColors { get; set; }
+    public double StyleStrength { get; set; } = 1.0;
+    public Tier Tier { get; set; }
+    public bool Paid { get; set; }
+    public JobClass Class { get; set; }
+    public int Rank { get; set; }
+    public JobState State { get; set; }
+    public int Attempts { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? StartedAt { get; set; }
+    public DateTimeOffset? FinishedAt { get; set; }
+    public DateTimeOffset? LeaseUntil { get; set; }
+    public bool CancelRequested { get; set; }
+    public string? ResultImage { get; set; }
+    public string? Error { get; set; }
+    public DateTimeOffset? DeliveredAt { get; set; }
+    public long? ProgressMessageId { get; set; }
+    public int ProgressStep { get; set; }
+    public int ProgressTotal { get; set; }
+
+    public bool IsFinished => State is JobState.Done or JobState.Failed or JobState.Cancelled;
+}
