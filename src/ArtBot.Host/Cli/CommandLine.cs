@@ -69,7 +69,7 @@ public static class CommandLine
             "Measure the engine on this machine and print one JSON object (preset_512_ms, preset_1024_ms, gatys_512_s_per_iter,\ngatys_default_total_s, dream_default_s, preset_memory_growth_mb over 50 runs, peak_rss_mb, device, threads).\n  --quick      estimate gatys_default_total_s from per-scale timings instead of running it\n  --runs N     timed preset runs for the medians (default 5)",
             ["--runs"], ["--quick"], BenchAsync),
         new("demo", "demo [-o DIR]",
-            "The embedded default: a bundled photo of Tübingen painted with the 'wave' preset and, by Gatys transfer, in the style of\nVan Gogh's Starry Night (384 px, 120 iterations). Writes DIR/demo-preset.jpg and DIR/demo-gatys.jpg (default DIR: out).",
+            "The embedded default: a bundled photo of Tübingen painted with the 'wave' preset (512 px) and, by Gatys transfer, in the style of\nVan Gogh's Starry Night (384 px, 120 iterations). Writes DIR/demo-preset.jpg and DIR/demo-gatys.jpg (default DIR: out).",
             ["-o", "--output"], [], DemoAsync),
     ];
 
@@ -350,7 +350,7 @@ public static class CommandLine
         var folder = args.String("-o") ?? args.String("--output") ?? "out";
         var photo = Samples.Read("tubingen.jpg");
         var painting = Samples.Read("starry_night.jpg");
-        var preset = await engine().PresetAsync(new PresetRequest(photo, "wave"), ct);
+        var preset = await engine().PresetAsync(new PresetRequest(photo, "wave", 512), ct);
         await WriteResultAsync(Path.Combine(folder, "demo-preset.jpg"), preset);
         using var bar = new ConsoleProgress("stylize");
         var progress = new Reporter<GatysProgress>(g => bar.Report(g.Iteration, g.TotalIterations, g.Elapsed, g.Eta, $"scale {g.Scale}/{g.Scales}"));
