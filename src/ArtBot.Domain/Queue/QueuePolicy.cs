@@ -39,8 +39,13 @@ public sealed class QueuePolicy(QueuePolicyOptions options, NightWindow night)
     /// <summary>0 paid light, 1 paid heavy, 2 free light, 3 free heavy: lower runs first.</summary>
     public static int RankOf(bool paid, JobClass jobClass) => (paid ? 0 : 2) + (jobClass == JobClass.Heavy ? 1 : 0);
 
+    public const int Ranks = 4;
+
     /// <summary>Free heavy jobs wait for the night window; everything else may run now.</summary>
-    public bool MayRunNow(Job job, DateTimeOffset now) => job.Paid || job.Class == JobClass.Light || Night.IsOpen(now);
+    public bool MayRunNow(Job job, DateTimeOffset now) => MayRunRank(job.Rank, now);
+
+    /// <summary>The same rule by rank, for stores that keep the queue as an index of (rank, id).</summary>
+    public bool MayRunRank(int rank, DateTimeOffset now) => rank != RankOf(paid: false, JobClass.Heavy) || Night.IsOpen(now);
 
     /// <summary>
     /// The next job to run from <paramref name="queued"/> (in any order): the best-ranked, oldest

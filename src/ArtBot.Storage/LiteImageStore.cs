@@ -1,0 +1,42 @@
+using ArtBot.Domain.Queue;
+using LiteDB;
+
+namespace ArtBot.Storage;
+
+/// <summary>Images in LiteDB's file storage, so a queued job's photos survive a restart with it.</summary>
+public sealed class LiteImageStore(ArtBotDatabase database) : IImageStore
+{
+    private ILiteStorage<string> Files => database.Database.FileStorage;
+
+    public Task<string> PutAsync(byte[] image, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var id = $"img/{Guid.NewGuid():N}";
+        lock (database.Gate)
+        {
+            using var stream = new MemoryStream(image, writable: false);
+            Files.Upload(id, id, stream, new BsonDocument { ["stored"] = now.UtcTicks });
+        }
+        return Task.FromResult(id);
+    }
+
+    public Task<byte[]> GetAsync(string id, CancellationToken cancellationToken = default)
+    {
+        lock (database.Gate)
+        {
+            if (!Files.Exists(id)) throw new KeyNotFoundException($"image {id} is not stored (expired?)");
+            using var stream = new MemoryStream();
+            Files.Download(id, stream);
+            return Task.FromResult(stream.ToArray());
+        }
+    }
+
+    public Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default)
+    {
+        lock (database.Gate)
+        {
+            var old = Files.FindAll().Where(f => f.Metadata["stored"].AsInt64 < cutoff.UtcTicks).Select(f => f.Id).ToList();
+            foreach (var id in old) Files.Delete(id);
+            return Task.FromResult(old.Count);
+        }
+    }
+}

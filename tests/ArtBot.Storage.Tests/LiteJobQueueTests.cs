@@ -1,0 +1,196 @@
+using ArtBot.Domain.Queue;
+
+namespace ArtBot.Storage.Tests;
+
+/// <summary>The queue on a real LiteDB file.</summary>
+public sealed class LiteJobQueueTests : IDisposable
+{
+    private static readonly TimeZoneInfo Moscow = TimeZoneInfo.FindSystemTimeZoneById("Europe/Moscow");
+    private static readonly DateTimeOffset Day = new(2026, 11, 22, 11, 0, 0, TimeSpan.Zero);        // 14:00 Moscow
+    private static readonly DateTimeOffset InTheNight = new(2026, 11, 22, 23, 30, 0, TimeSpan.Zero); // 02:30 Moscow
+    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(10);
+
+    private readonly string folder = Directory.CreateTempSubdirectory("artbot-db-").FullName;
+    private ArtBotDatabase database;
+    private LiteJobQueue queue;
+
+    public LiteJobQueueTests()
+    {
+        database = new ArtBotDatabase(DbPath);
+        queue = new LiteJobQueue(database);
+    }
+
+    private string DbPath => Path.Combine(folder, "artbot.db");
+
+    public void Dispose()
+    {
+        database.Dispose();
+        Directory.Delete(folder, recursive: true);
+    }
+
+    private static QueuePolicy Policy(bool idleServesHeavy = false) =>
+        new(new QueuePolicyOptions { IdleCapacityServesHeavyByDay = idleServesHeavy }, new NightWindow(new TimeOnly(1, 0), new TimeOnly(7, 0), Moscow));
+
+    private static Job NewJob(long user, bool paid, JobClass jobClass, JobKind kind = JobKind.Preset) => new()
+    {
+        Platform = "telegram",
+        UserId = user,
+        ChatId = user,
+        Kind = kind,
+        Paid = paid,
+        Class = jobClass,
+        Rank = QueuePolicy.RankOf(paid, jobClass),
+        ContentImage = "img/x",
+        CreatedAt = Day,
+    };
+
+    private void Reopen()
+    {
+        database.Dispose();
+        database = new ArtBotDatabase(DbPath);
+        queue = new LiteJobQueue(database);
+    }
+
+    [Fact]
+    public async Task Claims_follow_the_policy_order_paid_light_heavy_fifo()
+    {
+        var freeLight1 = await queue.EnqueueAsync(NewJob(1, false, JobClass.Light));
+        var freeHeavy = await queue.EnqueueAsync(NewJob(2, false, JobClass.Heavy));
+        var paidHeavy = await queue.EnqueueAsync(NewJob(3, true, JobClass.Heavy));
+        var freeLight2 = await queue.EnqueueAsync(NewJob(4, false, JobClass.Light));
+        var paidLight = await queue.EnqueueAsync(NewJob(5, true, JobClass.Light));
+
+        var order = new List<long>();
+        while (await queue.ClaimNextAsync(Policy(), InTheNight, Lease) is { } job) order.Add(job.Id);
+
+        Assert.Equal([paidLight.Id, paidHeavy.Id, freeLight1.Id, freeLight2.Id, freeHeavy.Id], order);
+        Assert.Equal(0, await queue.QueuedCountAsync());
+    }
+
+    [Fact]
+    public async Task Store_and_pure_policy_agree_on_a_random_queue()
+    {
+        var random = new Random(7);
+        var jobs = new List<Job>();
+        for (var i = 0; i < 200; i++)
+            jobs.Add(await queue.EnqueueAsync(NewJob(i, random.Next(3) == 0, random.Next(2) == 0 ? JobClass.Light : JobClass.Heavy)));
+        var policy = Policy();
+        foreach (var now in new[] { Day, InTheNight })
+        {
+            var expected = policy.PickNext(jobs.Where(j => j.State == JobState.Queued), now);
+            var claimed = await queue.ClaimNextAsync(policy, now, Lease);
+            Assert.Equal(expected?.Id, claimed?.Id);
+            if (expected != null) expected.State = JobState.Running;
+        }
+    }
+
+    [Fact]
+    public async Task Free_heavy_job_is_held_by_day_and_runs_at_night()
+    {
+        var heavy = await queue.EnqueueAsync(NewJob(1, false, JobClass.Heavy, JobKind.Stylize));
+        Assert.Null(await queue.ClaimNextAsync(Policy(), Day, Lease));
+        Assert.Equal(heavy.Id, (await queue.ClaimNextAsync(Policy(idleServesHeavy: true), Day, Lease))?.Id);
+    }
+
+    [Fact]
+    public async Task Held_job_runs_once_the_window_opens()
+    {
+        var heavy = await queue.EnqueueAsync(NewJob(1, false, JobClass.Heavy, JobKind.Stylize));
+        Assert.Null(await queue.ClaimNextAsync(Policy(), Day, Lease));
+        var claimed = await queue.ClaimNextAsync(Policy(), InTheNight, Lease);
+        Assert.Equal(heavy.Id, claimed?.Id);
+        Assert.Equal(JobState.Running, claimed!.State);
+        Assert.Equal(1, claimed.Attempts);
+        Assert.Equal(InTheNight + Lease, claimed.LeaseUntil);
+    }
+
+    [Fact]
+    public async Task Restart_requeues_the_interrupted_job_in_its_place_and_fails_it_after_max_attempts()
+    {
+        var first = await queue.EnqueueAsync(NewJob(1, false, JobClass.Light));
+        var second = await queue.EnqueueAsync(NewJob(2, false, JobClass.Light));
+        var running = await queue.ClaimNextAsync(Policy(), Day, Lease);
+        Assert.Equal(first.Id, running!.Id);
+
+        Reopen(); // the process died with `first` running
+        var report = await queue.RecoverAsync(maxAttempts: 2, Day);
+        Assert.Equal([first.Id], report.Requeued.Select(j => j.Id));
+        Assert.Empty(report.Failed);
+        var again = await queue.ClaimNextAsync(Policy(), Day, Lease);
+        Assert.Equal(first.Id, again!.Id);      // it keeps its place ahead of `second`
+        Assert.Equal(2, again.Attempts);
+
+        Reopen(); // and died again
+        report = await queue.RecoverAsync(maxAttempts: 2, Day);
+        Assert.Equal([first.Id], report.Failed.Select(j => j.Id));
+        Assert.Equal(JobState.Failed, (await queue.GetAsync(first.Id))!.State);
+        Assert.Equal(second.Id, (await queue.ClaimNextAsync(Policy(), Day, Lease))!.Id);
+    }
+
+    [Fact]
+    public async Task Cancelled_job_leaves_the_queue_and_positions_close_up()
+    {
+        var a = await queue.EnqueueAsync(NewJob(1, false, JobClass.Light));
+        var b = await queue.EnqueueAsync(NewJob(2, false, JobClass.Light));
+        var c = await queue.EnqueueAsync(NewJob(3, false, JobClass.Light));
+        Assert.Equal(3, await queue.PositionAsync(c));
+
+        Assert.True(await queue.CancelQueuedAsync(b.Id, Day));
+        Assert.False(await queue.CancelQueuedAsync(b.Id, Day));
+        Assert.Equal(2, await queue.PositionAsync(c));
+        Assert.Equal(JobState.Cancelled, (await queue.GetAsync(b.Id))!.State);
+        Assert.Equal([a.Id, c.Id], [(await queue.ClaimNextAsync(Policy(), Day, Lease))!.Id, (await queue.ClaimNextAsync(Policy(), Day, Lease))!.Id]);
+    }
+
+    [Fact]
+    public async Task A_paid_job_is_placed_ahead_of_earlier_free_ones()
+    {
+        var free = await queue.EnqueueAsync(NewJob(1, false, JobClass.Light));
+        var paid = await queue.EnqueueAsync(NewJob(2, true, JobClass.Heavy));
+        Assert.Equal(1, await queue.PositionAsync(paid));
+        Assert.Equal(2, await queue.PositionAsync(free));
+    }
+
+    [Fact]
+    public async Task Active_jobs_are_a_users_queued_and_running_ones()
+    {
+        var a = await queue.EnqueueAsync(NewJob(7, false, JobClass.Light));
+        var b = await queue.EnqueueAsync(NewJob(7, false, JobClass.Heavy));
+        await queue.EnqueueAsync(NewJob(8, false, JobClass.Light));
+        await queue.ClaimNextAsync(Policy(), Day, Lease);
+        var active = await queue.ActiveJobsAsync("telegram", 7);
+        Assert.Equal([a.Id, b.Id], active.Select(j => j.Id));
+        Assert.Equal([JobState.Running, JobState.Queued], active.Select(j => j.State));
+        Assert.Empty(await queue.ActiveJobsAsync("vk", 7));
+    }
+
+    [Fact]
+    public async Task Concurrent_claims_never_hand_out_a_job_twice()
+    {
+        for (var i = 0; i < 300; i++) await queue.EnqueueAsync(NewJob(i, i % 3 == 0, JobClass.Light));
+        var claimed = new System.Collections.Concurrent.ConcurrentBag<long>();
+        await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(async () =>
+        {
+            while (await queue.ClaimNextAsync(Policy(), Day, Lease) is { } job) claimed.Add(job.Id);
+        })));
+        Assert.Equal(300, claimed.Count);
+        Assert.Equal(300, claimed.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task Job_fields_survive_a_restart()
+    {
+        var job = NewJob(42, true, JobClass.Heavy, JobKind.Stylize);
+        job.StyleImage = "img/style";
+        job.Size = 768;
+        job.Iterations = 400;
+        job.PreserveColors = true;
+        job.Language = ArtBot.Domain.Art.Language.Ru;
+        await queue.EnqueueAsync(job);
+        Reopen();
+        var stored = await queue.GetAsync(job.Id);
+        Assert.NotNull(stored);
+        Assert.Equal((JobKind.Stylize, "img/style", 768, 400, true, ArtBot.Domain.Art.Language.Ru, Day),
+            (stored!.Kind, stored.StyleImage, stored.Size, stored.Iterations, stored.PreserveColors, stored.Language, stored.CreatedAt));
+    }
+}
