@@ -1,3 +1,4 @@
+using ArtBot.Domain.Bot;
 using ArtBot.Domain.Queue;
 using LiteDB;
 
@@ -18,6 +19,7 @@ public sealed class ArtBotDatabase : IDisposable
         // Stored as UTC ticks: exact, ordered, and free of LiteDB's local-time conversion of DateTime.
         mapper.RegisterType<DateTimeOffset>(v => new BsonValue(v.UtcTicks), b => new DateTimeOffset(b.AsInt64, TimeSpan.Zero));
         mapper.Entity<Job>().Id(j => j.Id, autoId: true).Ignore(j => j.IsFinished);
+        mapper.Entity<UserProfile>().Id(u => u.Id, autoId: false);
         Database = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct }, mapper);
         Jobs.EnsureIndex(j => j.State);
         Jobs.EnsureIndex(j => j.UserId);
@@ -28,6 +30,8 @@ public sealed class ArtBotDatabase : IDisposable
     internal Lock Gate { get; } = new();
 
     internal ILiteCollection<Job> Jobs => Database.GetCollection<Job>("jobs");
+
+    internal ILiteCollection<UserProfile> Users => Database.GetCollection<UserProfile>("users");
 
     /// <summary>The queue proper: one entry per queued job, keyed by rank then id, so the next job is the first key of a range.</summary>
     internal ILiteCollection<QueueEntry> Queue => Database.GetCollection<QueueEntry>("queue");

@@ -120,6 +120,32 @@ public sealed class LiteJobQueue(ArtBotDatabase database) : IJobQueue
         lock (database.Gate) return Task.FromResult(database.Queue.Count());
     }
 
+    public Task RequeueAsync(Job job, CancellationToken cancellationToken = default)
+    {
+        lock (database.Gate)
+        {
+            database.Database.BeginTrans();
+            job.State = JobState.Queued;
+            job.LeaseUntil = null;
+            database.Jobs.Update(job);
+            database.Queue.Upsert(new QueueEntry { Id = QueueEntry.KeyOf(job), JobId = job.Id });
+            database.Database.Commit();
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<Job>> UndeliveredAsync(CancellationToken cancellationToken = default)
+    {
+        lock (database.Gate)
+        {
+            IReadOnlyList<Job> jobs = database.Jobs
+                .Find(j => j.State == JobState.Done && j.DeliveredAt == null)
+                .OrderBy(j => j.Id)
+                .ToList();
+            return Task.FromResult(jobs);
+        }
+    }
+
     public Task<RecoveryReport> RecoverAsync(int maxAttempts, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         lock (database.Gate)

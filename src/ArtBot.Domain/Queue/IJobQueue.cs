@@ -31,6 +31,12 @@ public interface IJobQueue
 
     Task<int> QueuedCountAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>Puts a job that failed a try back in its place in the queue.</summary>
+    Task RequeueAsync(Job job, CancellationToken cancellationToken = default);
+
+    /// <summary>Finished jobs whose result has not been delivered (a crash between the two).</summary>
+    Task<IReadOnlyList<Job>> UndeliveredAsync(CancellationToken cancellationToken = default);
+
     /// <summary>
     /// Start-up: jobs found running were interrupted; each goes back to the queue with its attempt
     /// counted, or fails for good once it has had <paramref name="maxAttempts"/>.

@@ -1,0 +1,47 @@
+namespace ArtBot.Domain.Bot;
+
+/// <summary>Who wrote, where to answer, and the language their client reports.</summary>
+public sealed record ChatUser(string Platform, long UserId, long ChatId, string? LanguageCode);
+
+/// <summary>What an adapter turns a platform update into.</summary>
+public abstract record Incoming(ChatUser From);
+
+public sealed record CommandMessage(ChatUser From, string Command, string Argument = "") : Incoming(From);
+
+/// <summary>One photo, or an album (first = content, second = style).</summary>
+public sealed record PhotoMessage(ChatUser From, IReadOnlyList<byte[]> Photos, string? Caption = null) : Incoming(From);
+
+public sealed record ButtonPressed(ChatUser From, string CallbackId, string Data) : Incoming(From);
+
+public sealed record TextMessage(ChatUser From, string Text) : Incoming(From);
+
+/// <summary>A sticker, voice note, non-image document…: <paramref name="What"/> names it in the user's words ("a sticker").</summary>
+public sealed record UnsupportedMessage(ChatUser From, string What) : Incoming(From);
+
+public sealed record Button(string Text, string Data);
+
+public sealed record Keyboard(IReadOnlyList<IReadOnlyList<Button>> Rows)
+{
+    public static Keyboard Of(params IReadOnlyList<Button>[] rows) => new(rows);
+}
+
+/// <summary>One chat platform's way of answering. Message ids are the platform's.</summary>
+public interface IMessenger
+{
+    string Platform { get; }
+
+    Task<long> SendTextAsync(long chatId, string text, Keyboard? keyboard = null, CancellationToken cancellationToken = default);
+
+    /// <param name="asFile">Send as a document (full quality) instead of a compressed photo.</param>
+    Task<long> SendImageAsync(long chatId, byte[] image, string caption, Keyboard? keyboard = null, bool asFile = false, CancellationToken cancellationToken = default);
+
+    Task EditTextAsync(long chatId, long messageId, string text, CancellationToken cancellationToken = default);
+
+    Task AnswerButtonAsync(string callbackId, string? text = null, CancellationToken cancellationToken = default);
+}
+
+/// <summary>The messenger of each platform the bot serves.</summary>
+public interface IMessengers
+{
+    IMessenger For(string platform);
+}

@@ -1,0 +1,159 @@
+using System.Collections.Concurrent;
+using ArtBot.Domain.Art;
+using ArtBot.Domain.Bot;
+using ArtBot.Domain.Queue;
+using ArtBot.Engine;
+using ArtBot.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace ArtBot.Bot.Tests;
+
+/// <summary>A clock the test moves.</summary>
+public sealed class FakeClock(DateTimeOffset now) : TimeProvider
+{
+    public DateTimeOffset Now { get; set; } = now;
+
+    public override DateTimeOffset GetUtcNow() => Now;
+}
+
+public abstract record Sent(long ChatId);
+public sealed record SentText(long ChatId, long MessageId, string Text, Keyboard? Keyboard) : Sent(ChatId);
+public sealed record SentImage(long ChatId, long MessageId, byte[] Image, string Caption, Keyboard? Keyboard, bool AsFile) : Sent(ChatId);
+public sealed record EditedText(long ChatId, long MessageId, string Text) : Sent(ChatId);
+public sealed record AnsweredButton(string CallbackId, string? Text) : Sent(0);
+
+/// <summary>Records what the bot said, in order.</summary>
+public sealed class RecordingMessenger(string platform = "telegram") : IMessenger, IMessengers
+{
+    private long nextId = 100;
+
+    public ConcurrentQueue<Sent> Log { get; } = new();
+
+    public string Platform { get; } = platform;
+
+    public IMessenger For(string platform) => this;
+
+    public Task<long> SendTextAsync(long chatId, string text, Keyboard? keyboard = null, CancellationToken cancellationToken = default)
+    {
+        var id = Interlocked.Increment(ref nextId);
+        Log.Enqueue(new SentText(chatId, id, text, keyboard));
+        return Task.FromResult(id);
+    }
+
+    public Task<long> SendImageAsync(long chatId, byte[] image, string caption, Keyboard? keyboard = null, bool asFile = false, CancellationToken cancellationToken = default)
+    {
+        var id = Interlocked.Increment(ref nextId);
+        Log.Enqueue(new SentImage(chatId, id, image, caption, keyboard, asFile));
+        return Task.FromResult(id);
+    }
+
+    public Task EditTextAsync(long chatId, long messageId, string text, CancellationToken cancellationToken = default)
+    {
+        Log.Enqueue(new EditedText(chatId, messageId, text));
+        return Task.CompletedTask;
+    }
+
+    public Task AnswerButtonAsync(string callbackId, string? text = null, CancellationToken cancellationToken = default)
+    {
+        Log.Enqueue(new AnsweredButton(callbackId, text));
+        return Task.CompletedTask;
+    }
+
+    public IReadOnlyList<T> All<T>() where T : Sent => Log.OfType<T>().ToList();
+
+    public void Clear() => Log.Clear();
+}
+
+/// <summary>The bot wired to a real LiteDB file and, when asked, the real engine on the real weights.</summary>
+public sealed class Harness : IDisposable, IJobSignal
+{
+    public static readonly TimeZoneInfo Moscow = TimeZoneInfo.FindSystemTimeZoneById("Europe/Moscow");
+    public static readonly DateTimeOffset Day = new(2026, 11, 22, 11, 0, 0, TimeSpan.Zero);        // 14:00 Moscow
+    public static readonly DateTimeOffset InTheNight = new(2026, 11, 22, 23, 30, 0, TimeSpan.Zero); // 02:30 Moscow
+
+    private readonly string folder = Directory.CreateTempSubdirectory("artbot-bot-").FullName;
+    private ArtEngine? engine;
+
+    public Harness(BotOptions? options = null, QueuePolicyOptions? queue = null)
+    {
+        Options = options ?? new BotOptions { ProgressInterval = TimeSpan.Zero };
+        Database = new ArtBotDatabase(Path.Combine(folder, "artbot.db"));
+        Queue = new LiteJobQueue(Database);
+        Images = new LiteImageStore(Database);
+        Users = new LiteUserStore(Database);
+        Policy = new QueuePolicy(queue ?? new QueuePolicyOptions { IdleCapacityServesHeavyByDay = false },
+            new NightWindow(new TimeOnly(1, 0), new TimeOnly(7, 0), Moscow));
+        Presets = ArtBot.Engine.StyleFolder.Load(Path.Combine(RepoRoot, "styles"));
+        Runner = new JobRunner(Queue, Images, new LazyEngine(() => Engine), Messenger, Presets, Policy, Options, Clock, NullLogger<JobRunner>.Instance);
+        Bot = new BotService(Queue, Images, Users, Presets, Policy, Options, this, Runner, Clock);
+    }
+
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    public static string Shared => Environment.GetEnvironmentVariable("ARTBOT_SHARED") is { Length: > 0 } s ? s : Path.Combine(RepoRoot, "..", "shared");
+
+    public static byte[] Photo(string name) => File.ReadAllBytes(Path.Combine(Shared, "images", "content", name));
+
+    public static byte[] Painting(string name) => File.ReadAllBytes(Path.Combine(Shared, "images", "style", name));
+
+    public FakeClock Clock { get; } = new(Day);
+    public BotOptions Options { get; }
+    public ArtBotDatabase Database { get; }
+    public LiteJobQueue Queue { get; }
+    public LiteImageStore Images { get; }
+    public LiteUserStore Users { get; }
+    public QueuePolicy Policy { get; }
+    public PresetCatalog Presets { get; }
+    public RecordingMessenger Messenger { get; } = new();
+    public JobRunner Runner { get; }
+    public BotService Bot { get; }
+    public int Signals { get; private set; }
+
+    public ArtEngine Engine => engine ??= new ArtEngine(Microsoft.Extensions.Options.Options.Create(new EngineOptions
+    {
+        ModelPaths = [Path.Combine(Shared, "models")],
+        VggModels = EngineOptions.DefaultVggModels,
+        BasePath = RepoRoot,
+        Device = "cpu",
+    }), NullLogger<ArtEngine>.Instance);
+
+    public void JobQueued() => Signals++;
+
+    public static ChatUser User(long id = 1, string? language = "en") => new("telegram", id, id * 10, language);
+
+    public Task Say(Incoming incoming) => Bot.HandleAsync(incoming, Messenger);
+
+    public async Task<int> RunAllAsync()
+    {
+        var count = 0;
+        while (await Runner.RunNextAsync(CancellationToken.None)) count++;
+        return count;
+    }
+
+    public void Dispose()
+    {
+        engine?.Dispose();
+        Database.Dispose();
+        Directory.Delete(folder, recursive: true);
+    }
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "ArtBot.sln"))) return dir.FullName;
+        throw new InvalidOperationException("ArtBot.sln not found");
+    }
+
+    /// <summary>Loads the engine only for the tests that render.</summary>
+    private sealed class LazyEngine(Func<IArtEngine> create) : IArtEngine
+    {
+        private IArtEngine E => create();
+        public PresetCatalog Presets => E.Presets;
+        public Task<ArtResult> PresetAsync(PresetRequest r, CancellationToken c = default) => E.PresetAsync(r, c);
+        public Task<ArtResult> StylizeAsync(StylizeRequest r, IProgress<RenderProgress>? p = null, CancellationToken c = default) => E.StylizeAsync(r, p, c);
+        public Task<ArtResult> DreamAsync(DreamRequest r, IProgress<RenderProgress>? p = null, CancellationToken c = default) => E.DreamAsync(r, p, c);
+        public Task<ArtResult> GalleryAsync(GalleryRequest r, CancellationToken c = default) => E.GalleryAsync(r, c);
+        public Task<IReadOnlyList<Prediction>> ClassifyAsync(byte[] i, int t = 5, CancellationToken c = default) => E.ClassifyAsync(i, t, c);
+    }
+}

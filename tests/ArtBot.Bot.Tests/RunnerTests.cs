@@ -1,0 +1,84 @@
+using ArtBot.Domain.Bot;
+using ArtBot.Domain.Queue;
+using ArtBot.Engine.Imaging;
+
+namespace ArtBot.Bot.Tests;
+
+/// <summary>The worker on the real engine and weights, with small images.</summary>
+public sealed class RunnerTests : IDisposable
+{
+    private readonly Harness h = new(new BotOptions { ProgressInterval = TimeSpan.Zero, GalleryTile = 64, Free = new TierLimits(96, 8) });
+
+    public RunnerTests() => ArtBot.Engine.Native.TorchNative.EnsureLoaded();
+
+    public void Dispose() => h.Dispose();
+
+    [Fact]
+    public async Task Photo_then_preset_delivers_the_gallery_then_the_result_with_follow_ups()
+    {
+        await h.Say(new PhotoMessage(Harness.User(), [Harness.Photo("tubingen.jpg")]));
+        await h.Say(new ButtonPressed(Harness.User(), "cb", "p:wave"));
+        h.Messenger.Clear();
+
+        Assert.Equal(2, await h.RunAllAsync());
+
+        var images = h.Messenger.All<SentImage>();
+        Assert.Equal(2, images.Count);
+        Assert.Equal("Your photo in every style: pick one below.", images[0].Caption);
+        Assert.StartsWith("Style “The Great Wave”", images[1].Caption);
+        using var result = ImageCodec.Decode(images[1].Image, long.MaxValue);
+        Assert.Equal(96, Math.Max(result.Width, result.Height));
+        Assert.Equal(["Stronger", "Another style", "Dream this"], images[1].Keyboard!.Rows[0].Select(b => b.Text));
+        Assert.All(await h.Queue.ActiveJobsAsync("telegram", 1), _ => Assert.Fail("nothing should be left"));
+    }
+
+    [Fact]
+    public async Task Held_heavy_job_runs_at_night_with_one_progress_message_edited()
+    {
+        using var h = new Harness(new BotOptions { ProgressInterval = TimeSpan.Zero, Free = new TierLimits(96, 8) },
+            new QueuePolicyOptions { LightMaxIterations = 4, IdleCapacityServesHeavyByDay = false });
+        await h.Say(new PhotoMessage(Harness.User(), [Harness.Photo("dog.jpg"), Harness.Painting("the_scream.jpg")]));
+        Assert.False(await h.Runner.RunNextAsync(CancellationToken.None));   // free heavy: held by day
+
+        h.Clock.Now = Harness.InTheNight;
+        h.Messenger.Clear();
+        Assert.True(await h.Runner.RunNextAsync(CancellationToken.None));
+
+        var started = h.Messenger.All<SentText>().Single();
+        Assert.Equal("Started working on your picture.", started.Text);
+        var edits = h.Messenger.All<EditedText>();
+        Assert.NotEmpty(edits);
+        Assert.All(edits, e => Assert.Equal(started.MessageId, e.MessageId));
+        var result = h.Messenger.All<SentImage>().Single();
+        Assert.StartsWith("Painted in the style of your picture, 8 iterations", result.Caption);
+    }
+
+    [Fact]
+    public async Task A_broken_upload_fails_the_job_with_a_message_not_a_crash()
+    {
+        await h.Say(new PhotoMessage(Harness.User(), [[0x42, 0x4d, 1, 2, 3]], "dream"));
+        h.Messenger.Clear();
+        Assert.True(await h.Runner.RunNextAsync(CancellationToken.None));
+        Assert.StartsWith("Sorry, that did not work: not an image", h.Messenger.All<SentText>().Last().Text);
+        var job = await h.Queue.GetAsync(1);
+        Assert.Equal(JobState.Failed, job!.State);
+    }
+
+    [Fact]
+    public async Task Restart_requeues_the_interrupted_job_and_delivers_its_result_once()
+    {
+        await h.Say(new PhotoMessage(Harness.User(), [Harness.Photo("person.jpg")], "dream"));
+        var claimed = await h.Queue.ClaimNextAsync(h.Policy, h.Clock.Now, h.Options.Lease);   // a worker took it, then the process died
+        Assert.NotNull(claimed);
+        h.Messenger.Clear();
+
+        await h.Runner.RecoverAsync(CancellationToken.None);
+        Assert.Equal(1, await h.RunAllAsync());
+        await h.Runner.RecoverAsync(CancellationToken.None);   // a second start-up finds nothing to redo
+
+        Assert.Single(h.Messenger.All<SentImage>());
+        var job = await h.Queue.GetAsync(claimed!.Id);
+        Assert.Equal((JobState.Done, 2), (job!.State, job.Attempts));
+        Assert.NotNull(job.DeliveredAt);
+    }
+}
