@@ -195,8 +195,12 @@ public sealed class ArtEngine : IArtEngine, IDisposable
             return ix.Select((index, i) => new Prediction((int)index, index < names.Length ? names[index] : $"class {index}", v[i])).ToList();
         }, cancellationToken);
 
+    private int disposed;
+
+    /// <summary>Idempotent: the container disposes the engine once per registration (class and interface).</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref disposed, 1) == 1) return;
         thread.RunAsync(() =>
         {
             foreach (var net in presetNets.Values) net.Dispose();

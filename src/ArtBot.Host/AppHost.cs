@@ -1,4 +1,6 @@
 using ArtBot.Engine;
+using ArtBot.Scheduling;
+using ArtBot.Telegram;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -25,6 +27,23 @@ public static class AppHost
         builder.Services.AddArtEngine(builder.Configuration, root);
         return builder;
     }
+}
+
+/// <summary>The chat bot: the engine, the queue and every configured platform adapter.</summary>
+public static class BotHost
+{
+    public static HostApplicationBuilder CreateBuilder(IDictionary<string, string?>? overrides = null, LogLevel consoleLevel = LogLevel.Information)
+    {
+        var builder = AppHost.CreateBuilder([], overrides, consoleLevel);
+        builder.Services
+            .AddJobQueue(builder.Configuration, builder.Environment.ContentRootPath)
+            .AddTelegramAdapter(builder.Configuration);
+        return builder;
+    }
+
+    /// <summary>Names of the platforms that have credentials configured.</summary>
+    public static IReadOnlyList<string> ConfiguredPlatforms(IConfiguration configuration) =>
+        string.IsNullOrWhiteSpace(configuration[$"{TelegramOptions.Section}:{nameof(TelegramOptions.Token)}"]) ? [] : [TelegramMessenger.PlatformName];
 }
 
 /// <summary>The application root: the folder holding <c>config/artbot.json</c> (the repo, or /app in the image).</summary>

@@ -33,6 +33,8 @@ public sealed class ArtBotDatabase : IDisposable
 
     internal ILiteCollection<UserProfile> Users => Database.GetCollection<UserProfile>("users");
 
+    internal ILiteCollection<Cursor> Cursors => Database.GetCollection<Cursor>("cursors");
+
     /// <summary>The queue proper: one entry per queued job, keyed by rank then id, so the next job is the first key of a range.</summary>
     internal ILiteCollection<QueueEntry> Queue => Database.GetCollection<QueueEntry>("queue");
 

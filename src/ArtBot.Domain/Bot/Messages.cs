@@ -45,3 +45,11 @@ public interface IMessengers
 {
     IMessenger For(string platform);
 }
+
+/// <summary>Where each platform's update stream was read up to (Telegram's offset, VK's ts), persisted after handling.</summary>
+public interface ICursorStore
+{
+    Task<long?> GetAsync(string key, CancellationToken cancellationToken = default);
+
+    Task SetAsync(string key, long value, CancellationToken cancellationToken = default);
+}

@@ -5,6 +5,7 @@ using ArtBot.Engine.Algorithms;
 using ArtBot.Engine.Imaging;
 using ArtBot.Engine.Weights;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -64,6 +65,9 @@ public static class CommandLine
         new("gallery", "gallery IMAGE -o OUT [--tile N] [--lang en|ru]",
             "Render IMAGE in every preset as one captioned contact sheet (the bot's preset-menu preview).\n  --tile N     tile long side (default 256)\n  --lang L     caption language, en (default) or ru",
             ["-o", "--output", "--tile", "--lang"], [], GalleryAsync),
+        new("run", "run",
+            "Start the chat bot on every configured platform (Telegram: set ARTBOT_Telegram__Token). Runs until Ctrl+C.",
+            [], [], RunBotAsync),
         new("presets", "presets", "List the presets: id, English and Russian names, painting.", [], [], PresetsAsync),
         new("bench", "bench [--quick] [--runs N]",
             "Measure the engine on this machine and print one JSON object (preset_512_ms, preset_1024_ms, gatys_512_s_per_iter,\ngatys_default_total_s, dream_default_s, preset_memory_growth_mb over 50 runs, peak_rss_mb, device, threads).\n  --quick      estimate gatys_default_total_s from per-scale timings instead of running it\n  --runs N     timed preset runs for the medians (default 5)",
@@ -341,6 +345,25 @@ public static class CommandLine
         var runs = args.Int("--runs", 1, 100) ?? 5;
         var report = await EngineBenchmark.RunAsync(engine(), Samples.Read("tubingen.jpg"), Samples.Read("starry_night.jpg"), runs, quick: args.Has("--quick"), ct);
         Console.WriteLine(JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
+        return Ok;
+    }
+
+    private static async Task<int> RunBotAsync(ParsedArgs args, Func<ArtEngine> engine, CancellationToken ct)
+    {
+        Positionals(args);
+        var overrides = new Dictionary<string, string?>();
+        if (args.Int("--threads", 0, 1024) is { } threads) overrides["Engine:Threads"] = threads.ToString();
+        if (args.String("--device") is { } device) overrides["Engine:Device"] = device;
+        var builder = BotHost.CreateBuilder(overrides);
+        var platforms = BotHost.ConfiguredPlatforms(builder.Configuration);
+        if (platforms.Count == 0)
+        {
+            Console.Error.WriteLine("artbot run: no chat platform is configured; set ARTBOT_Telegram__Token (see README)");
+            return Usage;
+        }
+        using var host = builder.Build();
+        Console.Error.WriteLine($"artbot: serving {string.Join(", ", platforms)}; Ctrl+C stops");
+        await host.RunAsync(ct);
         return Ok;
     }
 

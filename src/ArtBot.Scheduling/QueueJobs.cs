@@ -1,0 +1,76 @@
+using ArtBot.Domain.Bot;
+using ArtBot.Domain.Queue;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Quartz;
+
+namespace ArtBot.Scheduling;
+
+/// <summary>Runs queued jobs one after another until none may run now. Never two at once: one device.</summary>
+[DisallowConcurrentExecution]
+public sealed class DispatchJob(JobRunner runner) : IJob
+{
+    public static readonly JobKey Key = new("dispatch", "artbot");
+
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
+    {
+        while (!cancellationToken.IsCancellationRequested && await runner.RunNextAsync(cancellationToken))
+        {
+        }
+    }
+}
+
+/// <summary>Deletes stored images older than the retention period.</summary>
+[DisallowConcurrentExecution]
+public sealed class MaintenanceJob(IImageStore images, IOptions<QueueOptions> options, TimeProvider time, ILogger<MaintenanceJob> logger) : IJob
+{
+    public static readonly JobKey Key = new("maintenance", "artbot");
+
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
+    {
+        var deleted = await images.DeleteOlderThanAsync(time.GetUtcNow().AddDays(-options.Value.RetentionDays), cancellationToken);
+        if (deleted > 0) logger.LogInformation("Deleted {Count} images older than {Days} days", deleted, options.Value.RetentionDays);
+    }
+}
+
+/// <summary>Wakes the dispatcher at once when a job is queued.</summary>
+public sealed class QuartzJobSignal(ISchedulerFactory schedulers, ILogger<QuartzJobSignal> logger) : IJobSignal
+{
+    public void JobQueued() => _ = TriggerAsync();
+
+    private async Task TriggerAsync()
+    {
+        try
+        {
+            var scheduler = await schedulers.GetScheduler();
+            await scheduler.TriggerJob(DispatchJob.Key);
+        }
+        catch (Exception e)
+        {
+            // The periodic trigger picks the job up anyway.
+            logger.LogWarning("Could not wake the dispatcher: {Problem}", e.Message);
+        }
+    }
+}
+
+/// <summary>Before the scheduler starts: re-queue what a crash interrupted and deliver finished results.</summary>
+public sealed class QueueRecovery(JobRunner runner, ILogger<QueueRecovery> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await runner.RecoverAsync(cancellationToken);
+        logger.LogInformation("Queue recovered");
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>Every platform's messenger, by name.</summary>
+public sealed class Messengers(IEnumerable<IMessenger> all) : IMessengers
+{
+    private readonly Dictionary<string, IMessenger> byPlatform = all.ToDictionary(m => m.Platform);
+
+    public IMessenger For(string platform) =>
+        byPlatform.TryGetValue(platform, out var messenger) ? messenger : throw new InvalidOperationException($"no messenger for platform '{platform}'");
+}

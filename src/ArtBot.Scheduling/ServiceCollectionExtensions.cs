@@ -1,0 +1,64 @@
+using System.Globalization;
+using ArtBot.Domain.Bot;
+using ArtBot.Domain.Queue;
+using ArtBot.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Quartz;
+
+namespace ArtBot.Scheduling;
+
+public static class ServiceCollectionExtensions
+{
+    /// <summary>
+    /// The LiteDB-backed queue, the conversation and the worker, driven by Quartz: a dispatcher
+    /// (every few seconds, at once when a job is queued, and when the night window opens) and an
+    /// hourly clean-up of old images.
+    /// </summary>
+    public static IServiceCollection AddJobQueue(this IServiceCollection services, IConfiguration configuration, string basePath)
+    {
+        services.AddOptions<QueueOptions>().Bind(configuration.GetSection(QueueOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(configuration.GetSection("Bot").Get<BotOptions>() ?? new BotOptions());
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new ArtBotDatabase(Path.Combine(basePath, sp.GetRequiredService<IOptions<QueueOptions>>().Value.DatabasePath)));
+        services.AddSingleton<IJobQueue, LiteJobQueue>();
+        services.AddSingleton<IImageStore, LiteImageStore>();
+        services.AddSingleton<IUserStore, LiteUserStore>();
+        services.AddSingleton<ICursorStore, LiteCursorStore>();
+        services.AddSingleton(sp => Policy(sp.GetRequiredService<IOptions<QueueOptions>>().Value));
+        services.AddSingleton<IMessengers, Messengers>();
+        services.AddSingleton<JobRunner>();
+        services.AddSingleton<IRunningJobs>(sp => sp.GetRequiredService<JobRunner>());
+        services.AddSingleton<IJobSignal, QuartzJobSignal>();
+        services.AddSingleton<BotService>();
+        services.AddHostedService<QueueRecovery>();
+
+        var queue = configuration.GetSection(QueueOptions.Section).Get<QueueOptions>() ?? new QueueOptions();
+        var night = Policy(queue).Night;
+        services.AddQuartz(q =>
+        {
+            q.AddJob(typeof(DispatchJob), j => j.WithIdentity(DispatchJob.Key).StoreDurably());
+            q.AddTrigger(t => t.ForJob(DispatchJob.Key).WithIdentity("dispatch-tick", "artbot").StartNow()
+                .WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromSeconds(queue.DispatchIntervalSeconds)).RepeatForever()));
+            q.AddTrigger(t => t.ForJob(DispatchJob.Key).WithIdentity("night-opens", "artbot")
+                .WithCronSchedule($"0 {night.Start.Minute} {night.Start.Hour} * * ?", c => c.InTimeZone(night.Zone)));
+            q.AddJob(typeof(MaintenanceJob), j => j.WithIdentity(MaintenanceJob.Key).StoreDurably());
+            q.AddTrigger(t => t.ForJob(MaintenanceJob.Key).WithIdentity("maintenance-hourly", "artbot").WithCronSchedule("0 17 * * * ?"));
+        });
+        services.AddQuartzHostedService(o => o.WaitForJobsToComplete = false);
+        return services;
+    }
+
+    public static QueuePolicy Policy(QueueOptions o) => new(
+        new QueuePolicyOptions
+        {
+            IdleCapacityServesHeavyByDay = o.IdleCapacityServesHeavyByDay,
+            FreeMaxQueuedHeavy = o.FreeMaxQueuedHeavy,
+            LightMaxSide = o.LightMaxSide,
+            LightMaxIterations = o.LightMaxIterations,
+        },
+        new NightWindow(TimeOnly.ParseExact(o.NightStart, "HH:mm", CultureInfo.InvariantCulture),
+            TimeOnly.ParseExact(o.NightEnd, "HH:mm", CultureInfo.InvariantCulture),
+            TimeZoneInfo.FindSystemTimeZoneById(o.TimeZone)));
+}

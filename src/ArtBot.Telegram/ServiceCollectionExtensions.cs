@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Telegram.Bot;
+
+namespace ArtBot.Telegram;
+
+public static class ServiceCollectionExtensions
+{
+    /// <summary>The Telegram adapter, when <c>Telegram:Token</c> is configured.</summary>
+    public static IServiceCollection AddTelegramAdapter(this IServiceCollection services, IConfiguration configuration)
+    {
+        var section = configuration.GetSection(TelegramOptions.Section);
+        services.AddOptions<TelegramOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
+        if (string.IsNullOrWhiteSpace(section[nameof(TelegramOptions.Token)])) return services;
+
+        services.AddHttpClient("telegram");
+        services.AddSingleton<ITelegramBotClient>(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<TelegramOptions>>().Value;
+            var http = sp.GetRequiredService<IHttpClientFactory>().CreateClient("telegram");
+            http.Timeout = TimeSpan.FromSeconds(o.PollTimeoutSeconds + 30);
+            return new TelegramBotClient(new TelegramBotClientOptions(o.Token!, string.IsNullOrWhiteSpace(o.BaseUrl) ? null : o.BaseUrl), http);
+        });
+        services.AddSingleton<TelegramMessenger>();
+        services.AddSingleton<ArtBot.Domain.Bot.IMessenger>(sp => sp.GetRequiredService<TelegramMessenger>());
+        services.AddSingleton<TelegramUpdateHandler>();
+        services.AddHostedService<TelegramReceiver>();
+        return services;
+    }
+}

@@ -1,0 +1,109 @@
+using ArtBot.Domain.Bot;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Telegram.Bot;
+using Telegram.Bot.Types;
+using Telegram.Bot.Types.Enums;
+
+namespace ArtBot.Telegram;
+
+/// <summary>
+/// Turns Telegram updates into the domain's <see cref="Incoming"/> messages and hands them to
+/// <see cref="BotService"/>: parse, call, done; rendering happens in the queue.
+/// </summary>
+public sealed class TelegramUpdateHandler(
+    ITelegramBotClient client,
+    BotService bot,
+    TelegramMessenger messenger,
+    IOptions<TelegramOptions> options,
+    ILogger<TelegramUpdateHandler> logger)
+{
+    /// <param name="updates">Several only for one album (same media_group_id), which becomes one message.</param>
+    public async Task HandleAsync(IReadOnlyList<Update> updates, CancellationToken cancellationToken)
+    {
+        var first = updates[0];
+        switch (first)
+        {
+            case { CallbackQuery: { Data: { } data } query }:
+                await bot.HandleAsync(new ButtonPressed(From(query.From, query.Message?.Chat.Id ?? query.From.Id), query.Id, data), messenger, cancellationToken);
+                break;
+            case { CallbackQuery: { } emptyQuery }:
+                await messenger.AnswerButtonAsync(emptyQuery.Id, cancellationToken: cancellationToken);
+                break;
+            case { Message: { From: { } sender } message }:
+                await MessageAsync(updates.Select(u => u.Message!).ToList(), From(sender, message.Chat.Id), cancellationToken);
+                break;
+            default:
+                logger.LogDebug("Telegram update {Update} of type {Type} ignored", first.Id, first.Type);
+                break;
+        }
+    }
+
+    private static ChatUser From(User user, long chatId) => new(TelegramMessenger.PlatformName, user.Id, chatId, user.LanguageCode);
+
+    private async Task MessageAsync(IReadOnlyList<Message> messages, ChatUser from, CancellationToken ct)
+    {
+        var message = messages[0];
+        Incoming incoming;
+        switch (message)
+        {
+            case { Photo: { Length: > 0 } } or { Document.MimeType: "image/jpeg" or "image/png" or "image/webp" }:
+                var photos = new List<byte[]>();
+                foreach (var part in messages)
+                {
+                    var fileId = part.Photo is { Length: > 0 } sizes ? sizes.MaxBy(s => (long)s.Width * s.Height)!.FileId : part.Document?.FileId;
+                    if (fileId == null) continue;
+                    var (bytes, problem) = await DownloadAsync(fileId, ct);
+                    if (problem != null)
+                    {
+                        await bot.RejectUploadAsync(from, messenger, problem, ct);
+                        return;
+                    }
+                    photos.Add(bytes!);
+                }
+                incoming = new PhotoMessage(from, photos, messages.Select(m => m.Caption).FirstOrDefault(c => c != null));
+                break;
+            case { Text: { } text } when text.StartsWith('/'):
+                var parts = text[1..].Split(' ', 2, StringSplitOptions.TrimEntries);
+                var command = parts[0].Split('@')[0].ToLowerInvariant();
+                incoming = new CommandMessage(from, command, parts.Length > 1 ? parts[1] : "");
+                break;
+            case { Text: { } plain }:
+                incoming = new TextMessage(from, plain);
+                break;
+            default:
+                incoming = new UnsupportedMessage(from, Describe(message, from));
+                break;
+        }
+        await bot.HandleAsync(incoming, messenger, ct);
+    }
+
+    private async Task<(byte[]? Bytes, string? Problem)> DownloadAsync(string fileId, CancellationToken ct)
+    {
+        var file = await messenger.RetryAsync("getFile", c => client.GetFile(fileId, c), ct);
+        var limit = options.Value.MaxDownloadBytes;
+        if (file.FileSize > limit || file.FilePath == null)
+            return (null, $"the file is larger than {limit / (1024 * 1024)} MB");
+        using var buffer = new MemoryStream();
+        await messenger.RetryAsync("download", async c =>
+        {
+            buffer.SetLength(0);
+            await client.DownloadFile(file.FilePath, buffer, c);
+            return true;
+        }, ct);
+        return (buffer.ToArray(), null);
+    }
+
+    private static string Describe(Message message, ChatUser from)
+    {
+        var russian = Texts.LanguageOf(from.LanguageCode) == ArtBot.Domain.Art.Language.Ru;
+        return message.Type switch
+        {
+            MessageType.Sticker => russian ? "стикер" : "a sticker",
+            MessageType.Voice or MessageType.Audio => russian ? "аудио" : "audio",
+            MessageType.Video or MessageType.VideoNote or MessageType.Animation => russian ? "видео" : "a video",
+            MessageType.Document => russian ? "этот файл" : "this file",
+            _ => russian ? "это сообщение" : "this message",
+        };
+    }
+}

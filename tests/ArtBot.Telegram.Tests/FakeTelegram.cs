@@ -1,0 +1,228 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace ArtBot.Telegram.Tests;
+
+/// <summary>One Bot API call the bot made, as the fake understood it.</summary>
+public sealed record Call(string Method, long ChatId, string? Text, JsonNode? ReplyMarkup, byte[]? File, long MessageId, string? CallbackId)
+{
+    public IReadOnlyList<string> Buttons =>
+        ReplyMarkup?["inline_keyboard"]?.AsArray().SelectMany(r => r!.AsArray()).Select(b => (string)b!["callback_data"]!).ToList() ?? [];
+}
+
+/// <summary>
+/// A fake Telegram Bot API on 127.0.0.1 (random port): getUpdates long polling over a list the
+/// test feeds, getFile and file download, sendMessage / sendPhoto / sendDocument (multipart),
+/// editMessageText, answerCallbackQuery; records every call and can answer 429 on demand.
+/// </summary>
+public sealed class FakeTelegram : IAsyncDisposable
+{
+    public const string Token = "123456:TEST-token-for-the-fake-api";
+    private readonly WebApplication app;
+    private readonly List<JsonObject> updates = [];
+    private readonly ConcurrentDictionary<string, byte[]> files = new();
+    private readonly SemaphoreSlim changed = new(0);
+    private long nextUpdate = 1;
+    private long nextMessage = 1000;
+    private int tooManyRequests;
+
+    public FakeTelegram()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        app = builder.Build();
+        app.MapPost("/bot{token}/{method}", Handle);
+        app.MapGet("/file/bot{token}/{*path}", (string token, string path) =>
+            token == Token && files.TryGetValue(path, out var bytes) ? Results.Bytes(bytes, "application/octet-stream") : Results.NotFound());
+    }
+
+    public ConcurrentQueue<Call> Calls { get; } = new();
+
+    public string Url { get; private set; } = "";
+
+    public int TooManyRequestsServed { get; private set; }
+
+    public async Task StartAsync()
+    {
+        await app.StartAsync();
+        Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+    }
+
+    public async ValueTask DisposeAsync() => await app.DisposeAsync();
+
+    /// <summary>The next <paramref name="count"/> send/edit calls answer 429 with retry_after 1.</summary>
+    public void Answer429(int count) => Interlocked.Exchange(ref tooManyRequests, count);
+
+    private static JsonObject From(long user, string language) =>
+        new() { ["id"] = user, ["is_bot"] = false, ["first_name"] = "Test", ["language_code"] = language };
+
+    private JsonObject NewMessage(long user, string language) => new()
+    {
+        ["message_id"] = Interlocked.Increment(ref nextMessage),
+        ["date"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+        ["chat"] = new JsonObject { ["id"] = user, ["type"] = "private" },
+        ["from"] = From(user, language),
+    };
+
+    private void Push(JsonObject update)
+    {
+        lock (updates)
+        {
+            update["update_id"] = nextUpdate++;
+            updates.Add(update);
+        }
+        changed.Release();
+    }
+
+    public void PushText(long user, string text, string language = "en")
+    {
+        var message = NewMessage(user, language);
+        message["text"] = text;
+        Push(new JsonObject { ["message"] = message });
+    }
+
+    public void PushPhoto(long user, byte[] photo, string? caption = null, string? album = null, string language = "en")
+    {
+        var id = $"photo{files.Count + 1}";
+        files[$"photos/{id}.jpg"] = photo;
+        var message = NewMessage(user, language);
+        message["photo"] = new JsonArray(
+            new JsonObject { ["file_id"] = id + "-thumb", ["file_unique_id"] = id + "t", ["width"] = 90, ["height"] = 60, ["file_size"] = 100 },
+            new JsonObject { ["file_id"] = id, ["file_unique_id"] = id + "u", ["width"] = 1024, ["height"] = 768, ["file_size"] = photo.Length });
+        if (caption != null) message["caption"] = caption;
+        if (album != null) message["media_group_id"] = album;
+        Push(new JsonObject { ["message"] = message });
+    }
+
+    public void PushSticker(long user)
+    {
+        var message = NewMessage(user, "en");
+        message["sticker"] = new JsonObject { ["file_id"] = "s1", ["file_unique_id"] = "s1u", ["type"] = "regular", ["width"] = 512, ["height"] = 512, ["is_animated"] = false, ["is_video"] = false };
+        Push(new JsonObject { ["message"] = message });
+    }
+
+    public void PushButton(long user, string data, string language = "en")
+    {
+        Push(new JsonObject
+        {
+            ["callback_query"] = new JsonObject
+            {
+                ["id"] = $"cq{nextUpdate}",
+                ["from"] = From(user, language),
+                ["chat_instance"] = "ci",
+                ["data"] = data,
+                ["message"] = NewMessage(user, language),
+            },
+        });
+    }
+
+    /// <summary>Waits, up to <paramref name="timeout"/>, until the recorded calls satisfy <paramref name="condition"/>.</summary>
+    public async Task<IReadOnlyList<Call>> WaitForAsync(Func<IReadOnlyList<Call>, bool> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var snapshot = Calls.ToList();
+            if (condition(snapshot)) return snapshot;
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero)
+                throw new TimeoutException($"waited {timeout.TotalSeconds} s for {what}; calls: {string.Join(" | ", snapshot.Select(c => $"{c.Method} {c.Text}"))}");
+            await changed.WaitAsync(left < TimeSpan.FromMilliseconds(200) ? left : TimeSpan.FromMilliseconds(200));
+        }
+    }
+
+    private async Task<IResult> Handle(string token, string method, HttpRequest request)
+    {
+        if (token != Token) return Results.Json(new { ok = false, error_code = 401, description = "Unauthorized" }, statusCode: 401);
+        method = method.ToLowerInvariant();
+        JsonNode? body;
+        byte[]? file = null;
+        if (request.HasFormContentType)
+        {
+            var form = await request.ReadFormAsync();
+            body = new JsonObject();
+            foreach (var field in form) body[field.Key] = field.Value.ToString();
+            if (form.Files.Count > 0)
+            {
+                using var copy = new MemoryStream();
+                await form.Files[0].CopyToAsync(copy);
+                file = copy.ToArray();
+            }
+        }
+        else
+        {
+            body = request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0
+                ? await JsonNode.ParseAsync(request.Body)
+                : new JsonObject();
+        }
+
+        if (method is "sendmessage" or "sendphoto" or "senddocument" or "editmessagetext" && Interlocked.Decrement(ref tooManyRequests) >= 0)
+        {
+            TooManyRequestsServed++;
+            return Results.Json(new { ok = false, error_code = 429, description = "Too Many Requests: retry after 1", parameters = new { retry_after = 1 } }, statusCode: 429);
+        }
+
+        switch (method)
+        {
+            case "getupdates":
+                return Ok(await UpdatesAsync((long?)body?["offset"] ?? 0, (int?)body?["timeout"] ?? 0));
+            case "getme":
+                return Ok(new JsonObject { ["id"] = 123456, ["is_bot"] = true, ["first_name"] = "ArtBot", ["username"] = "art_test_bot" });
+            case "getfile":
+                var fileId = (string)body!["file_id"]!;
+                var path = $"photos/{fileId}.jpg";
+                return files.TryGetValue(path, out var bytes)
+                    ? Ok(new JsonObject { ["file_id"] = fileId, ["file_unique_id"] = fileId + "u", ["file_size"] = bytes.Length, ["file_path"] = path })
+                    : Results.Json(new { ok = false, error_code = 400, description = "Bad Request: invalid file_id" }, statusCode: 400);
+            case "answercallbackquery":
+                Record(new Call(method, 0, (string?)body?["text"], null, null, 0, (string?)body?["callback_query_id"]));
+                return Ok(JsonValue.Create(true));
+            case "sendmessage" or "sendphoto" or "senddocument" or "editmessagetext":
+                var chat = long.Parse(body!["chat_id"]!.ToString());
+                var markup = body["reply_markup"] is { } m ? (m is JsonValue v && v.TryGetValue<string>(out var s) ? JsonNode.Parse(s) : m) : null;
+                var id = method == "editmessagetext" ? long.Parse(body["message_id"]!.ToString()) : Interlocked.Increment(ref nextMessage);
+                Record(new Call(method, chat, (string?)body["text"] ?? (string?)body["caption"], markup, file, id, null));
+                return Ok(new JsonObject
+                {
+                    ["message_id"] = id,
+                    ["date"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+                    ["chat"] = new JsonObject { ["id"] = chat, ["type"] = "private" },
+                    ["text"] = (string?)body["text"],
+                });
+            default:
+                return Results.Json(new { ok = false, error_code = 404, description = $"Not Found: method {method} is not faked" }, statusCode: 404);
+        }
+    }
+
+    private void Record(Call call)
+    {
+        Calls.Enqueue(call);
+        changed.Release();
+    }
+
+    private async Task<JsonArray> UpdatesAsync(long offset, int timeout)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(Math.Min(timeout, 1));
+        while (true)
+        {
+            lock (updates)
+            {
+                var pending = updates.Where(u => (long)u["update_id"]! >= offset).Select(u => u.DeepClone()).ToArray();
+                if (pending.Length > 0 || DateTime.UtcNow >= deadline) return new JsonArray(pending);
+            }
+            await Task.Delay(50);
+        }
+    }
+
+    private static IResult Ok(JsonNode? result) =>
+        Results.Text(new JsonObject { ["ok"] = true, ["result"] = result }.ToJsonString(), "application/json");
+}
