@@ -1,3 +1,4 @@
+using ArtBot.Domain.Bot;
 using ArtBot.Domain.Queue;
 using ArtBot.Host;
 using ArtBot.Storage;
@@ -41,6 +42,8 @@ public sealed class TelegramScenarioTests : IAsyncLifetime
             ["Queue:LightMaxIterations"] = lightMaxIterations.ToString(),
             ["Bot:Free:MaxSide"] = "64",
             ["Bot:Free:MaxIterations"] = "6",
+            ["Bot:Premium:MaxSide"] = "64",
+            ["Bot:Premium:MaxIterations"] = "6",
             ["Bot:StylizeIterations"] = "6",
             ["Bot:DreamSteps"] = "2",
             ["Bot:GalleryTile"] = "48",
@@ -169,6 +172,24 @@ public sealed class TelegramScenarioTests : IAsyncLifetime
         Assert.Equal(1, calls.Count(c => c.Method == "sendphoto" && c.ChatId == 13));
         // No update was handled again: no second queue notice after the restart.
         Assert.DoesNotContain(calls.Skip(before), c => c.Text?.Contains("tonight after") == true);
+    }
+
+    [Fact]
+    public async Task A_paid_request_runs_while_an_earlier_free_one_waits_for_the_night()
+    {
+        using (var database = new ArtBotDatabase(Database))
+            await new LiteUserStore(database).SaveAsync(new UserProfile { Id = "telegram:16", Platform = "telegram", UserId = 16, Tier = Tier.Premium });
+        await StartBotAsync(idleServesHeavy: false, lightMaxIterations: 2);
+
+        telegram.PushPhoto(15, Photo("dog.jpg"), album: "free");
+        telegram.PushPhoto(15, Painting("starry_night.jpg"), album: "free");
+        await WaitFor(c => c.Any(x => x.ChatId == 15 && x.Text?.Contains("tonight after 01:00") == true), "the free user's night notice");
+        telegram.PushPhoto(16, Photo("person.jpg"), album: "paid");
+        telegram.PushPhoto(16, Painting("the_scream.jpg"), album: "paid");
+
+        var calls = await WaitFor(c => c.Any(x => x.Method == "sendphoto" && x.ChatId == 16), "the paid result");
+        Assert.Contains(calls, c => c.ChatId == 16 && c.Text == "Queued: you are #1. I'll post progress here.");
+        Assert.DoesNotContain(calls, c => c.Method == "sendphoto" && c.ChatId == 15);
     }
 
     [Fact]

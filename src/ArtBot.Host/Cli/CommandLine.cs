@@ -72,6 +72,9 @@ public static class CommandLine
         new("bench", "bench [--quick] [--runs N]",
             "Measure the engine on this machine and print one JSON object (preset_512_ms, preset_1024_ms, gatys_512_s_per_iter,\ngatys_default_total_s, dream_default_s, preset_memory_growth_mb over 50 runs, peak_rss_mb, device, threads).\n  --quick      estimate gatys_default_total_s from per-scale timings instead of running it\n  --runs N     timed preset runs for the medians (default 5)",
             ["--runs"], ["--quick"], BenchAsync),
+        new("bench-queue", "bench-queue [--jobs N]",
+            "Measure the queue on a temporary LiteDB file holding N queued jobs (default 10000): time to pick the next job,\nto compute a position, and to accept one update (photo → stored, preview queued, menu answered). Prints one JSON object.",
+            ["--jobs"], [], BenchQueueAsync),
         new("demo", "demo [-o DIR]",
             "The embedded default: a bundled photo of Tübingen painted with the 'wave' preset (512 px) and, by Gatys transfer, in the style of\nVan Gogh's Starry Night (384 px, 120 iterations). Writes DIR/demo-preset.jpg and DIR/demo-gatys.jpg (default DIR: out).",
             ["-o", "--output"], [], DemoAsync),
@@ -364,6 +367,16 @@ public static class CommandLine
         using var host = builder.Build();
         Console.Error.WriteLine($"artbot: serving {string.Join(", ", platforms)}; Ctrl+C stops");
         await host.RunAsync(ct);
+        return Ok;
+    }
+
+    private static async Task<int> BenchQueueAsync(ParsedArgs args, Func<ArtEngine> engine, CancellationToken ct)
+    {
+        Positionals(args);
+        var jobs = args.Int("--jobs", 1, 1_000_000) ?? 10_000;
+        var presets = StyleFolder.Load(Path.Combine(AppRoot.Find(), "styles"));
+        var report = await QueueBenchmark.RunAsync(presets, jobs, ct);
+        Console.WriteLine(JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
         return Ok;
     }
 
