@@ -21,7 +21,9 @@ COPY config/ /app/config/
 COPY styles/ /app/styles/
 # Weights are mounted, not baked in: the same folders as ../shared/models (see README).
 ENV ARTBOT_ROOT=/app \
-    ARTBOT_MODELS=/models
+    ARTBOT_MODELS=/models \
+    ARTBOT_Queue__DatabasePath=/data/artbot.db
 VOLUME ["/models", "/data"]
 ENTRYPOINT ["dotnet", "/app/artbot.dll"]
-CMD ["demo", "-o", "/data/out"]
+# The bot; pass ARTBOT_Telegram__Token. `docker run … artbot demo -o /data/out` tries the engine alone.
+CMD ["run"]
