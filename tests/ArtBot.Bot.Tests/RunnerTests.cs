@@ -81,4 +81,29 @@ public sealed class RunnerTests : IDisposable
         Assert.Equal((JobState.Done, 2), (job!.State, job.Attempts));
         Assert.NotNull(job.DeliveredAt);
     }
+
+    [Fact]
+    public async Task Cancel_stops_a_running_job_and_sends_the_best_image_so_far()
+    {
+        using var h = new Harness(new BotOptions { ProgressInterval = TimeSpan.Zero, Free = new TierLimits(64, 5000), StylizeIterations = 5000 },
+            new QueuePolicyOptions { LightMaxIterations = 10_000 });
+        await h.Say(new PhotoMessage(Harness.User(), [Harness.Photo("dog.jpg"), Harness.Painting("starry_night.jpg")]));
+        var run = h.Runner.RunNextAsync(CancellationToken.None);
+
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (h.Messenger.All<EditedText>().Count == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "no progress was reported");
+            await Task.WhenAny(run, Task.Delay(50));
+            Assert.False(run.IsCompleted, "5000 iterations should not have finished");
+        }
+        await h.Say(new CommandMessage(Harness.User(), "cancel"));
+        Assert.Equal("Stopping… you'll get what was painted so far.", h.Messenger.All<SentText>()[^1].Text);
+        Assert.True(await run);
+
+        var result = h.Messenger.All<SentImage>().Single();
+        using var image = ImageCodec.Decode(result.Image, long.MaxValue);
+        Assert.Equal(64, Math.Max(image.Width, image.Height));
+        Assert.Equal(JobState.Cancelled, (await h.Queue.GetAsync(1))!.State);
+    }
 }
