@@ -33,6 +33,7 @@ public sealed class FakeTelegram : IAsyncDisposable
     private long nextUpdate = 1;
     private long nextMessage = 1000;
     private int tooManyRequests;
+    private int serverErrors;
 
     public FakeTelegram()
     {
@@ -61,6 +62,11 @@ public sealed class FakeTelegram : IAsyncDisposable
 
     /// <summary>The next <paramref name="count"/> send/edit calls answer 429 with retry_after 1.</summary>
     public void Answer429(int count) => Interlocked.Exchange(ref tooManyRequests, count);
+
+    /// <summary>The next <paramref name="count"/> send/edit calls answer 502 Bad Gateway.</summary>
+    public void Answer502(int count) => Interlocked.Exchange(ref serverErrors, count);
+
+    public int ServerErrorsServed { get; private set; }
 
     private static JsonObject From(long user, string language) =>
         new() { ["id"] = user, ["is_bot"] = false, ["first_name"] = "Test", ["language_code"] = language };
@@ -100,6 +106,15 @@ public sealed class FakeTelegram : IAsyncDisposable
             new JsonObject { ["file_id"] = id, ["file_unique_id"] = id + "u", ["width"] = 1024, ["height"] = 768, ["file_size"] = photo.Length });
         if (caption != null) message["caption"] = caption;
         if (album != null) message["media_group_id"] = album;
+        Push(new JsonObject { ["message"] = message });
+    }
+
+    public void PushDocument(long user, byte[] content, string mimeType, string name)
+    {
+        var id = $"doc{files.Count + 1}";
+        files[$"photos/{id}.jpg"] = content;
+        var message = NewMessage(user, "en");
+        message["document"] = new JsonObject { ["file_id"] = id, ["file_unique_id"] = id + "u", ["file_name"] = name, ["mime_type"] = mimeType, ["file_size"] = content.Length };
         Push(new JsonObject { ["message"] = message });
     }
 
@@ -169,6 +184,12 @@ public sealed class FakeTelegram : IAsyncDisposable
         {
             TooManyRequestsServed++;
             return Results.Json(new { ok = false, error_code = 429, description = "Too Many Requests: retry after 1", parameters = new { retry_after = 1 } }, statusCode: 429);
+        }
+
+        if (method is "sendmessage" or "sendphoto" or "senddocument" or "editmessagetext" && Interlocked.Decrement(ref serverErrors) >= 0)
+        {
+            ServerErrorsServed++;
+            return Results.Json(new { ok = false, error_code = 502, description = "Bad Gateway" }, statusCode: 502);
         }
 
         switch (method)

@@ -29,13 +29,14 @@ public sealed class TelegramScenarioTests : IAsyncLifetime
         Directory.Delete(folder, recursive: true);
     }
 
-    private async Task StartBotAsync(bool idleServesHeavy = true, int lightMaxIterations = 100)
+    private async Task StartBotAsync(bool idleServesHeavy = true, int lightMaxIterations = 100, long maxDownloadBytes = 20 * 1024 * 1024)
     {
         var overrides = new Dictionary<string, string?>
         {
             ["Telegram:Token"] = FakeTelegram.Token,
             ["Telegram:BaseUrl"] = telegram.Url,
             ["Telegram:PollTimeoutSeconds"] = "1",
+            ["Telegram:MaxDownloadBytes"] = maxDownloadBytes.ToString(),
             ["Queue:DatabasePath"] = Database,
             ["Queue:DispatchIntervalSeconds"] = "1",
             ["Queue:IdleCapacityServesHeavyByDay"] = idleServesHeavy.ToString(),
@@ -190,6 +191,36 @@ public sealed class TelegramScenarioTests : IAsyncLifetime
         var calls = await WaitFor(c => c.Any(x => x.Method == "sendphoto" && x.ChatId == 16), "the paid result");
         Assert.Contains(calls, c => c.ChatId == 16 && c.Text == "Queued: you are #1. I'll post progress here.");
         Assert.DoesNotContain(calls, c => c.Method == "sendphoto" && c.ChatId == 15);
+    }
+
+    [Fact]
+    public async Task Images_sent_as_documents_are_accepted_and_other_files_explained()
+    {
+        await StartBotAsync();
+        telegram.PushDocument(17, Photo("dog.jpg"), "image/jpeg", "dog.jpg");
+        await WaitFor(c => c.Any(x => x.ChatId == 17 && x.Text?.StartsWith("Got your photo") == true), "the photo menu for a document");
+        telegram.PushDocument(17, "%PDF-1.4"u8.ToArray(), "application/pdf", "cv.pdf");
+        await WaitFor(c => c.Any(x => x.ChatId == 17 && x.Text == "I can't use this file. Send a photo, please."), "the refusal of a PDF");
+    }
+
+    [Fact]
+    public async Task A_photo_over_the_download_limit_is_refused_with_a_message()
+    {
+        await StartBotAsync(maxDownloadBytes: 50_000);
+        telegram.PushPhoto(18, Photo("tubingen.jpg"));
+        var calls = await WaitFor(c => c.Any(x => x.ChatId == 18 && x.Text?.StartsWith("I couldn't use that picture") == true), "the size refusal");
+        Assert.Contains("larger than", calls.Single(c => c.ChatId == 18).Text);
+    }
+
+    [Fact]
+    public async Task Server_errors_are_retried_with_backoff()
+    {
+        await StartBotAsync();
+        telegram.Answer502(2);
+        telegram.PushText(19, "/help");
+        var calls = await WaitFor(c => c.Any(x => x.ChatId == 19 && x.Text?.StartsWith("Commands:") == true), "the help after two 502s");
+        Assert.Equal(2, telegram.ServerErrorsServed);
+        Assert.Single(calls, c => c.ChatId == 19);
     }
 
     [Fact]
