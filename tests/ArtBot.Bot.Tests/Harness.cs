@@ -28,6 +28,9 @@ public sealed class RecordingMessenger(string platform = "telegram") : IMessenge
 {
     private long nextId = 100;
 
+    /// <summary>When set, sending an image fails like a chat that blocked the bot.</summary>
+    public bool RefuseImages { get; set; }
+
     public ConcurrentQueue<Sent> Log { get; } = new();
 
     public string Platform { get; } = platform;
@@ -43,6 +46,7 @@ public sealed class RecordingMessenger(string platform = "telegram") : IMessenge
 
     public Task<long> SendImageAsync(long chatId, byte[] image, string caption, Keyboard? keyboard = null, bool asFile = false, CancellationToken cancellationToken = default)
     {
+        if (RefuseImages) throw new InvalidOperationException("Forbidden: bot was blocked by the user");
         var id = Interlocked.Increment(ref nextId);
         Log.Enqueue(new SentImage(chatId, id, image, caption, keyboard, asFile));
         return Task.FromResult(id);

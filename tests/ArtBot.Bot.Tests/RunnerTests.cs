@@ -106,4 +106,22 @@ public sealed class RunnerTests : IDisposable
         Assert.Equal(64, Math.Max(image.Width, image.Height));
         Assert.Equal(JobState.Cancelled, (await h.Queue.GetAsync(1))!.State);
     }
+
+    [Fact]
+    public async Task A_failed_delivery_is_not_rendered_again_and_is_retried_at_the_next_start()
+    {
+        await h.Say(new PhotoMessage(Harness.User(), [Harness.Photo("dog.jpg")], "dream"));
+        h.Messenger.RefuseImages = true;
+        Assert.True(await h.Runner.RunNextAsync(CancellationToken.None));
+        Assert.False(await h.Runner.RunNextAsync(CancellationToken.None));   // not re-queued
+        var job = await h.Queue.GetAsync(1);
+        Assert.Equal((JobState.Done, 1), (job!.State, job.Attempts));
+        Assert.Null(job.DeliveredAt);
+
+        await h.Runner.RecoverAsync(CancellationToken.None);                // still blocked: start-up goes on
+        h.Messenger.RefuseImages = false;
+        await h.Runner.RecoverAsync(CancellationToken.None);
+        Assert.Single(h.Messenger.All<SentImage>());
+        Assert.NotNull((await h.Queue.GetAsync(1))!.DeliveredAt);
+    }
 }

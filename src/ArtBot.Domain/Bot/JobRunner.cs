@@ -41,7 +41,17 @@ public sealed class JobRunner(
             await TellAsync(job, Texts.Get(job.Language, TextKey.FailedForGood), cancellationToken);
         }
         foreach (var job in await queue.UndeliveredAsync(cancellationToken))
-            await DeliverAsync(job, await images.GetAsync(job.ResultImage!, cancellationToken), null, cancellationToken);
+        {
+            try
+            {
+                await DeliverAsync(job, await images.GetAsync(job.ResultImage!, cancellationToken), null, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The next start-up tries again; one chat that cannot be reached must not keep the bot down.
+                logger.LogWarning("Job {Job}: result still undelivered ({Problem})", job.Id, e.Message);
+            }
+        }
     }
 
     /// <returns>False when no job may run now.</returns>
@@ -57,12 +67,22 @@ public sealed class JobRunner(
         {
             var progress = job.Kind is JobKind.Stylize or JobKind.Dream ? await StartProgressAsync(job, cancellationToken) : null;
             var result = await RenderAsync(job, progress, cancel.Token);
+            // A progress edit still in flight must not land after the result.
+            if (progress != null) await progress.FlushAsync();
             job.ResultImage = await images.PutAsync(result.Image, time.GetUtcNow(), cancellationToken);
             // A cancelled Gatys or dream still returns its best image so far: the user gets it.
             job.State = result.Cancelled ? JobState.Cancelled : JobState.Done;
             job.FinishedAt = time.GetUtcNow();
             await queue.UpdateAsync(job, cancellationToken);
-            await DeliverAsync(job, result.Image, result, cancellationToken);
+            try
+            {
+                await DeliverAsync(job, result.Image, result, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Rendered and stored: a failed send is retried at the next start-up, never re-rendered.
+                logger.LogWarning("Job {Job}: result not delivered ({Problem})", job.Id, e.Message);
+            }
         }
         catch (ArtInputException e)
         {
@@ -106,7 +126,7 @@ public sealed class JobRunner(
         };
     }
 
-    private async Task<IProgress<RenderProgress>?> StartProgressAsync(Job job, CancellationToken cancellationToken)
+    private async Task<ThrottledProgress?> StartProgressAsync(Job job, CancellationToken cancellationToken)
     {
         try
         {
@@ -128,13 +148,16 @@ public sealed class JobRunner(
     {
         private DateTimeOffset last = DateTimeOffset.MinValue;
         private int busy;
+        private Task inFlight = Task.CompletedTask;
+
+        public Task FlushAsync() => inFlight;
 
         public void Report(RenderProgress value)
         {
             var now = time.GetUtcNow();
             if (now - last < interval || Interlocked.Exchange(ref busy, 1) == 1) return;
             last = now;
-            _ = Task.Run(async () =>
+            inFlight = Task.Run(async () =>
             {
                 try
                 {
