@@ -14,7 +14,8 @@ public static class ServiceCollectionExtensions
         services.AddOptions<TelegramOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
         if (string.IsNullOrWhiteSpace(section[nameof(TelegramOptions.Token)])) return services;
 
-        services.AddHttpClient("telegram");
+        // HttpClientFactory logs every request URI, and Bot API URIs carry the token (/bot<token>/…).
+        services.AddHttpClient("telegram").RemoveAllLoggers();
         services.AddSingleton<ITelegramBotClient>(sp =>
         {
             var o = sp.GetRequiredService<IOptions<TelegramOptions>>().Value;

@@ -16,6 +16,7 @@ public sealed class TelegramScenarioTests : IAsyncLifetime
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
     private readonly FakeTelegram telegram = new();
     private readonly string folder = Directory.CreateTempSubdirectory("artbot-tg-").FullName;
+    private readonly CapturingLoggerProvider logs = new();
     private IHost? bot;
 
     private string Database => Path.Combine(folder, "artbot.db");
@@ -50,7 +51,10 @@ public sealed class TelegramScenarioTests : IAsyncLifetime
             ["Bot:GalleryTile"] = "48",
             ["Bot:ProgressInterval"] = "00:00:00",
         };
-        bot = BotHost.CreateBuilder(overrides, LogLevel.Warning).Build();
+        var builder = BotHost.CreateBuilder(overrides, LogLevel.Warning);
+        builder.Logging.AddProvider(logs);
+        builder.Logging.AddFilter<CapturingLoggerProvider>((_, _) => true);
+        bot = builder.Build();
         await bot.StartAsync();
     }
 
@@ -221,6 +225,18 @@ public sealed class TelegramScenarioTests : IAsyncLifetime
         var calls = await WaitFor(c => c.Any(x => x.ChatId == 19 && x.Text?.StartsWith("Commands:") == true), "the help after two 502s");
         Assert.Equal(2, telegram.ServerErrorsServed);
         Assert.Single(calls, c => c.ChatId == 19);
+    }
+
+    [Fact]
+    public async Task The_bot_token_never_reaches_a_log()
+    {
+        await StartBotAsync();
+        telegram.Answer502(1);
+        telegram.PushPhoto(20, Photo("dog.jpg"));
+        await WaitFor(c => c.Any(x => x.ChatId == 20 && x.Method == "sendphoto"), "the preview");
+        await StopBotAsync();
+        Assert.NotEmpty(logs.Lines);
+        Assert.DoesNotContain(logs.Lines, line => line.Contains(FakeTelegram.Token) || line.Contains(FakeTelegram.Token.Split(':')[1]));
     }
 
     [Fact]
