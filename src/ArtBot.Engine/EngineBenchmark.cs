@@ -41,13 +41,14 @@ public static class EngineBenchmark
         if (quick)
         {
             // Estimate: measured cost per iteration at each scale of the default schedule.
-            var sizes = GatysTransfer.ScaleSizes(768, 1024, defaults with { Size = defaults.Size });
+            // The bundled photo is 4:3, so at the default size the schedule is 128, 256, 512 px on the long side.
+            var sizes = GatysTransfer.ScaleSizes(defaults.Size * 3 / 4, defaults.Size, defaults);
             var split = GatysTransfer.SplitIterations(defaults.Iterations, sizes.Count);
             gatysTotal = 0;
             for (var i = 0; i < sizes.Count; i++)
             {
-                var side = (int)Math.Max(sizes[i].Height, sizes[i].Width) * defaults.Size / 1024;
-                var perIteration = side == 512 ? perIteration512 : await GatysSecondsPerIteration(engine, photo, painting, side, ct);
+                var side = (int)Math.Max(sizes[i].Height, sizes[i].Width);
+                var perIteration = side == defaults.Size ? perIteration512 : await GatysSecondsPerIteration(engine, photo, painting, side, ct);
                 gatysTotal += perIteration * split[i];
             }
         }

@@ -139,7 +139,7 @@ public sealed class LiteJobQueue(ArtBotDatabase database) : IJobQueue
         lock (database.Gate)
         {
             IReadOnlyList<Job> jobs = database.Jobs
-                .Find(j => j.State == JobState.Done && j.DeliveredAt == null)
+                .Find(j => (j.State == JobState.Done || j.State == JobState.Cancelled) && j.ResultImage != null && j.DeliveredAt == null)
                 .OrderBy(j => j.Id)
                 .ToList();
             return Task.FromResult(jobs);

@@ -19,13 +19,14 @@ public sealed class TelegramMessenger(ITelegramBotClient client, IOptions<Telegr
 
     public string Platform => PlatformName;
 
-    public async Task<long> SendTextAsync(long chatId, string text, Keyboard? keyboard = null, CancellationToken cancellationToken = default)
+    // Telegram has no idempotency key: dedupeKey is not used.
+    public async Task<long> SendTextAsync(long chatId, string text, Keyboard? keyboard = null, CancellationToken cancellationToken = default, string? dedupeKey = null)
     {
         var message = await RetryAsync("sendMessage", ct => client.SendMessage(chatId, text, replyMarkup: Markup(keyboard), cancellationToken: ct), cancellationToken);
         return message.MessageId;
     }
 
-    public async Task<long> SendImageAsync(long chatId, byte[] image, string caption, Keyboard? keyboard = null, bool asFile = false, CancellationToken cancellationToken = default)
+    public async Task<long> SendImageAsync(long chatId, byte[] image, string caption, Keyboard? keyboard = null, bool asFile = false, CancellationToken cancellationToken = default, string? dedupeKey = null)
     {
         var document = asFile || image.Length > options.Value.MaxPhotoBytes;
         var message = await RetryAsync(document ? "sendDocument" : "sendPhoto", ct =>

@@ -37,14 +37,14 @@ public sealed class RecordingMessenger(string platform = "telegram") : IMessenge
 
     public IMessenger For(string platform) => this;
 
-    public Task<long> SendTextAsync(long chatId, string text, Keyboard? keyboard = null, CancellationToken cancellationToken = default)
+    public Task<long> SendTextAsync(long chatId, string text, Keyboard? keyboard = null, CancellationToken cancellationToken = default, string? dedupeKey = null)
     {
         var id = Interlocked.Increment(ref nextId);
         Log.Enqueue(new SentText(chatId, id, text, keyboard));
         return Task.FromResult(id);
     }
 
-    public Task<long> SendImageAsync(long chatId, byte[] image, string caption, Keyboard? keyboard = null, bool asFile = false, CancellationToken cancellationToken = default)
+    public Task<long> SendImageAsync(long chatId, byte[] image, string caption, Keyboard? keyboard = null, bool asFile = false, CancellationToken cancellationToken = default, string? dedupeKey = null)
     {
         if (RefuseImages) throw new InvalidOperationException("Forbidden: bot was blocked by the user");
         var id = Interlocked.Increment(ref nextId);

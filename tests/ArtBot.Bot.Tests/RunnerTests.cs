@@ -97,6 +97,9 @@ public sealed class RunnerTests : IDisposable
             await Task.WhenAny(run, Task.Delay(50));
             Assert.False(run.IsCompleted, "5000 iterations should not have finished");
         }
+        await h.Say(new CommandMessage(Harness.User(), "status"));
+        Assert.Matches(@"^Working on it: \d+% \(painting in your style\)\.$", h.Messenger.All<SentText>()[^1].Text);
+        Assert.True((await h.Queue.GetAsync(1))!.ProgressStep > 0, "progress should be stored for /status");
         await h.Say(new CommandMessage(Harness.User(), "cancel"));
         Assert.Equal("Stopping… you'll get what was painted so far.", h.Messenger.All<SentText>()[^1].Text);
         Assert.True(await run);

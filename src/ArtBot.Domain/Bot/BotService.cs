@@ -107,7 +107,8 @@ public sealed class BotService(
     {
         var user = await users.FindAsync(from.Platform, from.UserId, cancellationToken)
                    ?? new UserProfile { Id = UserProfile.KeyOf(from.Platform, from.UserId), Platform = from.Platform, UserId = from.UserId };
-        if (!user.LanguageChosen) user.Language = Texts.LanguageOf(from.LanguageCode);
+        // Some updates carry no language (VK button presses): the last one known stands.
+        if (!user.LanguageChosen && from.LanguageCode != null) user.Language = Texts.LanguageOf(from.LanguageCode);
         return user;
     }
 

@@ -38,7 +38,7 @@ public sealed class JobRunner(
         foreach (var job in report.Failed)
         {
             logger.LogError("Job {Job} was interrupted {Attempts} times; failed", job.Id, job.Attempts);
-            await TellAsync(job, Texts.Get(job.Language, TextKey.FailedForGood), cancellationToken);
+            await TellAsync(job, Texts.Get(job.Language, TextKey.FailedForGood), "failed", cancellationToken);
         }
         foreach (var job in await queue.UndeliveredAsync(cancellationToken))
         {
@@ -130,21 +130,22 @@ public sealed class JobRunner(
     {
         try
         {
-            job.ProgressMessageId = await messengers.For(job.Platform).SendTextAsync(job.ChatId, Texts.Get(job.Language, TextKey.Started), cancellationToken: cancellationToken);
+            job.ProgressMessageId = await messengers.For(job.Platform).SendTextAsync(job.ChatId, Texts.Get(job.Language, TextKey.Started),
+                cancellationToken: cancellationToken, dedupeKey: $"job:{job.Id}:started:{job.Attempts}");
             await queue.UpdateAsync(job, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             logger.LogWarning("Job {Job}: progress message not sent ({Problem})", job.Id, e.Message);
         }
-        return new ThrottledProgress(messengers.For(job.Platform), time, options.ProgressInterval, logger, job, cancellationToken);
+        return new ThrottledProgress(queue, messengers.For(job.Platform), time, options.ProgressInterval, logger, job, cancellationToken);
     }
 
     /// <summary>
     /// Reports arrive on the engine's tensor thread: they must not block it, so each edit is
     /// fired off, at most one at a time and no more often than the configured interval.
     /// </summary>
-    private sealed class ThrottledProgress(IMessenger messenger, TimeProvider time, TimeSpan interval, ILogger logger, Job job, CancellationToken cancellationToken) : IProgress<RenderProgress>
+    private sealed class ThrottledProgress(IJobQueue queue, IMessenger messenger, TimeProvider time, TimeSpan interval, ILogger logger, Job job, CancellationToken cancellationToken) : IProgress<RenderProgress>
     {
         private DateTimeOffset last = DateTimeOffset.MinValue;
         private int busy;
@@ -163,6 +164,8 @@ public sealed class JobRunner(
                 {
                     job.ProgressStep = value.Step;
                     job.ProgressTotal = value.TotalSteps;
+                    // /status reads the stored job: one write per (throttled) report.
+                    await queue.UpdateAsync(job, cancellationToken);
                     var percent = (int)Math.Round(value.Fraction * 100);
                     var left = value.Eta is { } eta ? $"{(int)eta.TotalMinutes}:{eta.Seconds:00}" : "?";
                     if (job.ProgressMessageId is { } message)
@@ -198,9 +201,9 @@ public sealed class JobRunner(
                 new Button(Texts.Get(job.Language, TextKey.ButtonAnotherPreset), $"m:{job.Id}"),
                 new Button(Texts.Get(job.Language, TextKey.ButtonDreamThis), $"r:{job.Id}")]);
         var messenger = messengers.For(job.Platform);
-        await messenger.SendImageAsync(job.ChatId, image, caption, keyboard, asFile: false, cancellationToken);
+        await messenger.SendImageAsync(job.ChatId, image, caption, keyboard, asFile: false, cancellationToken, $"job:{job.Id}:result");
         if (options.LimitsOf(job.Tier).SendFile && job.Kind != JobKind.Gallery)
-            await messenger.SendImageAsync(job.ChatId, image, caption, null, asFile: true, cancellationToken);
+            await messenger.SendImageAsync(job.ChatId, image, caption, null, asFile: true, cancellationToken, $"job:{job.Id}:file");
         job.DeliveredAt = time.GetUtcNow();
         await queue.UpdateAsync(job, cancellationToken);
     }
@@ -214,14 +217,14 @@ public sealed class JobRunner(
         job.Error = message;
         job.FinishedAt = time.GetUtcNow();
         await queue.UpdateAsync(job, cancellationToken);
-        await TellAsync(job, message, cancellationToken);
+        await TellAsync(job, message, "failed", cancellationToken);
     }
 
-    private async Task TellAsync(Job job, string message, CancellationToken cancellationToken)
+    private async Task TellAsync(Job job, string message, string what, CancellationToken cancellationToken)
     {
         try
         {
-            await messengers.For(job.Platform).SendTextAsync(job.ChatId, message, cancellationToken: cancellationToken);
+            await messengers.For(job.Platform).SendTextAsync(job.ChatId, message, cancellationToken: cancellationToken, dedupeKey: $"job:{job.Id}:{what}");
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -25,15 +25,19 @@ public sealed record Keyboard(IReadOnlyList<IReadOnlyList<Button>> Rows)
     public static Keyboard Of(params IReadOnlyList<Button>[] rows) => new(rows);
 }
 
-/// <summary>One chat platform's way of answering. Message ids are the platform's.</summary>
+/// <summary>
+/// One chat platform's way of answering. Message ids are the platform's.
+/// A <c>dedupeKey</c> names a send for good (job 17's result): a platform that can refuse a
+/// repeated send (VK's <c>random_id</c>) uses it, so a retry after a crash never duplicates.
+/// </summary>
 public interface IMessenger
 {
     string Platform { get; }
 
-    Task<long> SendTextAsync(long chatId, string text, Keyboard? keyboard = null, CancellationToken cancellationToken = default);
+    Task<long> SendTextAsync(long chatId, string text, Keyboard? keyboard = null, CancellationToken cancellationToken = default, string? dedupeKey = null);
 
     /// <param name="asFile">Send as a document (full quality) instead of a compressed photo.</param>
-    Task<long> SendImageAsync(long chatId, byte[] image, string caption, Keyboard? keyboard = null, bool asFile = false, CancellationToken cancellationToken = default);
+    Task<long> SendImageAsync(long chatId, byte[] image, string caption, Keyboard? keyboard = null, bool asFile = false, CancellationToken cancellationToken = default, string? dedupeKey = null);
 
     Task EditTextAsync(long chatId, long messageId, string text, CancellationToken cancellationToken = default);
 

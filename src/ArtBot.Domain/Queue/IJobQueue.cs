@@ -34,7 +34,7 @@ public interface IJobQueue
     /// <summary>Puts a job that failed a try back in its place in the queue.</summary>
     Task RequeueAsync(Job job, CancellationToken cancellationToken = default);
 
-    /// <summary>Finished jobs whose result has not been delivered (a crash between the two).</summary>
+    /// <summary>Jobs with a result (done, or cancelled with the best image so far) not yet delivered: a crash between the two.</summary>
     Task<IReadOnlyList<Job>> UndeliveredAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
