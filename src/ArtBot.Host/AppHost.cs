@@ -1,6 +1,7 @@
 using ArtBot.Engine;
 using ArtBot.Scheduling;
 using ArtBot.Telegram;
+using ArtBot.Vk;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -37,13 +38,19 @@ public static class BotHost
         var builder = AppHost.CreateBuilder([], overrides, consoleLevel);
         builder.Services
             .AddJobQueue(builder.Configuration, builder.Environment.ContentRootPath)
-            .AddTelegramAdapter(builder.Configuration);
+            .AddTelegramAdapter(builder.Configuration)
+            .AddVkAdapter(builder.Configuration);
         return builder;
     }
 
     /// <summary>Names of the platforms that have credentials configured.</summary>
-    public static IReadOnlyList<string> ConfiguredPlatforms(IConfiguration configuration) =>
-        string.IsNullOrWhiteSpace(configuration[$"{TelegramOptions.Section}:{nameof(TelegramOptions.Token)}"]) ? [] : [TelegramMessenger.PlatformName];
+    public static IReadOnlyList<string> ConfiguredPlatforms(IConfiguration configuration)
+    {
+        var platforms = new List<string>();
+        if (!string.IsNullOrWhiteSpace(configuration[$"{TelegramOptions.Section}:{nameof(TelegramOptions.Token)}"])) platforms.Add(TelegramMessenger.PlatformName);
+        if (!string.IsNullOrWhiteSpace(configuration[$"{VkOptions.Section}:{nameof(VkOptions.Token)}"])) platforms.Add(VkMessenger.PlatformName);
+        return platforms;
+    }
 }
 
 /// <summary>The application root: the folder holding <c>config/artbot.json</c> (the repo, or /app in the image).</summary>

@@ -1,0 +1,40 @@
+using ArtBot.Domain.Bot;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ArtBot.Vk;
+
+public static class ServiceCollectionExtensions
+{
+    /// <summary>The VK adapter, when <c>Vk:Token</c> is configured.</summary>
+    public static IServiceCollection AddVkAdapter(this IServiceCollection services, IConfiguration configuration)
+    {
+        var section = configuration.GetSection(VkOptions.Section);
+        services.AddOptions<VkOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
+        if (string.IsNullOrWhiteSpace(section[nameof(VkOptions.Token)])) return services;
+
+        // Form bodies carry the token; HttpClientFactory's request logging stays off all the same.
+        services.AddHttpClient("vk").RemoveAllLoggers();
+        services.AddHttpClient("vk-download")
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false })
+            .RemoveAllLoggers();
+        services.AddSingleton(sp => new VkApiClient(Client(sp, "vk"), sp.GetRequiredService<IOptions<VkOptions>>(), sp.GetRequiredService<ILogger<VkApiClient>>()));
+        services.AddSingleton(sp => new VkDownloader(Client(sp, "vk-download"), sp.GetRequiredService<IOptions<VkOptions>>()));
+        services.AddSingleton(sp => new VkLongPoll(sp.GetRequiredService<VkApiClient>(), Client(sp, "vk"), sp.GetRequiredService<ICursorStore>(), sp.GetRequiredService<ILogger<VkLongPoll>>()));
+        services.AddSingleton<VkMessenger>();
+        services.AddSingleton<IMessenger>(sp => sp.GetRequiredService<VkMessenger>());
+        services.AddSingleton<VkUpdateHandler>();
+        services.AddHostedService<VkReceiver>();
+        return services;
+    }
+
+    private static HttpClient Client(IServiceProvider services, string name)
+    {
+        var http = services.GetRequiredService<IHttpClientFactory>().CreateClient(name);
+        // Long poll requests are held open for the wait.
+        http.Timeout = TimeSpan.FromSeconds(services.GetRequiredService<IOptions<VkOptions>>().Value.LongPollWaitSeconds + 30);
+        return http;
+    }
+}

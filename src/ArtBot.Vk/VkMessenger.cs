@@ -1,0 +1,122 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using ArtBot.Domain.Bot;
+using Microsoft.Extensions.Logging;
+
+namespace ArtBot.Vk;
+
+/// <summary>
+/// Answers through the VK API. Every send carries a <c>random_id</c> derived from its dedupe
+/// key, so a retried send is dropped by VK instead of arriving twice. Error 901 (the user has
+/// not allowed the community to write) drops the message: the job's result stays stored.
+/// </summary>
+public sealed class VkMessenger(VkApiClient api, ILogger<VkMessenger> logger) : IMessenger
+{
+    public const string PlatformName = "vk";
+    private const int MenusKept = 5000;
+    private readonly ConcurrentDictionary<string, (string Text, Keyboard Keyboard)> menus = new();
+    private readonly ConcurrentQueue<string> menuOrder = new();
+
+    public string Platform => PlatformName;
+
+    /// <summary>The messenger for answers to one event: each send is keyed by the event and its order, so handling the event again sends nothing new.</summary>
+    public IMessenger ForEvent(string eventId) => new EventReplies(this, eventId);
+
+    public async Task<long> SendTextAsync(long chatId, string text, Keyboard? keyboard = null, CancellationToken cancellationToken = default, string? dedupeKey = null)
+    {
+        var markup = keyboard == null ? null : VkKeyboards.Render(keyboard, 0, Remember(text, keyboard));
+        return await DroppingForbiddenAsync(chatId, () => api.SendMessageAsync(chatId, text, RandomId(dedupeKey), markup, cancellationToken: cancellationToken));
+    }
+
+    public async Task<long> SendImageAsync(long chatId, byte[] image, string caption, Keyboard? keyboard = null, bool asFile = false, CancellationToken cancellationToken = default, string? dedupeKey = null)
+    {
+        var name = IsPng(image) ? "artbot.png" : "artbot.jpg";
+        var markup = keyboard == null ? null : VkKeyboards.Render(keyboard, 0, Remember(caption, keyboard));
+        return await DroppingForbiddenAsync(chatId, async () =>
+        {
+            var attachment = asFile
+                ? await api.UploadDocumentAsync(chatId, image, name, cancellationToken)
+                : await api.UploadPhotoAsync(chatId, image, name, cancellationToken);
+            return await api.SendMessageAsync(chatId, caption, RandomId(dedupeKey), markup, attachment, cancellationToken);
+        });
+    }
+
+    public Task EditTextAsync(long chatId, long messageId, string text, CancellationToken cancellationToken = default) =>
+        api.EditMessageAsync(chatId, text, messageId: messageId, cancellationToken: cancellationToken);
+
+    public Task AnswerButtonAsync(string callbackId, string? text = null, CancellationToken cancellationToken = default)
+    {
+        var (eventId, userId, peerId) = VkCallback.Parse(callbackId);
+        return api.AnswerEventAsync(eventId, userId, peerId, text, cancellationToken);
+    }
+
+    /// <summary>Shows another page of a paged menu in place; false when the menu is no longer known (the bot restarted since).</summary>
+    public async Task<bool> TurnPageAsync(long peerId, long conversationMessageId, string menu, int page, CancellationToken cancellationToken)
+    {
+        if (!menus.TryGetValue(menu, out var known)) return false;
+        await api.EditMessageAsync(peerId, known.Text, conversationMessageId: conversationMessageId,
+            keyboard: VkKeyboards.Render(known.Keyboard, page, menu), cancellationToken: cancellationToken);
+        return true;
+    }
+
+    private string Remember(string text, Keyboard keyboard)
+    {
+        if (VkKeyboards.Pages(keyboard).Count == 1) return "";
+        var id = Guid.NewGuid().ToString("N")[..12];
+        menus[id] = (text, keyboard);
+        menuOrder.Enqueue(id);
+        while (menuOrder.Count > MenusKept && menuOrder.TryDequeue(out var old)) menus.TryRemove(old, out _);
+        return id;
+    }
+
+    private static int RandomId(string? dedupeKey) => dedupeKey == null ? Random.Shared.Next(1, int.MaxValue) : VkApiClient.RandomIdOf(dedupeKey);
+
+    private static bool IsPng(byte[] image) => image is [0x89, 0x50, 0x4E, 0x47, ..];
+
+    private async Task<long> DroppingForbiddenAsync(long peerId, Func<Task<long>> send)
+    {
+        try
+        {
+            return await send();
+        }
+        catch (VkApiException e) when (e.Code == VkApiClient.CannotSendToUser)
+        {
+            logger.LogInformation("VK peer {Peer} does not allow messages from the community (901); message dropped", peerId);
+            return 0;
+        }
+    }
+
+    private sealed class EventReplies(VkMessenger inner, string eventId) : IMessenger
+    {
+        private int sent;
+
+        public string Platform => inner.Platform;
+
+        private string Key(string? given) => given ?? $"event:{eventId}:{Interlocked.Increment(ref sent)}";
+
+        public Task<long> SendTextAsync(long chatId, string text, Keyboard? keyboard = null, CancellationToken cancellationToken = default, string? dedupeKey = null) =>
+            inner.SendTextAsync(chatId, text, keyboard, cancellationToken, Key(dedupeKey));
+
+        public Task<long> SendImageAsync(long chatId, byte[] image, string caption, Keyboard? keyboard = null, bool asFile = false, CancellationToken cancellationToken = default, string? dedupeKey = null) =>
+            inner.SendImageAsync(chatId, image, caption, keyboard, asFile, cancellationToken, Key(dedupeKey));
+
+        public Task EditTextAsync(long chatId, long messageId, string text, CancellationToken cancellationToken = default) =>
+            inner.EditTextAsync(chatId, messageId, text, cancellationToken);
+
+        public Task AnswerButtonAsync(string callbackId, string? text = null, CancellationToken cancellationToken = default) =>
+            inner.AnswerButtonAsync(callbackId, text, cancellationToken);
+    }
+}
+
+/// <summary>What <c>messages.sendMessageEventAnswer</c> needs, carried through the domain as one callback id.</summary>
+public static class VkCallback
+{
+    public static string Of(string eventId, long userId, long peerId) =>
+        string.Create(CultureInfo.InvariantCulture, $"{eventId}|{userId}|{peerId}");
+
+    public static (string EventId, long UserId, long PeerId) Parse(string callbackId)
+    {
+        var parts = callbackId.Split('|');
+        return (parts[0], long.Parse(parts[1], CultureInfo.InvariantCulture), long.Parse(parts[2], CultureInfo.InvariantCulture));
+    }
+}

@@ -1,0 +1,48 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ArtBot.Vk;
+
+/// <summary>
+/// Configuration section <c>Vk</c>. The community token comes from the environment
+/// (<c>ARTBOT_Vk__Token</c>) and is never logged.
+/// </summary>
+public sealed class VkOptions : IValidatableObject
+{
+    public const string Section = "Vk";
+
+    public string? Token { get; set; }
+
+    /// <summary>The community's id (positive), as in club123456.</summary>
+    public long GroupId { get; set; }
+
+    /// <summary>API base: api.vk.com, a proxy, or the tests' fake.</summary>
+    [Required]
+    public string BaseUrl { get; set; } = "https://api.vk.com";
+
+    public string Version { get; set; } = "5.199";
+
+    [Range(1, 20)]
+    public int MaxRetries { get; set; } = 5;
+
+    [Range(1, 90)]
+    public int LongPollWaitSeconds { get; set; } = 25;
+
+    /// <summary>
+    /// Hosts photos may be downloaded from (a host matches itself and its subdomains): VK's own
+    /// CDN only, so a message cannot make the bot fetch an arbitrary URL.
+    /// </summary>
+    public string[] DownloadHosts { get; set; } = ["userapi.com", "vk.com", "vk.me", "vkuserphoto.ru", "vk-cdn.net", "vkuseraudio.net", "vkuservideo.net"];
+
+    [Range(1, 2_000_000_000)]
+    public long MaxDownloadBytes { get; set; } = 20 * 1024 * 1024;
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(Token);
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Enabled && GroupId <= 0)
+            yield return new ValidationResult("Vk:GroupId must be the community's id when Vk:Token is set", [nameof(GroupId)]);
+        if (!Uri.TryCreate(BaseUrl, UriKind.Absolute, out _))
+            yield return new ValidationResult("Vk:BaseUrl must be an absolute URL", [nameof(BaseUrl)]);
+    }
+}
