@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace ArtBot.Telegram.Tests;
+namespace ArtBot.Scenarios;
 
 /// <summary>Keeps every log line the host writes, at every level, to check what reaches a log.</summary>
 public sealed class CapturingLoggerProvider : ILoggerProvider

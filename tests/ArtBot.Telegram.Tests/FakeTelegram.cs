@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using ArtBot.Scenarios;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -11,26 +11,20 @@ using Microsoft.Extensions.Logging;
 
 namespace ArtBot.Telegram.Tests;
 
-/// <summary>One Bot API call the bot made, as the fake understood it.</summary>
-public sealed record Call(string Method, long ChatId, string? Text, JsonNode? ReplyMarkup, byte[]? File, long MessageId, string? CallbackId)
-{
-    public IReadOnlyList<string> Buttons =>
-        ReplyMarkup?["inline_keyboard"]?.AsArray().SelectMany(r => r!.AsArray()).Select(b => (string)b!["callback_data"]!).ToList() ?? [];
-}
-
 /// <summary>
 /// A fake Telegram Bot API on 127.0.0.1 (random port): getUpdates long polling over a list the
 /// test feeds, getFile and file download, sendMessage / sendPhoto / sendDocument (multipart),
 /// editMessageText, answerCallbackQuery; records every call and can answer 429 on demand.
 /// </summary>
-public sealed class FakeTelegram : IAsyncDisposable
+public sealed class FakeTelegram : IFakePlatform
 {
     public const string Token = "123456:TEST-token-for-the-fake-api";
     private readonly WebApplication app;
     private readonly List<JsonObject> updates = [];
     private readonly ConcurrentDictionary<string, byte[]> files = new();
-    private readonly SemaphoreSlim changed = new(0);
+    private readonly SentLog log = new();
     private long nextUpdate = 1;
+    private int polls;
     private long nextMessage = 1000;
     private int tooManyRequests;
     private int serverErrors;
@@ -46,11 +40,26 @@ public sealed class FakeTelegram : IAsyncDisposable
             token == Token && files.TryGetValue(path, out var bytes) ? Results.Bytes(bytes, "application/octet-stream") : Results.NotFound());
     }
 
-    public ConcurrentQueue<Call> Calls { get; } = new();
-
     public string Url { get; private set; } = "";
 
-    public int TooManyRequestsServed { get; private set; }
+    public string Platform => "telegram";
+
+    public IReadOnlyList<string> Secrets => [Token, Token.Split(':')[1]];
+
+    public IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Telegram:Token"] = Token,
+        ["Telegram:BaseUrl"] = Url,
+        ["Telegram:PollTimeoutSeconds"] = "1",
+    };
+
+    public string MaxDownloadSetting => "Telegram:MaxDownloadBytes";
+
+    public IReadOnlyList<Sent> Sent => log.All;
+
+    public int RateLimitsServed { get; private set; }
+
+    public int Polls => polls;
 
     public async Task StartAsync()
     {
@@ -61,10 +70,10 @@ public sealed class FakeTelegram : IAsyncDisposable
     public async ValueTask DisposeAsync() => await app.DisposeAsync();
 
     /// <summary>The next <paramref name="count"/> send/edit calls answer 429 with retry_after 1.</summary>
-    public void Answer429(int count) => Interlocked.Exchange(ref tooManyRequests, count);
+    public void RateLimitSends(int count) => Interlocked.Exchange(ref tooManyRequests, count);
 
     /// <summary>The next <paramref name="count"/> send/edit calls answer 502 Bad Gateway.</summary>
-    public void Answer502(int count) => Interlocked.Exchange(ref serverErrors, count);
+    public void FailSends(int count) => Interlocked.Exchange(ref serverErrors, count);
 
     public int ServerErrorsServed { get; private set; }
 
@@ -86,7 +95,6 @@ public sealed class FakeTelegram : IAsyncDisposable
             update["update_id"] = nextUpdate++;
             updates.Add(update);
         }
-        changed.Release();
     }
 
     public void PushText(long user, string text, string language = "en")
@@ -96,7 +104,9 @@ public sealed class FakeTelegram : IAsyncDisposable
         Push(new JsonObject { ["message"] = message });
     }
 
-    public void PushPhoto(long user, byte[] photo, string? caption = null, string? album = null, string language = "en")
+    public void PushPhoto(long user, byte[] photo, string? caption = null, string language = "en") => PushPhoto(user, photo, caption, null, language);
+
+    private void PushPhoto(long user, byte[] photo, string? caption, string? album, string language)
     {
         var id = $"photo{files.Count + 1}";
         files[$"photos/{id}.jpg"] = photo;
@@ -109,7 +119,14 @@ public sealed class FakeTelegram : IAsyncDisposable
         Push(new JsonObject { ["message"] = message });
     }
 
-    public void PushDocument(long user, byte[] content, string mimeType, string name)
+    public void PushAlbum(long user, byte[] content, byte[] style)
+    {
+        var album = $"album{Interlocked.Increment(ref nextMessage)}";
+        PushPhoto(user, content, null, album, "en");
+        PushPhoto(user, style, null, album, "en");
+    }
+
+    public void PushFile(long user, byte[] content, string mimeType, string name)
     {
         var id = $"doc{files.Count + 1}";
         files[$"photos/{id}.jpg"] = content;
@@ -140,20 +157,8 @@ public sealed class FakeTelegram : IAsyncDisposable
         });
     }
 
-    /// <summary>Waits, up to <paramref name="timeout"/>, until the recorded calls satisfy <paramref name="condition"/>.</summary>
-    public async Task<IReadOnlyList<Call>> WaitForAsync(Func<IReadOnlyList<Call>, bool> condition, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var snapshot = Calls.ToList();
-            if (condition(snapshot)) return snapshot;
-            var left = deadline - DateTime.UtcNow;
-            if (left <= TimeSpan.Zero)
-                throw new TimeoutException($"waited {timeout.TotalSeconds} s for {what}; calls: {string.Join(" | ", snapshot.Select(c => $"{c.Method} {c.Text}"))}");
-            await changed.WaitAsync(left < TimeSpan.FromMilliseconds(200) ? left : TimeSpan.FromMilliseconds(200));
-        }
-    }
+    public Task<IReadOnlyList<Sent>> WaitForAsync(Func<IReadOnlyList<Sent>, bool> condition, TimeSpan timeout, string what) =>
+        log.WaitForAsync(condition, timeout, what);
 
     private async Task<IResult> Handle(string token, string method, HttpRequest request)
     {
@@ -182,7 +187,7 @@ public sealed class FakeTelegram : IAsyncDisposable
 
         if (method is "sendmessage" or "sendphoto" or "senddocument" or "editmessagetext" && Interlocked.Decrement(ref tooManyRequests) >= 0)
         {
-            TooManyRequestsServed++;
+            RateLimitsServed++;
             return Results.Json(new { ok = false, error_code = 429, description = "Too Many Requests: retry after 1", parameters = new { retry_after = 1 } }, statusCode: 429);
         }
 
@@ -195,6 +200,7 @@ public sealed class FakeTelegram : IAsyncDisposable
         switch (method)
         {
             case "getupdates":
+                Interlocked.Increment(ref polls);
                 return Ok(await UpdatesAsync((long?)body?["offset"] ?? 0, (int?)body?["timeout"] ?? 0));
             case "getme":
                 return Ok(new JsonObject { ["id"] = 123456, ["is_bot"] = true, ["first_name"] = "ArtBot", ["username"] = "art_test_bot" });
@@ -205,13 +211,14 @@ public sealed class FakeTelegram : IAsyncDisposable
                     ? Ok(new JsonObject { ["file_id"] = fileId, ["file_unique_id"] = fileId + "u", ["file_size"] = bytes.Length, ["file_path"] = path })
                     : Results.Json(new { ok = false, error_code = 400, description = "Bad Request: invalid file_id" }, statusCode: 400);
             case "answercallbackquery":
-                Record(new Call(method, 0, (string?)body?["text"], null, null, 0, (string?)body?["callback_query_id"]));
+                log.Add(new Sent(SentKind.ButtonAnswer, 0, (string?)body?["text"], [], null, 0));
                 return Ok(JsonValue.Create(true));
             case "sendmessage" or "sendphoto" or "senddocument" or "editmessagetext":
                 var chat = long.Parse(body!["chat_id"]!.ToString());
                 var markup = body["reply_markup"] is { } m ? (m is JsonValue v && v.TryGetValue<string>(out var s) ? JsonNode.Parse(s) : m) : null;
                 var id = method == "editmessagetext" ? long.Parse(body["message_id"]!.ToString()) : Interlocked.Increment(ref nextMessage);
-                Record(new Call(method, chat, (string?)body["text"] ?? (string?)body["caption"], markup, file, id, null));
+                var kind = method switch { "sendmessage" => SentKind.Text, "sendphoto" => SentKind.Photo, "senddocument" => SentKind.File, _ => SentKind.Edit };
+                log.Add(new Sent(kind, chat, (string?)body["text"] ?? (string?)body["caption"], Buttons(markup), file, id));
                 return Ok(new JsonObject
                 {
                     ["message_id"] = id,
@@ -224,11 +231,8 @@ public sealed class FakeTelegram : IAsyncDisposable
         }
     }
 
-    private void Record(Call call)
-    {
-        Calls.Enqueue(call);
-        changed.Release();
-    }
+    private static IReadOnlyList<string> Buttons(JsonNode? markup) =>
+        markup?["inline_keyboard"]?.AsArray().SelectMany(r => r!.AsArray()).Select(b => (string)b!["callback_data"]!).ToList() ?? [];
 
     private async Task<JsonArray> UpdatesAsync(long offset, int timeout)
     {

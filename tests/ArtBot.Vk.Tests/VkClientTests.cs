@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using ArtBot.Domain.Bot;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace ArtBot.Vk.Tests;
 
@@ -20,7 +21,7 @@ public sealed class VkClientTests : IAsyncLifetime
     }
 
     private VkApiClient Client(string token = FakeVk.Token) =>
-        new(http, new VkApiSettings(token, 1, vk.Url), NullLogger<VkApiClient>.Instance);
+        new(http, Options.Create(new VkOptions { Token = token, GroupId = FakeVk.GroupId, BaseUrl = vk.Url }), NullLogger<VkApiClient>.Instance);
 
     private VkLongPoll Poll() => new(Client(), http, cursors, NullLogger<VkLongPoll>.Instance);
 
@@ -74,6 +75,35 @@ public sealed class VkClientTests : IAsyncLifetime
         // The process dies before handling "c": a new session starts from the stored ts.
         var restarted = Poll();
         Assert.Equal(["c"], Texts(await restarted.PollAsync(0)));
+    }
+
+    [Fact]
+    public async Task A_restart_in_the_middle_of_a_batch_skips_exactly_the_handled_events()
+    {
+        var poll = Poll();
+        await poll.PollAsync(0);
+        await poll.CommitAsync();
+        vk.Push("message_new", Message(1, "one"));
+        vk.Push("message_new", Message(1, "two"));
+        vk.Push("message_new", Message(1, "three"));
+        Assert.Equal(["one", "two", "three"], Texts(await poll.PollAsync(0)));
+        await poll.MarkHandledAsync();
+        await poll.MarkHandledAsync();
+        // The process dies while handling "three".
+        var restarted = Poll();
+        Assert.Equal(["three"], Texts(await restarted.PollAsync(0)));
+        await restarted.MarkHandledAsync();
+        await restarted.CommitAsync();
+        vk.Push("message_new", Message(1, "four"));
+        Assert.Equal(["four"], Texts(await Poll().PollAsync(0)));
+    }
+
+    [Fact]
+    public void Random_ids_are_stable_positive_and_differ_by_key()
+    {
+        Assert.Equal(VkApiClient.RandomIdOf("job:17:result"), VkApiClient.RandomIdOf("job:17:result"));
+        Assert.NotEqual(VkApiClient.RandomIdOf("job:17:result"), VkApiClient.RandomIdOf("job:17:file"));
+        Assert.All(Enumerable.Range(0, 1000), i => Assert.True(VkApiClient.RandomIdOf($"event:e{i}:1") > 0));
     }
 
     [Fact]

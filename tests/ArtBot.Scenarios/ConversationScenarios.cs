@@ -1,0 +1,287 @@
+using ArtBot.Domain.Bot;
+using ArtBot.Domain.Queue;
+using ArtBot.Host;
+using ArtBot.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ArtBot.Scenarios;
+
+/// <summary>
+/// The conversation as a user lives it, written once for every platform: the real host (engine on
+/// the real weights, LiteDB file, Quartz dispatcher, the platform's adapter) against the
+/// platform's fake API, with small images and few iterations. Each platform's test project
+/// derives a class from this one, so the adapters cannot drift apart.
+/// </summary>
+public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TPlatform : IFakePlatform, new()
+{
+    protected static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+    private readonly string folder = Directory.CreateTempSubdirectory("artbot-scenario-").FullName;
+    private IHost? bot;
+
+    protected TPlatform Chat { get; } = new();
+
+    protected CapturingLoggerProvider Logs { get; } = new();
+
+    protected string Database => Path.Combine(folder, "artbot.db");
+
+    public Task InitializeAsync() => Chat.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        await StopBotAsync();
+        await Chat.DisposeAsync();
+        Directory.Delete(folder, recursive: true);
+    }
+
+    protected async Task StartBotAsync(bool idleServesHeavy = true, int lightMaxIterations = 100, long maxDownloadBytes = 20 * 1024 * 1024,
+        IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var overrides = new Dictionary<string, string?>(Chat.Settings)
+        {
+            [Chat.MaxDownloadSetting] = maxDownloadBytes.ToString(),
+            ["Queue:DatabasePath"] = Database,
+            ["Queue:DispatchIntervalSeconds"] = "1",
+            ["Queue:IdleCapacityServesHeavyByDay"] = idleServesHeavy.ToString(),
+            ["Queue:LightMaxIterations"] = lightMaxIterations.ToString(),
+            ["Bot:Free:MaxSide"] = "64",
+            ["Bot:Free:MaxIterations"] = "6",
+            ["Bot:Premium:MaxSide"] = "64",
+            ["Bot:Premium:MaxIterations"] = "6",
+            ["Bot:StylizeIterations"] = "6",
+            ["Bot:DreamSteps"] = "2",
+            ["Bot:GalleryTile"] = "48",
+            ["Bot:ProgressInterval"] = "00:00:00",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) overrides[key] = value;
+        var builder = BotHost.CreateBuilder(overrides, LogLevel.Warning);
+        builder.Services.AddSingleton<TimeProvider>(DaytimeClock.Instance);
+        builder.Logging.AddProvider(Logs);
+        builder.Logging.AddFilter<CapturingLoggerProvider>((_, _) => true);
+        bot = builder.Build();
+        var polls = Chat.Polls;
+        await bot.StartAsync();
+        // A VK session starts from the stream's current position, as a new bot does: updates
+        // pushed before the bot listens would not be its to read.
+        var deadline = DateTime.UtcNow + Patience;
+        while (Chat.Polls == polls && DateTime.UtcNow < deadline && !Logs.Lines.Any(l => l.StartsWith("Critical"))) await Task.Delay(20);
+    }
+
+    protected async Task StopBotAsync()
+    {
+        if (bot == null) return;
+        await bot.StopAsync();
+        bot.Dispose();
+        bot = null;
+    }
+
+    protected static byte[] Photo(string name) => TestPaths.Photo(name);
+
+    protected static byte[] Painting(string name) => TestPaths.Painting(name);
+
+    protected async Task<IReadOnlyList<Sent>> WaitFor(Func<IReadOnlyList<Sent>, bool> condition, string what)
+    {
+        try
+        {
+            return await Chat.WaitForAsync(condition, Patience, what);
+        }
+        catch (TimeoutException e)
+        {
+            // What the host logged says why far better than what did not arrive.
+            var problems = Logs.Lines.Where(l => !l.StartsWith("Trace") && !l.StartsWith("Debug") && !l.StartsWith("Information")).TakeLast(15);
+            throw new TimeoutException($"{e.Message}\nhost log:\n{string.Join("\n", problems)}", e);
+        }
+    }
+
+    [Fact]
+    public async Task Photo_brings_the_menu_and_gallery_preview_then_a_preset_result()
+    {
+        await StartBotAsync();
+        Chat.PushPhoto(7, Photo("tubingen.jpg"));
+        var sent = await WaitFor(c => c.Any(x => x.Kind == SentKind.Photo), "the gallery preview");
+        var menu = sent.First(c => c.Kind == SentKind.Text);
+        Assert.Equal(7, menu.ChatId);
+        Assert.Contains("p:wave", menu.Buttons);
+        var preview = sent.First(c => c.Kind == SentKind.Photo);
+        Assert.Equal("Your photo in every style: pick one below.", preview.Text);
+        Assert.True(preview.File!.Length > 1000);
+
+        Chat.PushButton(7, "p:udnie");
+        sent = await WaitFor(c => c.Count(x => x.Kind == SentKind.Photo) == 2, "the preset result");
+        Assert.Contains(sent, c => c.Kind == SentKind.ButtonAnswer);
+        var result = sent.Last(c => c.Kind == SentKind.Photo);
+        Assert.StartsWith("Style “Udnie”", result.Text);
+        Assert.Equal(["x:2", "m:2", "r:2"], result.Buttons);
+    }
+
+    [Fact]
+    public async Task Two_photos_are_painted_by_gatys_with_one_progress_message()
+    {
+        await StartBotAsync();
+        Chat.PushPhoto(8, Photo("dog.jpg"));
+        await WaitFor(c => c.Any(x => x.Kind == SentKind.Photo), "the gallery preview");
+        Chat.PushPhoto(8, Painting("starry_night.jpg"));
+        var sent = await WaitFor(c => c.Any(x => x.Kind == SentKind.Photo && x.Says("Painted")), "the Gatys result");
+        Assert.Contains(sent, c => c.Kind == SentKind.Text && c.Says("Queued: you are #"));
+        var started = sent.Single(c => c.Text == "Started working on your picture.");
+        var edits = sent.Where(c => c.Kind == SentKind.Edit).ToList();
+        Assert.NotEmpty(edits);
+        Assert.All(edits, e => Assert.Equal(started.MessageId, e.MessageId));
+    }
+
+    [Fact]
+    public async Task An_album_is_content_and_style_and_a_dream_caption_dreams()
+    {
+        await StartBotAsync();
+        Chat.PushAlbum(9, Photo("person.jpg"), Painting("the_scream.jpg"));
+        Chat.PushPhoto(9, Photo("dog.jpg"), caption: "сон", language: "ru");
+        var sent = await WaitFor(c => c.Count(x => x.Kind == SentKind.Photo) == 2, "both results");
+        var captions = sent.Where(c => c.Kind == SentKind.Photo).Select(c => c.Text!).ToList();
+        Assert.Contains(captions, t => t.StartsWith("Painted"));
+        Assert.Contains(captions, t => t.StartsWith("Сон"));
+        Assert.DoesNotContain(sent, c => c.Says("Got your photo"));
+    }
+
+    [Fact]
+    public async Task A_held_heavy_job_shows_in_status_and_cancel_removes_it()
+    {
+        await StartBotAsync(idleServesHeavy: false, lightMaxIterations: 2);
+        Chat.PushAlbum(10, Photo("dog.jpg"), Painting("shipwreck.jpg"));
+        await WaitFor(c => c.Any(x => x.Text?.Contains("tonight after 01:00") == true), "the night-window notice");
+        Chat.PushText(10, "/status");
+        await WaitFor(c => c.Any(x => x.Text?.Contains("in the queue, runs tonight after 01:00") == true), "the status");
+        Chat.PushText(10, "/cancel");
+        await WaitFor(c => c.Any(x => x.Text == "Cancelled."), "the cancellation");
+        Chat.PushText(10, "/status");
+        await WaitFor(c => c.Any(x => x.Text == "You have nothing in the queue. Send a photo!"), "an empty status");
+    }
+
+    [Fact]
+    public async Task Bad_inputs_get_a_short_explanation_and_nothing_crashes()
+    {
+        await StartBotAsync();
+        Chat.PushSticker(11);
+        Chat.PushText(11, "hello");
+        Chat.PushPhoto(11, "not really a jpeg"u8.ToArray(), caption: "dream");
+        var sent = await WaitFor(c => c.Any(x => x.Says("Sorry, that did not work")), "the refusal of the broken photo");
+        Assert.Contains(sent, c => c.Text == "I can't use a sticker. Send a photo, please.");
+        Assert.Contains(sent, c => c.Says("I work with photos"));
+        Chat.PushText(11, "/help");
+        await WaitFor(c => c.Any(x => x.Says("Commands:")), "the bot still answering");
+    }
+
+    [Fact]
+    public async Task A_restart_loses_no_update_repeats_none_and_delivers_each_result_once()
+    {
+        // Before: two held jobs queued.
+        await StartBotAsync(idleServesHeavy: false, lightMaxIterations: 2);
+        Chat.PushAlbum(12, Photo("dog.jpg"), Painting("starry_night.jpg"));
+        Chat.PushAlbum(13, Photo("person.jpg"), Painting("the_scream.jpg"));
+        await WaitFor(c => c.Count(x => x.Text?.Contains("tonight after") == true) == 2, "two held jobs");
+        await StopBotAsync();
+
+        // The process "died" while working on one of them.
+        using (var database = new ArtBotDatabase(Database))
+        {
+            var queue = new LiteJobQueue(database);
+            var policy = new QueuePolicy(new QueuePolicyOptions { IdleCapacityServesHeavyByDay = true },
+                new NightWindow(new TimeOnly(1, 0), new TimeOnly(7, 0), TimeZoneInfo.Utc));
+            Assert.NotNull(await queue.ClaimNextAsync(policy, DaytimeClock.Instance.GetUtcNow(), TimeSpan.FromMinutes(5)));
+        }
+        var before = Chat.Sent.Count;
+
+        await StartBotAsync(idleServesHeavy: true, lightMaxIterations: 2);
+        var sent = await WaitFor(c => c.Count(x => x.Kind == SentKind.Photo) == 2, "both results after the restart");
+        Assert.Equal(1, sent.Count(c => c.Kind == SentKind.Photo && c.ChatId == 12));
+        Assert.Equal(1, sent.Count(c => c.Kind == SentKind.Photo && c.ChatId == 13));
+        // No update was handled again: no second queue notice after the restart.
+        Assert.DoesNotContain(sent.Skip(before), c => c.Text?.Contains("tonight after") == true);
+    }
+
+    [Fact]
+    public async Task A_paid_request_runs_while_an_earlier_free_one_waits_for_the_night()
+    {
+        using (var database = new ArtBotDatabase(Database))
+            await new LiteUserStore(database).SaveAsync(new UserProfile { Id = UserProfile.KeyOf(Chat.Platform, 16), Platform = Chat.Platform, UserId = 16, Tier = Tier.Premium });
+        await StartBotAsync(idleServesHeavy: false, lightMaxIterations: 2);
+
+        Chat.PushAlbum(15, Photo("dog.jpg"), Painting("starry_night.jpg"));
+        await WaitFor(c => c.Any(x => x.ChatId == 15 && x.Text?.Contains("tonight after 01:00") == true), "the free user's night notice");
+        Chat.PushAlbum(16, Photo("person.jpg"), Painting("the_scream.jpg"));
+
+        var sent = await WaitFor(c => c.Any(x => x.Kind == SentKind.Photo && x.ChatId == 16), "the paid result");
+        Assert.Contains(sent, c => c.ChatId == 16 && c.Text == "Queued: you are #1. I'll post progress here.");
+        Assert.DoesNotContain(sent, c => c.Kind == SentKind.Photo && c.ChatId == 15);
+    }
+
+    [Fact]
+    public async Task An_hd_user_also_gets_the_full_quality_file()
+    {
+        using (var database = new ArtBotDatabase(Database))
+            await new LiteUserStore(database).SaveAsync(new UserProfile { Id = UserProfile.KeyOf(Chat.Platform, 21), Platform = Chat.Platform, UserId = 21, Tier = Tier.Hd });
+        await StartBotAsync();
+        Chat.PushPhoto(21, Photo("dog.jpg"));
+        await WaitFor(c => c.Any(x => x.ChatId == 21 && x.Kind == SentKind.Photo), "the preview");
+        Chat.PushButton(21, "p:wave");
+        var sent = await WaitFor(c => c.Any(x => x.ChatId == 21 && x.Kind == SentKind.File), "the full-quality file");
+        var result = sent.Single(c => c.ChatId == 21 && c.Kind == SentKind.Photo && c.Says("Style"));
+        var file = sent.Single(c => c.ChatId == 21 && c.Kind == SentKind.File);
+        Assert.Equal(result.Text, file.Text);
+        Assert.True(file.File!.Length > 1000);
+    }
+
+    [Fact]
+    public async Task Images_sent_as_files_are_accepted_and_other_files_explained()
+    {
+        await StartBotAsync();
+        Chat.PushFile(17, Photo("dog.jpg"), "image/jpeg", "dog.jpg");
+        await WaitFor(c => c.Any(x => x.ChatId == 17 && x.Says("Got your photo")), "the photo menu for a file");
+        Chat.PushFile(17, "%PDF-1.4"u8.ToArray(), "application/pdf", "cv.pdf");
+        await WaitFor(c => c.Any(x => x.ChatId == 17 && x.Text == "I can't use this file. Send a photo, please."), "the refusal of a PDF");
+    }
+
+    [Fact]
+    public async Task A_photo_over_the_download_limit_is_refused_with_a_message()
+    {
+        await StartBotAsync(maxDownloadBytes: 50_000);
+        Chat.PushPhoto(18, Photo("tubingen.jpg"));
+        var sent = await WaitFor(c => c.Any(x => x.ChatId == 18 && x.Says("I couldn't use that picture")), "the size refusal");
+        Assert.Contains("larger than", sent.Single(c => c.ChatId == 18).Text);
+    }
+
+    [Fact]
+    public async Task Server_errors_are_retried_with_backoff()
+    {
+        await StartBotAsync();
+        Chat.FailSends(2);
+        Chat.PushText(19, "/help");
+        var sent = await WaitFor(c => c.Any(x => x.ChatId == 19 && x.Says("Commands:")), "the help after two 502s");
+        Assert.Equal(2, Chat.ServerErrorsServed);
+        Assert.Single(sent, c => c.ChatId == 19);
+    }
+
+    [Fact]
+    public async Task The_bot_token_never_reaches_a_log()
+    {
+        await StartBotAsync();
+        Chat.FailSends(1);
+        Chat.PushPhoto(20, Photo("dog.jpg"));
+        await WaitFor(c => c.Any(x => x.ChatId == 20 && x.Kind == SentKind.Photo), "the preview");
+        await StopBotAsync();
+        Assert.NotEmpty(Logs.Lines);
+        foreach (var secret in Chat.Secrets)
+            Assert.DoesNotContain(Logs.Lines, line => line.Contains(secret));
+    }
+
+    [Fact]
+    public async Task A_rate_limit_storm_is_waited_out_and_the_answer_arrives_once()
+    {
+        await StartBotAsync();
+        Chat.RateLimitSends(3);
+        Chat.PushText(14, "/help");
+        var sent = await WaitFor(c => c.Any(x => x.Says("Commands:")), "the help after the storm");
+        Assert.Equal(3, Chat.RateLimitsServed);
+        Assert.Single(sent, c => c.Says("Commands:"));
+    }
+}

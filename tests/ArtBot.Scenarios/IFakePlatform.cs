@@ -1,0 +1,64 @@
+namespace ArtBot.Scenarios;
+
+public enum SentKind { Text, Photo, File, Edit, ButtonAnswer }
+
+/// <summary>
+/// One thing the bot did on a fake platform, in the platform's neutral terms: a message, a photo,
+/// a file, an edit or a button answer. <see cref="Buttons"/> holds the domain data of the inline
+/// buttons shown (the first page, where a platform pages them).
+/// </summary>
+public sealed record Sent(SentKind Kind, long ChatId, string? Text, IReadOnlyList<string> Buttons, byte[]? File, long MessageId)
+{
+    public bool Says(string start) => Text?.StartsWith(start, StringComparison.Ordinal) == true;
+}
+
+/// <summary>
+/// A fake chat platform API on 127.0.0.1 that the real host talks to. Users are numbers; each
+/// writes in a private chat whose id is the user's.
+/// </summary>
+public interface IFakePlatform : IAsyncDisposable
+{
+    string Platform { get; }
+
+    /// <summary>The bot's credential: must never reach a log.</summary>
+    IReadOnlyList<string> Secrets { get; }
+
+    Task StartAsync();
+
+    /// <summary>Configuration that points the host at this fake.</summary>
+    IReadOnlyDictionary<string, string?> Settings { get; }
+
+    /// <summary>The setting that caps a download, in bytes.</summary>
+    string MaxDownloadSetting { get; }
+
+    /// <summary>How many times the bot has asked for updates: once it has, pushed updates reach it.</summary>
+    int Polls { get; }
+
+    void PushText(long user, string text, string language = "en");
+
+    void PushPhoto(long user, byte[] photo, string? caption = null, string language = "en");
+
+    /// <summary>Two photos sent together: content, then style.</summary>
+    void PushAlbum(long user, byte[] content, byte[] style);
+
+    void PushFile(long user, byte[] content, string mimeType, string name);
+
+    void PushSticker(long user);
+
+    void PushButton(long user, string data, string language = "en");
+
+    /// <summary>The next <paramref name="count"/> sends are refused as too frequent (Telegram 429, VK error 6).</summary>
+    void RateLimitSends(int count);
+
+    int RateLimitsServed { get; }
+
+    /// <summary>The next <paramref name="count"/> sends answer 502 Bad Gateway.</summary>
+    void FailSends(int count);
+
+    int ServerErrorsServed { get; }
+
+    IReadOnlyList<Sent> Sent { get; }
+
+    /// <summary>Waits, up to <paramref name="timeout"/>, until what was sent satisfies <paramref name="condition"/>.</summary>
+    Task<IReadOnlyList<Sent>> WaitForAsync(Func<IReadOnlyList<Sent>, bool> condition, TimeSpan timeout, string what);
+}
