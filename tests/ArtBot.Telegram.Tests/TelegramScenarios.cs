@@ -1,3 +1,4 @@
+using ArtBot.Scenarios.Fakes;
 using ArtBot.Scenarios;
 
 namespace ArtBot.Telegram.Tests;

@@ -1,3 +1,4 @@
+using ArtBot.Scenarios.Fakes;
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using ArtBot.Domain.Bot;

@@ -1,3 +1,4 @@
+using ArtBot.Scenarios.Fakes;
 using System.Text.Json.Nodes;
 using ArtBot.Domain.Queue;
 using ArtBot.Scenarios;

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
-using ArtBot.Scenarios;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -9,7 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace ArtBot.Telegram.Tests;
+namespace ArtBot.Scenarios.Fakes;
 
 /// <summary>
 /// A fake Telegram Bot API on 127.0.0.1 (random port): getUpdates long polling over a list the

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
-using ArtBot.Scenarios;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -9,7 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace ArtBot.Vk.Tests;
+namespace ArtBot.Scenarios.Fakes;
 
 /// <summary>
 /// A fake VK API on 127.0.0.1: API methods under /method/{name} (form-encoded, token checked),
