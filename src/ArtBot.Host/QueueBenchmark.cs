@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using System.Text.Json.Serialization;
 using ArtBot.Domain.Art;
+using ArtBot.Domain.Billing;
 using ArtBot.Domain.Bot;
 using ArtBot.Domain.Queue;
 using ArtBot.Engine;
 using ArtBot.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ArtBot.Host;
 
@@ -73,8 +75,11 @@ public static class QueueBenchmark
                 positions.Add(clock.Elapsed.TotalMilliseconds);
             }
 
-            var bot = new BotService(queue, images, users, presets, policy, new BotOptions(), new NoSignal(), new NoRunning(), TimeProvider.System);
             var messenger = new NullMessenger();
+            var ledger = new LiteLedger(database);
+            var bot = new BotService(queue, images, users, presets, policy, new BotOptions(), new NoSignal(), new NoRunning(), ledger,
+                new Payments(ledger, new BillingOptions(), TimeProvider.System, NullLogger<Payments>.Instance),
+                new AdminService(queue, users, ledger, messenger, TimeProvider.System, NullLogger<AdminService>.Instance), TimeProvider.System);
             var photo = new byte[200_000];
             random.NextBytes(photo);
             var accepts = new List<double>();
@@ -113,8 +118,9 @@ public static class QueueBenchmark
         public bool Cancel(long jobId) => false;
     }
 
-    private sealed class NullMessenger : IMessenger
+    private sealed class NullMessenger : IMessenger, IMessengers
     {
+        public IMessenger For(string platform) => this;
         public string Platform => "telegram";
         public Task<long> SendTextAsync(long chatId, string text, Keyboard? keyboard = null, CancellationToken cancellationToken = default, string? dedupeKey = null) => Task.FromResult(1L);
         public Task<long> SendImageAsync(long chatId, byte[] image, string caption, Keyboard? keyboard = null, bool asFile = false, CancellationToken cancellationToken = default, string? dedupeKey = null) => Task.FromResult(1L);

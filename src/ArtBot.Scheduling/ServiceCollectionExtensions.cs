@@ -1,4 +1,5 @@
 using System.Globalization;
+using ArtBot.Domain.Billing;
 using ArtBot.Domain.Bot;
 using ArtBot.Domain.Queue;
 using ArtBot.Storage;
@@ -20,12 +21,16 @@ public static class ServiceCollectionExtensions
     {
         services.AddOptions<QueueOptions>().Bind(configuration.GetSection(QueueOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(configuration.GetSection("Bot").Get<BotOptions>() ?? new BotOptions());
+        services.AddSingleton(configuration.GetSection("Billing").Get<BillingOptions>() ?? new BillingOptions());
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new ArtBotDatabase(Path.Combine(basePath, sp.GetRequiredService<IOptions<QueueOptions>>().Value.DatabasePath)));
         services.AddSingleton<IJobQueue, LiteJobQueue>();
         services.AddSingleton<IImageStore, LiteImageStore>();
         services.AddSingleton<IUserStore, LiteUserStore>();
         services.AddSingleton<ICursorStore, LiteCursorStore>();
+        services.AddSingleton<ILedger, LiteLedger>();
+        services.AddSingleton<Payments>();
+        services.AddSingleton<AdminService>();
         services.AddSingleton(sp => Policy(sp.GetRequiredService<IOptions<QueueOptions>>().Value));
         services.AddSingleton<IMessengers, Messengers>();
         services.AddSingleton<JobRunner>();

@@ -1,3 +1,4 @@
+using ArtBot.Domain.Billing;
 using ArtBot.Domain.Bot;
 using ArtBot.Domain.Queue;
 using LiteDB;
@@ -20,9 +21,15 @@ public sealed class ArtBotDatabase : IDisposable
         mapper.RegisterType<DateTimeOffset>(v => new BsonValue(v.UtcTicks), b => new DateTimeOffset(b.AsInt64, TimeSpan.Zero));
         mapper.Entity<Job>().Id(j => j.Id, autoId: true).Ignore(j => j.IsFinished);
         mapper.Entity<UserProfile>().Id(u => u.Id, autoId: false);
+        mapper.Entity<LedgerEntry>().Id(e => e.Id, autoId: true);
+        mapper.Entity<PromoCode>().Id(p => p.Id, autoId: false);
+        mapper.Entity<AuditEntry>().Id(a => a.Id, autoId: true);
         Database = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct }, mapper);
         Jobs.EnsureIndex(j => j.State);
         Jobs.EnsureIndex(j => j.UserId);
+        // The key makes every posting idempotent; (platform, user) sums a balance.
+        Ledger.EnsureIndex(e => e.Key, unique: true);
+        Ledger.EnsureIndex(e => e.UserId);
     }
 
     internal LiteDatabase Database { get; }
@@ -32,6 +39,12 @@ public sealed class ArtBotDatabase : IDisposable
     internal ILiteCollection<Job> Jobs => Database.GetCollection<Job>("jobs");
 
     internal ILiteCollection<UserProfile> Users => Database.GetCollection<UserProfile>("users");
+
+    internal ILiteCollection<LedgerEntry> Ledger => Database.GetCollection<LedgerEntry>("ledger");
+
+    internal ILiteCollection<PromoCode> Promos => Database.GetCollection<PromoCode>("promos");
+
+    internal ILiteCollection<AuditEntry> Audit => Database.GetCollection<AuditEntry>("audit");
 
     internal ILiteCollection<Cursor> Cursors => Database.GetCollection<Cursor>("cursors");
 

@@ -115,6 +115,21 @@ public sealed class LiteJobQueue(ArtBotDatabase database) : IJobQueue
         }
     }
 
+    public Task<QueueStats> StatsAsync(CancellationToken cancellationToken = default)
+    {
+        lock (database.Gate)
+        {
+            var jobs = database.Jobs.FindAll().Select(j => (j.State, j.Class, j.CreatedAt, j.StartedAt)).ToList();
+            var stats = new QueueStats(
+                jobs.GroupBy(j => j.State).ToDictionary(g => g.Key, g => g.Count()),
+                jobs.GroupBy(j => j.Class).ToDictionary(g => g.Key, g => g.Count()),
+                database.Queue.Count(),
+                jobs.Where(j => j.StartedAt != null).GroupBy(j => j.Class)
+                    .ToDictionary(g => g.Key, g => TimeSpan.FromTicks((long)g.Average(j => (j.StartedAt!.Value - j.CreatedAt).Ticks))));
+            return Task.FromResult(stats);
+        }
+    }
+
     public Task<int> QueuedCountAsync(CancellationToken cancellationToken = default)
     {
         lock (database.Gate) return Task.FromResult(database.Queue.Count());

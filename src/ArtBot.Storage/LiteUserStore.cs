@@ -4,6 +4,11 @@ namespace ArtBot.Storage;
 
 public sealed class LiteUserStore(ArtBotDatabase database) : IUserStore
 {
+    public Task<int> CountAsync(CancellationToken cancellationToken = default)
+    {
+        lock (database.Gate) return Task.FromResult(database.Users.Count());
+    }
+
     public Task<UserProfile?> FindAsync(string platform, long userId, CancellationToken cancellationToken = default)
     {
         lock (database.Gate) return Task.FromResult<UserProfile?>(database.Users.FindById(UserProfile.KeyOf(platform, userId)));

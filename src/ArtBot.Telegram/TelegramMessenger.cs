@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Telegram.Bot;
 using Telegram.Bot.Exceptions;
 using Telegram.Bot.Types;
+using Telegram.Bot.Types.Payments;
 using Telegram.Bot.Types.ReplyMarkups;
 
 namespace ArtBot.Telegram;
@@ -13,7 +14,7 @@ namespace ArtBot.Telegram;
 /// and network failures back off exponentially; after <see cref="TelegramOptions.MaxRetries"/> the
 /// error goes to the caller.
 /// </summary>
-public sealed class TelegramMessenger(ITelegramBotClient client, IOptions<TelegramOptions> options, ILogger<TelegramMessenger> logger) : IMessenger
+public sealed class TelegramMessenger(ITelegramBotClient client, IOptions<TelegramOptions> options, ILogger<TelegramMessenger> logger) : IPaymentMessenger
 {
     public const string PlatformName = "telegram";
 
@@ -44,6 +45,16 @@ public sealed class TelegramMessenger(ITelegramBotClient client, IOptions<Telegr
 
     public Task AnswerButtonAsync(string callbackId, string? text = null, CancellationToken cancellationToken = default) =>
         RetryAsync("answerCallbackQuery", async ct => { await client.AnswerCallbackQuery(callbackId, text, cancellationToken: ct); return true; }, cancellationToken);
+
+    public Task SendInvoiceAsync(long chatId, string title, string description, string payload, int stars, CancellationToken cancellationToken = default) =>
+        // Stars: currency XTR, one price, an empty provider token.
+        RetryAsync("sendInvoice", ct => client.SendInvoice(chatId, title, description, payload, "XTR", [new LabeledPrice(title, stars)], providerToken: "", cancellationToken: ct), cancellationToken);
+
+    public Task AnswerPreCheckoutAsync(string queryId, string? error, CancellationToken cancellationToken = default) =>
+        RetryAsync("answerPreCheckoutQuery", async ct => { await client.AnswerPreCheckoutQuery(queryId, error, ct); return true; }, cancellationToken);
+
+    public Task RefundAsync(long userId, string chargeId, CancellationToken cancellationToken = default) =>
+        RetryAsync("refundStarPayment", async ct => { await client.RefundStarPayment(userId, chargeId, ct); return true; }, cancellationToken);
 
     private static InlineKeyboardMarkup? Markup(Keyboard? keyboard) =>
         keyboard == null ? null : new InlineKeyboardMarkup(keyboard.Rows.Select(r => r.Select(b => InlineKeyboardButton.WithCallbackData(b.Text, b.Data))));

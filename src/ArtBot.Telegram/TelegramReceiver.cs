@@ -25,7 +25,7 @@ public sealed class TelegramReceiver(
     ILogger<TelegramReceiver> logger) : BackgroundService
 {
     public const string CursorKey = "telegram:offset";
-    private static readonly UpdateType[] Wanted = [UpdateType.Message, UpdateType.CallbackQuery];
+    private static readonly UpdateType[] Wanted = [UpdateType.Message, UpdateType.CallbackQuery, UpdateType.PreCheckoutQuery];
     private static readonly TimeSpan HandlingTimeout = TimeSpan.FromMinutes(1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

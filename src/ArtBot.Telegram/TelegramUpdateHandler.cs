@@ -30,6 +30,10 @@ public sealed class TelegramUpdateHandler(
             case { CallbackQuery: { } emptyQuery }:
                 await messenger.AnswerButtonAsync(emptyQuery.Id, cancellationToken: cancellationToken);
                 break;
+            case { PreCheckoutQuery: { } checkout }:
+                await bot.HandleAsync(new PreCheckout(From(checkout.From, checkout.From.Id), checkout.Id, checkout.InvoicePayload, checkout.Currency, checkout.TotalAmount),
+                    messenger, cancellationToken);
+                break;
             case { Message: { From: { } sender } message }:
                 await MessageAsync(updates.Select(u => u.Message!).ToList(), From(sender, message.Chat.Id), cancellationToken);
                 break;
@@ -47,6 +51,9 @@ public sealed class TelegramUpdateHandler(
         Incoming incoming;
         switch (message)
         {
+            case { SuccessfulPayment: { } paid }:
+                incoming = new PaymentReceived(from, paid.InvoicePayload, paid.Currency, paid.TotalAmount, paid.TelegramPaymentChargeId);
+                break;
             case { Photo: { Length: > 0 } } or { Document.MimeType: "image/jpeg" or "image/png" or "image/webp" }:
                 var photos = new List<byte[]>();
                 foreach (var part in messages)

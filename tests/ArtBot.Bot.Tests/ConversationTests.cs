@@ -1,4 +1,5 @@
 using ArtBot.Domain.Art;
+using ArtBot.Domain.Billing;
 using ArtBot.Domain.Bot;
 using ArtBot.Domain.Queue;
 
@@ -96,8 +97,9 @@ public sealed class ConversationTests : IDisposable
     {
         await h.Say(new PhotoMessage(Harness.User(1), [AnyPhoto]));
         await h.Say(new ButtonPressed(Harness.User(1), "a", "p:wave"));
-        await h.Users.SaveAsync(new UserProfile { Id = "telegram:2", Platform = "telegram", UserId = 2, Tier = Tier.Premium });
+        await h.Ledger.PostAsync(new LedgerEntry { Key = "grant-2", Platform = "telegram", UserId = 2, Kind = LedgerKind.AdminGrant, Amount = 100 });
         await h.Say(new PhotoMessage(Harness.User(2), [AnyPhoto], "dream"));
+        await h.Say(new ButtonPressed(Harness.User(2), "b", "t:premium"));
         var paid = Assert.Single(await Active(2));
         Assert.True(paid.Paid);
         Assert.Equal(1, await h.Queue.PositionAsync(paid));
@@ -138,9 +140,21 @@ public sealed class ConversationTests : IDisposable
         await h.Say(new CommandMessage(Harness.User(1, "en"), "help"));
         Assert.StartsWith("Команды:", h.Messenger.All<SentText>()[^1].Text);
         var sizes = h.Messenger.All<SentText>()[0].Keyboard!.Rows[0].Select(b => b.Text);
-        Assert.Equal(["384px", "512px"], sizes); // free tier: up to 600 px
+        Assert.Equal(["384px", "512px", "768px", "1024px", "1600px"], sizes); // up to what HD paints
         await h.Say(new PhotoMessage(Harness.User(1, "en"), [AnyPhoto], "dream"));
         Assert.Equal(384, (await Active()).Single().Size);
+    }
+
+    [Fact]
+    public async Task A_chosen_size_is_capped_by_the_tier_of_each_job()
+    {
+        await h.Say(new ButtonPressed(Harness.User(1), "s", "set:size:1600"));
+        await h.Say(new PhotoMessage(Harness.User(1), [AnyPhoto], "dream"));
+        Assert.Equal(600, (await Active()).Single().Size);   // free: up to 600 px
+        await h.Ledger.PostAsync(new LedgerEntry { Key = "grant", Platform = "telegram", UserId = 1, Kind = LedgerKind.AdminGrant, Amount = 50 });
+        await h.Say(new PhotoMessage(Harness.User(1), [AnyPhoto], "dream"));
+        await h.Say(new ButtonPressed(Harness.User(1), "t", "t:premium"));
+        Assert.Equal(1000, (await Active())[^1].Size);          // Premium: up to 1000 px
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using ArtBot.Domain.Art;
+using ArtBot.Domain.Billing;
 using ArtBot.Domain.Bot;
 using ArtBot.Domain.Queue;
 using ArtBot.Engine;
@@ -22,9 +23,12 @@ public sealed record SentText(long ChatId, long MessageId, string Text, Keyboard
 public sealed record SentImage(long ChatId, long MessageId, byte[] Image, string Caption, Keyboard? Keyboard, bool AsFile) : Sent(ChatId);
 public sealed record EditedText(long ChatId, long MessageId, string Text) : Sent(ChatId);
 public sealed record AnsweredButton(string CallbackId, string? Text) : Sent(0);
+public sealed record SentInvoice(long ChatId, string Payload, int Stars) : Sent(ChatId);
+public sealed record AnsweredPreCheckout(string QueryId, string? Error) : Sent(0);
+public sealed record Refunded(long UserId, string ChargeId) : Sent(0);
 
 /// <summary>Records what the bot said, in order.</summary>
-public sealed class RecordingMessenger(string platform = "telegram") : IMessenger, IMessengers
+public sealed class RecordingMessenger(string platform = "telegram") : IPaymentMessenger, IMessengers
 {
     private long nextId = 100;
 
@@ -64,6 +68,24 @@ public sealed class RecordingMessenger(string platform = "telegram") : IMessenge
         return Task.CompletedTask;
     }
 
+    public Task SendInvoiceAsync(long chatId, string title, string description, string payload, int stars, CancellationToken cancellationToken = default)
+    {
+        Log.Enqueue(new SentInvoice(chatId, payload, stars));
+        return Task.CompletedTask;
+    }
+
+    public Task AnswerPreCheckoutAsync(string queryId, string? error, CancellationToken cancellationToken = default)
+    {
+        Log.Enqueue(new AnsweredPreCheckout(queryId, error));
+        return Task.CompletedTask;
+    }
+
+    public Task RefundAsync(long userId, string chargeId, CancellationToken cancellationToken = default)
+    {
+        Log.Enqueue(new Refunded(userId, chargeId));
+        return Task.CompletedTask;
+    }
+
     public IReadOnlyList<T> All<T>() where T : Sent => Log.OfType<T>().ToList();
 
     public void Clear() => Log.Clear();
@@ -79,18 +101,22 @@ public sealed class Harness : IDisposable, IJobSignal
     private readonly string folder = Directory.CreateTempSubdirectory("artbot-bot-").FullName;
     private ArtEngine? engine;
 
-    public Harness(BotOptions? options = null, QueuePolicyOptions? queue = null)
+    public Harness(BotOptions? options = null, QueuePolicyOptions? queue = null, BillingOptions? billing = null)
     {
-        Options = options ?? new BotOptions { ProgressInterval = TimeSpan.Zero };
+        Options = options ?? new BotOptions { ProgressInterval = TimeSpan.Zero, Admins = ["telegram:99"] };
+        Billing = billing ?? new BillingOptions();
         Database = new ArtBotDatabase(Path.Combine(folder, "artbot.db"));
         Queue = new LiteJobQueue(Database);
         Images = new LiteImageStore(Database);
         Users = new LiteUserStore(Database);
+        Ledger = new LiteLedger(Database);
         Policy = new QueuePolicy(queue ?? new QueuePolicyOptions { IdleCapacityServesHeavyByDay = false },
             new NightWindow(new TimeOnly(1, 0), new TimeOnly(7, 0), Moscow));
         Presets = ArtBot.Engine.StyleFolder.Load(Path.Combine(RepoRoot, "styles"));
-        Runner = new JobRunner(Queue, Images, new LazyEngine(() => Engine), Messenger, Presets, Policy, Options, Clock, NullLogger<JobRunner>.Instance);
-        Bot = new BotService(Queue, Images, Users, Presets, Policy, Options, this, Runner, Clock);
+        Runner = new JobRunner(Queue, Images, new LazyEngine(() => Engine), Messenger, Ledger, Presets, Policy, Options, Clock, NullLogger<JobRunner>.Instance);
+        Bot = new BotService(Queue, Images, Users, Presets, Policy, Options, this, Runner, Ledger,
+            new Payments(Ledger, Billing, Clock, NullLogger<Payments>.Instance),
+            new AdminService(Queue, Users, Ledger, Messenger, Clock, NullLogger<AdminService>.Instance), Clock);
     }
 
     public static string RepoRoot { get; } = FindRepoRoot();
@@ -107,6 +133,8 @@ public sealed class Harness : IDisposable, IJobSignal
     public LiteJobQueue Queue { get; }
     public LiteImageStore Images { get; }
     public LiteUserStore Users { get; }
+    public LiteLedger Ledger { get; }
+    public BillingOptions Billing { get; }
     public QueuePolicy Policy { get; }
     public PresetCatalog Presets { get; }
     public RecordingMessenger Messenger { get; } = new();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using ArtBot.Domain.Art;
+using ArtBot.Domain.Billing;
 using ArtBot.Domain.Queue;
 
 namespace ArtBot.Domain.Bot;
@@ -24,6 +25,9 @@ public sealed class BotService(
     BotOptions options,
     IJobSignal signal,
     IRunningJobs running,
+    ILedger ledger,
+    Payments payments,
+    AdminService admin,
     TimeProvider time)
 {
     public async Task HandleAsync(Incoming incoming, IMessenger messenger, CancellationToken cancellationToken = default)
@@ -31,6 +35,12 @@ public sealed class BotService(
         var user = await UserAsync(incoming.From, cancellationToken);
         var chat = incoming.From.ChatId;
         string T(string key, params object[] args) => Texts.Get(user.Language, key, args);
+
+        if (user.Banned && incoming is not PaymentReceived)
+        {
+            await IgnoreBannedAsync(user, incoming, messenger, cancellationToken);
+            return;
+        }
 
         switch (incoming)
         {
@@ -54,25 +64,37 @@ public sealed class BotService(
             case CommandMessage { Command: "settings" }:
                 await messenger.SendTextAsync(chat, SettingsText(user), SettingsKeyboard(user), cancellationToken);
                 break;
+            case CommandMessage { Command: "balance" or "buy" or "promo" or "paysupport" or "terms" } money:
+                await payments.CommandAsync(user, money, messenger, cancellationToken);
+                break;
+            case CommandMessage { Command: "admin" } command when options.IsAdmin(user.Platform, user.UserId):
+                await messenger.SendTextAsync(chat, await admin.HandleAsync(user, command.Argument, cancellationToken), cancellationToken: cancellationToken);
+                break;
             case CommandMessage:
                 await messenger.SendTextAsync(chat, T(TextKey.UnknownCommand), cancellationToken: cancellationToken);
+                break;
+            case PreCheckout query:
+                await payments.PreCheckoutAsync(user, query, messenger, cancellationToken);
+                break;
+            case PaymentReceived payment:
+                await payments.ReceivedAsync(user, payment, messenger, cancellationToken);
                 break;
 
             case PhotoMessage { Photos.Count: >= 2 } album:
                 var content = await images.PutAsync(album.Photos[0], time.GetUtcNow(), cancellationToken);
                 var style = await images.PutAsync(album.Photos[1], time.GetUtcNow(), cancellationToken);
                 user.Mode = ConversationMode.Idle;
-                await EnqueueAsync(user, incoming.From, messenger, JobKind.Stylize, content, style, null, cancellationToken);
+                await RequestAsync(user, incoming.From, messenger, JobKind.Stylize, content, style, cancellationToken);
                 break;
             case PhotoMessage photo when IsDreamCaption(photo.Caption) || user.Mode == ConversationMode.AwaitingDreamPhoto:
                 user.Mode = ConversationMode.Idle;
-                await EnqueueAsync(user, incoming.From, messenger, JobKind.Dream,
-                    await images.PutAsync(photo.Photos[0], time.GetUtcNow(), cancellationToken), null, null, cancellationToken);
+                await RequestAsync(user, incoming.From, messenger, JobKind.Dream,
+                    await images.PutAsync(photo.Photos[0], time.GetUtcNow(), cancellationToken), null, cancellationToken);
                 break;
             case PhotoMessage photo when user is { Mode: ConversationMode.HasContent, ContentImage: { } contentImage }:
                 user.Mode = ConversationMode.Idle;
-                await EnqueueAsync(user, incoming.From, messenger, JobKind.Stylize, contentImage,
-                    await images.PutAsync(photo.Photos[0], time.GetUtcNow(), cancellationToken), null, cancellationToken);
+                await RequestAsync(user, incoming.From, messenger, JobKind.Stylize, contentImage,
+                    await images.PutAsync(photo.Photos[0], time.GetUtcNow(), cancellationToken), cancellationToken);
                 break;
             case PhotoMessage photo:
                 user.ContentImage = await images.PutAsync(photo.Photos[0], time.GetUtcNow(), cancellationToken);
@@ -139,8 +161,12 @@ public sealed class BotService(
             case "d":
                 if (user.ContentImage is null) return T(TextKey.SendPhotoFirst);
                 user.Mode = ConversationMode.Idle;
-                await EnqueueAsync(user, button.From, messenger, JobKind.Dream, user.ContentImage, null, null, ct);
+                await RequestAsync(user, button.From, messenger, JobKind.Dream, user.ContentImage, null, ct);
                 return null;
+            case "t" when parts.Length >= 2:
+                return await TierChosenAsync(user, button, parts, messenger, ct);
+            case "buy" when parts.Length == 2:
+                return await payments.OfferAsync(user, button, parts[1], messenger, ct);
             case "s":
                 if (user.ContentImage is null) return T(TextKey.SendPhotoFirst);
                 user.Mode = ConversationMode.HasContent;
@@ -166,16 +192,16 @@ public sealed class BotService(
                 await messenger.SendTextAsync(button.From.ChatId, Texts.Get(user.Language, TextKey.PhotoMenu), PhotoMenu(user), ct);
                 return null;
             case "r" when job.ResultImage is { } result:
-                await EnqueueAsync(user, button.From, messenger, JobKind.Dream, result, null, null, ct);
+                await RequestAsync(user, button.From, messenger, JobKind.Dream, result, null, ct);
                 return null;
             case "x" when job.ResultImage is { } result:
                 // Stronger: a preset applied again to its own result, a Gatys transfer with twice
                 // the style weight, a dream with twice the steps.
-                var again = job.Kind == JobKind.Preset
-                    ? await EnqueueAsync(user, button.From, messenger, JobKind.Preset, result, null, job.PresetId, ct)
-                    : await EnqueueAsync(user, button.From, messenger, job.Kind, job.ContentImage, job.StyleImage, null, ct,
-                        strength: job.StyleStrength * 2, steps: job.Kind == JobKind.Dream ? (job.Iterations ?? options.DreamSteps) * 2 : null);
-                return again ? null : Texts.Get(user.Language, TextKey.UnknownButton);
+                if (job.Kind == JobKind.Preset)
+                    return await EnqueueAsync(user, button.From, messenger, JobKind.Preset, result, null, job.PresetId, ct) ? null : Texts.Get(user.Language, TextKey.UnknownButton);
+                await RequestAsync(user, button.From, messenger, job.Kind, job.ContentImage, job.StyleImage, ct,
+                    strength: job.StyleStrength * 2, steps: job.Kind == JobKind.Dream ? (job.Iterations ?? options.DreamSteps) * 2 : null);
+                return null;
             default:
                 return Texts.Get(user.Language, TextKey.UnknownButton);
         }
@@ -211,15 +237,15 @@ public sealed class BotService(
 
     private string SettingsText(UserProfile user)
     {
-        var limits = options.LimitsOf(user.Tier);
         var strength = user.Strength switch { StyleStrength.Low => TextKey.StrengthLow, StyleStrength.High => TextKey.StrengthHigh, _ => TextKey.StrengthMedium };
-        return Texts.Get(user.Language, TextKey.Settings, SideFor(user), limits.MaxSide,
+        return Texts.Get(user.Language, TextKey.Settings, SideFor(user, Tier.Free), options.Free.MaxSide,
             Texts.Get(user.Language, user.KeepColors ? TextKey.On : TextKey.Off), Texts.Get(user.Language, strength));
     }
 
     private Keyboard SettingsKeyboard(UserProfile user)
     {
-        var max = options.LimitsOf(user.Tier).MaxSide;
+        // Sizes up to the largest any tier paints: each job is capped by its own tier.
+        var max = Math.Max(options.Free.MaxSide, Math.Max(options.Premium.MaxSide, options.Hd.MaxSide));
         var sizes = new[] { 384, 512, 768, 1024, 1600 }.Where(s => s <= max).Select(s => new Button($"{s}px", $"set:size:{s}")).ToList();
         var onOff = Texts.Get(user.Language, user.KeepColors ? TextKey.On : TextKey.Off);
         return Keyboard.Of(
@@ -229,24 +255,19 @@ public sealed class BotService(
             [new Button(Texts.Get(user.Language, TextKey.ButtonLanguage), "set:lang")]);
     }
 
-    private int SideFor(UserProfile user) => Math.Min(user.OutputSize ?? options.LimitsOf(user.Tier).MaxSide, options.LimitsOf(user.Tier).MaxSide);
+    private int SideFor(UserProfile user, Tier tier) => Math.Min(user.OutputSize ?? options.LimitsOf(tier).MaxSide, options.LimitsOf(tier).MaxSide);
 
     private static double StrengthFactor(StyleStrength strength) => strength switch { StyleStrength.Low => 0.4, StyleStrength.High => 2.5, _ => 1.0 };
 
     /// <returns>False when the user may not queue it (too many heavy jobs waiting).</returns>
     private async Task<bool> EnqueueAsync(UserProfile user, ChatUser from, IMessenger messenger, JobKind kind, string content, string? style,
-        string? presetId, CancellationToken ct, double? strength = null, int? steps = null)
+        string? presetId, CancellationToken ct, double? strength = null, int? steps = null, Tier tier = Tier.Free)
     {
-        var limits = options.LimitsOf(user.Tier);
-        var size = kind == JobKind.Gallery ? options.GalleryTile : SideFor(user);
-        int? iterations = kind switch
-        {
-            JobKind.Stylize => Math.Min(options.StylizeIterations, limits.MaxIterations),
-            JobKind.Dream => Math.Min(steps ?? options.DreamSteps, limits.MaxIterations),
-            _ => null,
-        };
+        var size = kind == JobKind.Gallery ? options.GalleryTile : SideFor(user, tier);
+        var iterations = IterationsOf(kind, tier, steps);
+        var price = payments.Options.PriceOf(tier, iterations ?? 0);
         var jobClass = policy.Classify(kind, size, iterations);
-        var paid = user.Tier != Tier.Free;
+        var paid = tier != Tier.Free;
         var now = time.GetUtcNow();
         if (jobClass == JobClass.Heavy && !paid)
         {
@@ -272,12 +293,24 @@ public sealed class BotService(
             Iterations = iterations,
             PreserveColors = user.KeepColors,
             StyleStrength = strength ?? StrengthFactor(user.Strength),
-            Tier = user.Tier,
+            Tier = tier,
             Paid = paid,
             Class = jobClass,
             Rank = QueuePolicy.RankOf(paid, jobClass),
             CreatedAt = now,
         }, ct);
+        if (paid && !await ledger.ReserveAsync(new LedgerEntry
+            {
+                Key = LedgerEntry.ReserveKey(job.Id), Platform = user.Platform, UserId = user.UserId, Kind = LedgerKind.Reserve,
+                Amount = -price, JobId = job.Id, At = now, Note = $"{tier} {kind}",
+            }, ct))
+        {
+            // The balance moved since the menu was shown (another job took the credits).
+            await queue.CancelQueuedAsync(job.Id, now, ct);
+            await messenger.SendTextAsync(from.ChatId, Texts.Get(user.Language, TextKey.NotEnoughCredits, price,
+                await ledger.BalanceAsync(user.Platform, user.UserId, ct)), cancellationToken: ct);
+            return false;
+        }
         signal.JobQueued();
 
         // The preview arrives on its own; everything else says where it stands.
@@ -286,12 +319,94 @@ public sealed class BotService(
         var text = policy.HeldUntil(job, now) is { } opening
             ? Texts.Get(user.Language, TextKey.QueuedTonight, LocalTime(opening), position)
             : Texts.Get(user.Language, TextKey.Queued, position);
+        if (paid) text += "\n" + Texts.Get(user.Language, TextKey.Reserved, price);
         await messenger.SendTextAsync(from.ChatId, text, cancellationToken: ct);
         return true;
     }
 
     private string LocalTime(DateTimeOffset moment) =>
         TimeZoneInfo.ConvertTime(moment, policy.Night.Zone).ToString("HH:mm", CultureInfo.InvariantCulture);
+
+    private int? IterationsOf(JobKind kind, Tier tier, int? steps)
+    {
+        var limits = options.LimitsOf(tier);
+        return kind switch
+        {
+            // Paid Gatys runs as many iterations as its tier allows (an HD pick names its own).
+            JobKind.Stylize => Math.Min(tier == Tier.Free ? options.StylizeIterations : steps ?? limits.MaxIterations, limits.MaxIterations),
+            JobKind.Dream => Math.Min((steps ?? options.DreamSteps) * (tier == Tier.Free ? 1 : 2), limits.MaxIterations),
+            _ => null,
+        };
+    }
+
+    /// <summary>
+    /// A Gatys or dream request. A user with credits picks the tier first (price and balance on
+    /// the buttons); one without is queued as free at once.
+    /// </summary>
+    private async Task RequestAsync(UserProfile user, ChatUser from, IMessenger messenger, JobKind kind, string content, string? style,
+        CancellationToken ct, double? strength = null, int? steps = null)
+    {
+        var balance = await ledger.BalanceAsync(user.Platform, user.UserId, ct);
+        if (balance <= 0)
+        {
+            await EnqueueAsync(user, from, messenger, kind, content, style, null, ct, strength, steps);
+            return;
+        }
+        user.Pending = new PendingRequest { Kind = kind, Content = content, Style = style, Strength = strength, Steps = steps };
+        string T(string key, params object[] args) => Texts.Get(user.Language, key, args);
+        var billing = payments.Options;
+        var rows = new List<IReadOnlyList<Button>>
+        {
+            new[] { new Button(T(TextKey.ButtonTierFree, SideFor(user, Tier.Free), IterationsOf(kind, Tier.Free, steps) ?? 0), "t:free") },
+            new[] { new Button(T(TextKey.ButtonTierPremium, SideFor(user, Tier.Premium), IterationsOf(kind, Tier.Premium, steps) ?? 0,
+                billing.PriceOf(Tier.Premium, IterationsOf(kind, Tier.Premium, steps) ?? 0)), "t:premium") },
+        };
+        var hdSteps = kind == JobKind.Stylize
+            ? billing.HdSteps.Select(n => Math.Min(n, options.Hd.MaxIterations)).Distinct()
+            : [IterationsOf(kind, Tier.Hd, steps) ?? 0];
+        foreach (var n in hdSteps)
+            rows.Add([new Button(T(TextKey.ButtonTierHd, n, SideFor(user, Tier.Hd), billing.PriceOf(Tier.Hd, n)), $"t:hd:{n}")]);
+        await messenger.SendTextAsync(from.ChatId, T(TextKey.TierMenu, balance), new Keyboard(rows), ct);
+    }
+
+    private async Task<string?> TierChosenAsync(UserProfile user, ButtonPressed button, string[] parts, IMessenger messenger, CancellationToken ct)
+    {
+        if (user.Pending is not { } pending) return Texts.Get(user.Language, TextKey.UnknownButton);
+        (Tier Tier, int? Steps)? choice = parts switch
+        {
+            [_, "free"] => (Tier.Free, pending.Steps),
+            [_, "premium"] => (Tier.Premium, pending.Steps),
+            [_, "hd"] when pending.Kind == JobKind.Dream => (Tier.Hd, pending.Steps),
+            [_, "hd", var n] when int.TryParse(n, CultureInfo.InvariantCulture, out var steps) && pending.Kind == JobKind.Stylize => (Tier.Hd, steps),
+            [_, "hd", _] when pending.Kind == JobKind.Dream => (Tier.Hd, pending.Steps),
+            _ => null,
+        };
+        if (choice is not var (tier, chosenSteps)) return Texts.Get(user.Language, TextKey.UnknownButton);
+        var price = payments.Options.PriceOf(tier, IterationsOf(pending.Kind, tier, chosenSteps) ?? 0);
+        var balance = await ledger.BalanceAsync(user.Platform, user.UserId, ct);
+        if (price > balance) return Texts.Get(user.Language, TextKey.NotEnoughCredits, price, balance);
+        user.Pending = null;
+        await EnqueueAsync(user, button.From, messenger, pending.Kind, pending.Content, pending.Style, null, ct, pending.Strength, chosenSteps, tier);
+        return null;
+    }
+
+    private async Task IgnoreBannedAsync(UserProfile user, Incoming incoming, IMessenger messenger, CancellationToken ct)
+    {
+        switch (incoming)
+        {
+            // Telegram waits for these answers; they must come even to a banned user.
+            case PreCheckout query when messenger is IPaymentMessenger pay:
+                await pay.AnswerPreCheckoutAsync(query.QueryId, Texts.Get(user.Language, TextKey.BannedNotice), ct);
+                break;
+            case ButtonPressed button:
+                await messenger.AnswerButtonAsync(button.CallbackId, cancellationToken: ct);
+                break;
+        }
+        if (user.BanNoticeSent) return;
+        await messenger.SendTextAsync(incoming.From.ChatId, Texts.Get(user.Language, TextKey.BannedNotice), cancellationToken: ct);
+        user.BanNoticeSent = true;
+        await users.SaveAsync(user, ct);
+    }
 
     private async Task<string> StatusAsync(UserProfile user, CancellationToken ct)
     {
@@ -331,11 +446,18 @@ public sealed class BotService(
         var active = await queue.ActiveJobsAsync(user.Platform, user.UserId, ct);
         if (active.Count == 0) return Texts.Get(user.Language, TextKey.NothingToCancel);
         var stoppingRunning = false;
+        var returned = 0L;
         foreach (var job in active)
         {
-            if (job.State == JobState.Queued) await queue.CancelQueuedAsync(job.Id, time.GetUtcNow(), ct);
-            else stoppingRunning |= running.Cancel(job.Id);
+            if (job.State != JobState.Queued)
+            {
+                stoppingRunning |= running.Cancel(job.Id);
+                continue;
+            }
+            await queue.CancelQueuedAsync(job.Id, time.GetUtcNow(), ct);
+            returned += await ledger.SettleAsync(job.Id, charge: false, time.GetUtcNow(), ct) ?? 0;
         }
-        return Texts.Get(user.Language, stoppingRunning ? TextKey.CancelledRunning : TextKey.Cancelled);
+        var text = Texts.Get(user.Language, stoppingRunning ? TextKey.CancelledRunning : TextKey.Cancelled);
+        return returned > 0 ? text + "\n" + Texts.Get(user.Language, TextKey.Released, returned) : text;
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using ArtBot.Domain.Art;
+using ArtBot.Domain.Billing;
 using ArtBot.Domain.Queue;
 using Microsoft.Extensions.Logging;
 
@@ -15,6 +16,7 @@ public sealed class JobRunner(
     IImageStore images,
     IArtEngine engine,
     IMessengers messengers,
+    ILedger ledger,
     PresetCatalog presets,
     QueuePolicy policy,
     BotOptions options,
@@ -38,7 +40,7 @@ public sealed class JobRunner(
         foreach (var job in report.Failed)
         {
             logger.LogError("Job {Job} was interrupted {Attempts} times; failed", job.Id, job.Attempts);
-            await TellAsync(job, Texts.Get(job.Language, TextKey.FailedForGood), "failed", cancellationToken);
+            await TellAsync(job, await WithReleaseAsync(job, Texts.Get(job.Language, TextKey.FailedForGood), cancellationToken), "failed", cancellationToken);
         }
         foreach (var job in await queue.UndeliveredAsync(cancellationToken))
         {
@@ -206,7 +208,19 @@ public sealed class JobRunner(
             await messenger.SendImageAsync(job.ChatId, image, caption, null, asFile: true, cancellationToken, $"job:{job.Id}:file");
         job.DeliveredAt = time.GetUtcNow();
         await queue.UpdateAsync(job, cancellationToken);
+        // Paid on delivery; a job the user stopped gives its best image so far and its credits back.
+        if (job.Paid && await ledger.SettleAsync(job.Id, charge: job.State == JobState.Done, time.GetUtcNow(), cancellationToken) is { } settled)
+        {
+            logger.LogInformation("Job {Job}: {Credits} credits {Outcome}", job.Id, settled, job.State == JobState.Done ? "charged" : "released");
+            if (job.State != JobState.Done) await TellAsync(job, Texts.Get(job.Language, TextKey.Released, settled), "released", cancellationToken);
+        }
     }
+
+    /// <summary>A paid job that ends without a result returns its credits, and the message says so.</summary>
+    private async Task<string> WithReleaseAsync(Job job, string message, CancellationToken cancellationToken) =>
+        job.Paid && await ledger.SettleAsync(job.Id, charge: false, time.GetUtcNow(), cancellationToken) is { } released
+            ? message + "\n" + Texts.Get(job.Language, TextKey.Released, released)
+            : message;
 
     private static string Duration(double seconds) =>
         seconds < 90 ? $"{seconds:0} s" : $"{seconds / 60:0.#} min";
@@ -217,7 +231,7 @@ public sealed class JobRunner(
         job.Error = message;
         job.FinishedAt = time.GetUtcNow();
         await queue.UpdateAsync(job, cancellationToken);
-        await TellAsync(job, message, "failed", cancellationToken);
+        await TellAsync(job, await WithReleaseAsync(job, message, cancellationToken), "failed", cancellationToken);
     }
 
     private async Task TellAsync(Job job, string message, string what, CancellationToken cancellationToken)

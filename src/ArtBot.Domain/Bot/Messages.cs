@@ -18,6 +18,12 @@ public sealed record TextMessage(ChatUser From, string Text) : Incoming(From);
 /// <summary>A sticker, voice note, non-image document…: <paramref name="What"/> names it in the user's words ("a sticker").</summary>
 public sealed record UnsupportedMessage(ChatUser From, string What) : Incoming(From);
 
+/// <summary>Telegram asks whether a payment may go ahead (answer within 10 seconds).</summary>
+public sealed record PreCheckout(ChatUser From, string QueryId, string Payload, string Currency, long TotalAmount) : Incoming(From);
+
+/// <summary>A payment went through; <paramref name="ChargeId"/> names it for good.</summary>
+public sealed record PaymentReceived(ChatUser From, string Payload, string Currency, long TotalAmount, string ChargeId) : Incoming(From);
+
 public sealed record Button(string Text, string Data);
 
 public sealed record Keyboard(IReadOnlyList<IReadOnlyList<Button>> Rows)
@@ -42,6 +48,18 @@ public interface IMessenger
     Task EditTextAsync(long chatId, long messageId, string text, CancellationToken cancellationToken = default);
 
     Task AnswerButtonAsync(string callbackId, string? text = null, CancellationToken cancellationToken = default);
+}
+
+/// <summary>A platform that takes payments (Telegram Stars).</summary>
+public interface IPaymentMessenger : IMessenger
+{
+    /// <summary>An invoice in Telegram Stars (currency XTR) for <paramref name="stars"/>.</summary>
+    Task SendInvoiceAsync(long chatId, string title, string description, string payload, int stars, CancellationToken cancellationToken = default);
+
+    /// <param name="error">Null lets the payment go ahead; otherwise it is refused with this text.</param>
+    Task AnswerPreCheckoutAsync(string queryId, string? error, CancellationToken cancellationToken = default);
+
+    Task RefundAsync(long userId, string chargeId, CancellationToken cancellationToken = default);
 }
 
 /// <summary>The messenger of each platform the bot serves.</summary>

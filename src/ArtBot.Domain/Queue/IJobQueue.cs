@@ -7,8 +7,17 @@ public sealed record RecoveryReport(IReadOnlyList<Job> Requeued, IReadOnlyList<J
 /// The persistent queue. Priority is the job's explicit <see cref="Job.Rank"/>; claiming is
 /// atomic and leases the job, so a crash leaves it recognisably "running" for recovery.
 /// </summary>
+/// <summary>Counts for the admins: jobs by state and class, queue depth, average wait before a job starts.</summary>
+public sealed record QueueStats(
+    IReadOnlyDictionary<JobState, int> ByState,
+    IReadOnlyDictionary<JobClass, int> ByClass,
+    int Depth,
+    IReadOnlyDictionary<JobClass, TimeSpan> AverageWait);
+
 public interface IJobQueue
 {
+    Task<QueueStats> StatsAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Stores a new job as queued and gives it its id (its place in FIFO order).</summary>
     Task<Job> EnqueueAsync(Job job, CancellationToken cancellationToken = default);
 

@@ -1,0 +1,123 @@
+using System.Globalization;
+using System.Text;
+using ArtBot.Domain.Bot;
+using ArtBot.Domain.Queue;
+using Microsoft.Extensions.Logging;
+
+namespace ArtBot.Domain.Billing;
+
+/// <summary>
+/// <c>/admin …</c> for the users named in <see cref="BotOptions.Admins"/>: stats, credits,
+/// promo codes, bans and Stars refunds. Every action that changes something is written to the
+/// audit log. Admin answers are in English: they are for the team.
+/// </summary>
+public sealed class AdminService(IJobQueue queue, IUserStore users, ILedger ledger, IMessengers messengers, TimeProvider time, ILogger<AdminService> logger)
+{
+    public const string Usage = """
+        /admin stats
+        /admin grant USER CREDITS [note] · /admin revoke USER CREDITS [note]
+        /admin promo CODE CREDITS [USES] [DAYS]
+        /admin ban USER · /admin unban USER
+        /admin refund CHARGE_ID
+        /admin audit
+        USER is platform:id (telegram:123) or an id on your platform.
+        """;
+
+    public async Task<string> HandleAsync(UserProfile admin, string argument, CancellationToken ct)
+    {
+        var who = $"{admin.Platform}:{admin.UserId}";
+        var args = argument.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        try
+        {
+            switch (args)
+            {
+                case ["stats"]:
+                    return await StatsAsync(ct);
+                case ["grant" or "revoke", var target, var amount, .. var note] when Target(admin, target) is { } user && int.TryParse(amount, CultureInfo.InvariantCulture, out var credits) && credits > 0:
+                    var sign = args[0] == "grant" ? 1 : -1;
+                    await ledger.PostAsync(new LedgerEntry
+                    {
+                        Key = $"admin:{Guid.NewGuid():N}", Platform = user.Platform, UserId = user.UserId, Kind = LedgerKind.AdminGrant,
+                        Amount = sign * credits, At = time.GetUtcNow(), Note = $"{who} {string.Join(' ', note)}".Trim(),
+                    }, ct);
+                    return await AuditedAsync(who, args[0], $"{user.Platform}:{user.UserId} {sign * credits}",
+                        $"{(sign > 0 ? "granted" : "revoked")} {credits} credits; balance of {user.Platform}:{user.UserId} is {await ledger.BalanceAsync(user.Platform, user.UserId, ct)}", ct);
+                case ["promo", var code, var amount, .. var rest] when int.TryParse(amount, CultureInfo.InvariantCulture, out var credits) && credits > 0:
+                    var uses = rest.Length > 0 && int.TryParse(rest[0], CultureInfo.InvariantCulture, out var u) && u > 0 ? u : 1;
+                    var days = rest.Length > 1 && int.TryParse(rest[1], CultureInfo.InvariantCulture, out var d) && d > 0 ? d : 30;
+                    var promo = new PromoCode { Id = code, Credits = credits, MaxUses = uses, ExpiresAt = time.GetUtcNow().AddDays(days), CreatedBy = who, CreatedAt = time.GetUtcNow() };
+                    return await ledger.CreatePromoAsync(promo, ct)
+                        ? await AuditedAsync(who, "promo", $"{promo.Id} {credits} credits, {uses} uses, {days} days", $"promo code {promo.Id}: {credits} credits, {uses} uses, until {promo.ExpiresAt:yyyy-MM-dd}", ct)
+                        : $"promo code {code.ToUpperInvariant()} exists already";
+                case ["ban" or "unban", var target] when Target(admin, target) is { } user:
+                    var profile = await users.FindAsync(user.Platform, user.UserId, ct)
+                                  ?? new UserProfile { Id = UserProfile.KeyOf(user.Platform, user.UserId), Platform = user.Platform, UserId = user.UserId };
+                    profile.Banned = args[0] == "ban";
+                    profile.BanNoticeSent = false;
+                    await users.SaveAsync(profile, ct);
+                    return await AuditedAsync(who, args[0], $"{user.Platform}:{user.UserId}", $"{args[0]}ned {user.Platform}:{user.UserId}", ct);
+                case ["refund", var charge]:
+                    return await RefundAsync(who, charge, ct);
+                case ["audit"]:
+                    var log = await ledger.AuditLogAsync(ct);
+                    return log.Count == 0 ? "audit log is empty" : string.Join("\n", log.TakeLast(20).Select(a => $"{a.At:yyyy-MM-dd HH:mm} {a.Admin} {a.Action} {a.Detail}"));
+                default:
+                    return Usage;
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Admin command '{Command}' by {Admin} failed", argument, who);
+            return $"failed: {e.Message}";
+        }
+    }
+
+    private async Task<string> RefundAsync(string who, string charge, CancellationToken ct)
+    {
+        var purchase = await ledger.FindAsync(Payments.PaymentKey(charge), ct);
+        if (purchase == null) return $"no payment {charge}";
+        if (await ledger.FindAsync($"refund:{charge}", ct) != null) return $"payment {charge} was refunded before";
+        if (messengers.For(purchase.Platform) is not IPaymentMessenger payments) return $"{purchase.Platform} takes no payments";
+        // Telegram first: if it refuses, the ledger must not say the money went back.
+        await payments.RefundAsync(purchase.UserId, charge, ct);
+        await ledger.PostAsync(new LedgerEntry
+        {
+            Key = $"refund:{charge}", Platform = purchase.Platform, UserId = purchase.UserId, Kind = LedgerKind.Refund,
+            Amount = -purchase.Amount, At = time.GetUtcNow(), Note = who,
+        }, ct);
+        return await AuditedAsync(who, "refund", $"{charge} {purchase.Platform}:{purchase.UserId} -{purchase.Amount}",
+            $"refunded {charge}: {purchase.Amount} credits taken back from {purchase.Platform}:{purchase.UserId}", ct);
+    }
+
+    private async Task<string> StatsAsync(CancellationToken ct)
+    {
+        var stats = await queue.StatsAsync(ct);
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"users: {await users.CountAsync(ct)}");
+        text.AppendLine("jobs: " + string.Join(", ", Enum.GetValues<JobState>().Select(s => $"{s.ToString().ToLowerInvariant()} {stats.ByState.GetValueOrDefault(s)}")));
+        text.AppendLine("by class: " + string.Join(", ", Enum.GetValues<JobClass>().Select(c => $"{c.ToString().ToLowerInvariant()} {stats.ByClass.GetValueOrDefault(c)}")));
+        text.AppendLine(CultureInfo.InvariantCulture, $"queue depth: {stats.Depth}");
+        text.AppendLine("average wait: " + string.Join(", ", Enum.GetValues<JobClass>().Select(c =>
+            $"{c.ToString().ToLowerInvariant()} {(stats.AverageWait.TryGetValue(c, out var w) ? $"{w.TotalSeconds:0} s" : "—")}")));
+        text.Append(CultureInfo.InvariantCulture, $"credits sold: {await ledger.CreditsSoldAsync(ct)}");
+        return text.ToString();
+    }
+
+    private async Task<string> AuditedAsync(string admin, string action, string detail, string answer, CancellationToken ct)
+    {
+        await ledger.AuditAsync(new AuditEntry { At = time.GetUtcNow(), Admin = admin, Action = action, Detail = detail }, ct);
+        logger.LogInformation("Admin {Admin}: {Action} {Detail}", admin, action, detail);
+        return answer;
+    }
+
+    private static (string Platform, long UserId)? Target(UserProfile admin, string target)
+    {
+        var parts = target.Split(':');
+        return parts switch
+        {
+            [var id] when long.TryParse(id, CultureInfo.InvariantCulture, out var user) => (admin.Platform, user),
+            [var platform, var id] when long.TryParse(id, CultureInfo.InvariantCulture, out var user) => (platform.ToLowerInvariant(), user),
+            _ => null,
+        };
+    }
+}
