@@ -1,3 +1,4 @@
+using ArtBot.Domain.Billing;
 using ArtBot.Domain.Bot;
 using ArtBot.Domain.Queue;
 using ArtBot.Host;
@@ -49,6 +50,9 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
             ["Bot:Free:MaxIterations"] = "6",
             ["Bot:Premium:MaxSide"] = "64",
             ["Bot:Premium:MaxIterations"] = "6",
+            ["Bot:Hd:MaxSide"] = "64",
+            ["Bot:Hd:MaxIterations"] = "6",
+            ["Bot:Admins:0"] = $"{Chat.Platform}:{AdminId}",
             ["Bot:StylizeIterations"] = "6",
             ["Bot:DreamSteps"] = "2",
             ["Bot:GalleryTile"] = "48",
@@ -74,6 +78,24 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
         await bot.StopAsync();
         bot.Dispose();
         bot = null;
+    }
+
+    protected const long AdminId = 99;
+
+    /// <summary>Credits as an admin grant, written to the ledger while the bot is stopped.</summary>
+    protected async Task GrantAsync(long user, long credits)
+    {
+        using var database = new ArtBotDatabase(Database);
+        await new LiteLedger(database).PostAsync(new LedgerEntry
+        {
+            Key = $"test:{user}:{Guid.NewGuid()}", Platform = Chat.Platform, UserId = user, Kind = LedgerKind.AdminGrant, Amount = credits,
+        });
+    }
+
+    protected async Task<IReadOnlyList<LedgerEntry>> LedgerOfAsync(long user)
+    {
+        using var database = new ArtBotDatabase(Database);
+        return await new LiteLedger(database).EntriesAsync(Chat.Platform, user);
     }
 
     protected static byte[] Photo(string name) => TestPaths.Photo(name);
@@ -200,35 +222,103 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
     }
 
     [Fact]
-    public async Task A_paid_request_runs_while_an_earlier_free_one_waits_for_the_night()
+    public async Task A_premium_request_runs_while_an_earlier_free_one_waits_and_is_charged_on_delivery()
     {
-        using (var database = new ArtBotDatabase(Database))
-            await new LiteUserStore(database).SaveAsync(new UserProfile { Id = UserProfile.KeyOf(Chat.Platform, 16), Platform = Chat.Platform, UserId = 16, Tier = Tier.Premium });
+        await GrantAsync(16, 25);
         await StartBotAsync(idleServesHeavy: false, lightMaxIterations: 2);
 
         Chat.PushAlbum(15, Photo("dog.jpg"), Painting("starry_night.jpg"));
         await WaitFor(c => c.Any(x => x.ChatId == 15 && x.Text?.Contains("tonight after 01:00") == true), "the free user's night notice");
         Chat.PushAlbum(16, Photo("person.jpg"), Painting("the_scream.jpg"));
+        var menu = (await WaitFor(c => c.Any(x => x.ChatId == 16 && x.Says("Pick the quality")), "the tier menu")).Last(x => x.ChatId == 16);
+        Assert.Equal("Pick the quality. Your balance: 25 credits.", menu.Text);
+        Assert.Equal(["t:free", "t:premium", "t:hd:6"], menu.Buttons);
+        Chat.PushButton(16, "t:premium");
 
         var sent = await WaitFor(c => c.Any(x => x.Kind == SentKind.Photo && x.ChatId == 16), "the paid result");
-        Assert.Contains(sent, c => c.ChatId == 16 && c.Text == "Queued: you are #1. I'll post progress here.");
+        Assert.Contains(sent, c => c.ChatId == 16 && c.Text == "Queued: you are #1. I'll post progress here.\n10 credits are reserved; they are charged when you get the picture.");
         Assert.DoesNotContain(sent, c => c.Kind == SentKind.Photo && c.ChatId == 15);
+        await StopBotAsync();
+        var ledger = await LedgerOfAsync(16);
+        Assert.Equal([LedgerKind.AdminGrant, LedgerKind.Reserve, LedgerKind.Release, LedgerKind.Charge], ledger.Select(e => e.Kind));
+        Assert.Equal(15, ledger.Sum(e => e.Amount));
     }
 
     [Fact]
-    public async Task An_hd_user_also_gets_the_full_quality_file()
+    public async Task A_restart_between_delivery_and_bookkeeping_charges_exactly_once()
     {
-        using (var database = new ArtBotDatabase(Database))
-            await new LiteUserStore(database).SaveAsync(new UserProfile { Id = UserProfile.KeyOf(Chat.Platform, 21), Platform = Chat.Platform, UserId = 21, Tier = Tier.Hd });
+        await GrantAsync(26, 30);
         await StartBotAsync();
-        Chat.PushPhoto(21, Photo("dog.jpg"));
-        await WaitFor(c => c.Any(x => x.ChatId == 21 && x.Kind == SentKind.Photo), "the preview");
-        Chat.PushButton(21, "p:wave");
+        Chat.PushPhoto(26, Photo("dog.jpg"), caption: "dream");
+        await WaitFor(c => c.Any(x => x.ChatId == 26 && x.Says("Pick the quality")), "the tier menu");
+        Chat.PushButton(26, "t:premium");
+        await WaitFor(c => c.Any(x => x.ChatId == 26 && x.Kind == SentKind.Photo), "the dream");
+        await StopBotAsync();
+        // The process "died" after sending the picture, before noting it: the next start delivers it again.
+        using (var database = new ArtBotDatabase(Database))
+        {
+            var queue = new LiteJobQueue(database);
+            var job = await queue.GetAsync(1);
+            Assert.Equal((JobKind.Dream, true), (job!.Kind, job.Paid));
+            job.DeliveredAt = null;
+            await queue.UpdateAsync(job);
+        }
+        await StartBotAsync();
+        await StopBotAsync();
+        using (var database = new ArtBotDatabase(Database))
+            Assert.NotNull((await new LiteJobQueue(database).GetAsync(1))!.DeliveredAt);
+        var ledger = await LedgerOfAsync(26);
+        Assert.Single(ledger, e => e.Kind == LedgerKind.Charge);
+        Assert.Equal(20, ledger.Sum(e => e.Amount));
+    }
+
+    [Fact]
+    public async Task A_promo_code_made_by_an_admin_is_redeemed_once_and_others_cannot_make_one()
+    {
+        await StartBotAsync();
+        Chat.PushText(23, "/admin promo free100 100");
+        await WaitFor(c => c.Any(x => x.ChatId == 23), "the answer to a non-admin");
+        Assert.Equal("I don't know that command. /help lists what I can do.", Chat.Sent.Single(x => x.ChatId == 23).Text);
+        Chat.PushText(AdminId, "/admin promo gift 20 5");
+        await WaitFor(c => c.Any(x => x.ChatId == AdminId && x.Says("promo code GIFT: 20 credits, 5 uses")), "the new promo code");
+        Chat.PushText(22, "/promo gift");
+        Chat.PushText(22, "/promo GIFT");
+        Chat.PushText(22, "/balance");
+        var sent = await WaitFor(c => c.Any(x => x.ChatId == 22 && x.Says("Balance:")), "the balance");
+        Assert.Equal(["Promo code accepted: 20 credits added. Balance: 20.", "You have already used that promo code."],
+            sent.Where(x => x.ChatId == 22 && x.Says("Promo") || x.ChatId == 22 && x.Says("You have")).Select(x => x.Text));
+        Assert.StartsWith("Balance: 20 credits (0 reserved", sent.Last(x => x.ChatId == 22).Text);
+        Chat.PushText(23, "/promo free100");
+        await WaitFor(c => c.Any(x => x.ChatId == 23 && x.Text == "There is no such promo code."), "the refusal of a code that was never made");
+    }
+
+    [Fact]
+    public async Task A_banned_user_is_told_once_and_then_ignored()
+    {
+        await StartBotAsync();
+        Chat.PushText(AdminId, "/admin ban 24");
+        await WaitFor(c => c.Any(x => x.ChatId == AdminId && x.Text == "banned " + Chat.Platform + ":24"), "the ban");
+        Chat.PushText(24, "/help");
+        Chat.PushPhoto(24, Photo("dog.jpg"));
+        Chat.PushText(25, "/help");
+        await WaitFor(c => c.Any(x => x.ChatId == 25), "the next user's answer");
+        Assert.Equal(["You can no longer use this bot."], Chat.Sent.Where(x => x.ChatId == 24).Select(x => x.Text));
+    }
+
+    [Fact]
+    public async Task An_hd_job_also_sends_the_full_quality_file()
+    {
+        await GrantAsync(21, 40);
+        await StartBotAsync();
+        Chat.PushAlbum(21, Photo("dog.jpg"), Painting("starry_night.jpg"));
+        await WaitFor(c => c.Any(x => x.ChatId == 21 && x.Says("Pick the quality")), "the tier menu");
+        Chat.PushButton(21, "t:hd:6");
         var sent = await WaitFor(c => c.Any(x => x.ChatId == 21 && x.Kind == SentKind.File), "the full-quality file");
-        var result = sent.Single(c => c.ChatId == 21 && c.Kind == SentKind.Photo && c.Says("Style"));
+        var result = sent.Single(c => c.ChatId == 21 && c.Kind == SentKind.Photo && c.Says("Painted"));
         var file = sent.Single(c => c.ChatId == 21 && c.Kind == SentKind.File);
         Assert.Equal(result.Text, file.Text);
         Assert.True(file.File!.Length > 1000);
+        Assert.Contains(sent, c => c.ChatId == 21 && c.Says("Queued") && c.Text!.Contains("15 credits are reserved"));
     }
 
     [Fact]

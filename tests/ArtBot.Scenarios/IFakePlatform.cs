@@ -1,6 +1,6 @@
 namespace ArtBot.Scenarios;
 
-public enum SentKind { Text, Photo, File, Edit, ButtonAnswer }
+public enum SentKind { Text, Photo, File, Edit, ButtonAnswer, Invoice, PreCheckoutAnswer }
 
 /// <summary>
 /// One thing the bot did on a fake platform, in the platform's neutral terms: a message, a photo,

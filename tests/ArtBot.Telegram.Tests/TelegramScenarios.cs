@@ -1,7 +1,61 @@
-using ArtBot.Scenarios.Fakes;
 using ArtBot.Scenarios;
+using ArtBot.Scenarios.Fakes;
 
 namespace ArtBot.Telegram.Tests;
 
-/// <summary>The shared conversation scenarios, on Telegram's fake Bot API.</summary>
-public sealed class TelegramScenarios : ConversationScenarios<FakeTelegram>;
+/// <summary>The shared conversation scenarios on Telegram's fake Bot API, and Telegram Stars payments.</summary>
+public sealed class TelegramScenarios : ConversationScenarios<FakeTelegram>
+{
+    private static string Payload(long user, string pack, DateTimeOffset at) => $"buy:{pack}:{user}:{at.ToUnixTimeSeconds()}";
+
+    [Fact]
+    public async Task Buying_credits_with_stars_credits_once_even_when_the_payment_is_replayed()
+    {
+        await StartBotAsync();
+        Chat.PushText(50, "/buy");
+        var menu = (await WaitFor(c => c.Any(x => x.ChatId == 50 && x.Says("Credit packs")), "the packs")).Single(x => x.ChatId == 50);
+        Assert.Equal(["buy:s", "buy:m", "buy:l"], menu.Buttons);
+        Chat.PushButton(50, "buy:s");
+        await WaitFor(c => c.Any(x => x is { ChatId: 50, Kind: SentKind.Invoice }), "the invoice");
+        var invoice = Assert.Single(Chat.Invoices);
+        Assert.Equal(("XTR", 50L, ""), (invoice.Currency, invoice.Amount, invoice.ProviderToken));
+
+        Chat.PushPreCheckout(50, invoice.Payload, 50);
+        await WaitFor(c => c.Any(x => x.Kind == SentKind.PreCheckoutAnswer), "the pre-checkout answer");
+        Assert.Null(Chat.Sent.Single(x => x.Kind == SentKind.PreCheckoutAnswer).Text);
+        Chat.PushPayment(50, invoice.Payload, 50, "stars-charge-1");
+        Chat.PushPayment(50, invoice.Payload, 50, "stars-charge-1");   // Telegram, or a restart, hands it over again
+        Chat.PushText(50, "/balance");
+        var sent = await WaitFor(c => c.Any(x => x.ChatId == 50 && x.Says("Balance:")), "the balance");
+        Assert.Single(sent, x => x.ChatId == 50 && x.Text == "Thank you! 50 credits added. Balance: 50.");
+        Assert.StartsWith("Balance: 50 credits", sent.Last(x => x.ChatId == 50).Text);
+
+        Chat.PushText(AdminId, "/admin refund stars-charge-1");
+        await WaitFor(c => c.Any(x => x.ChatId == AdminId && x.Says("refunded stars-charge-1")), "the refund");
+        Assert.Equal((50L, "stars-charge-1"), Assert.Single(Chat.Refunds));
+    }
+
+    [Fact]
+    public async Task Pre_checkout_refuses_stale_and_foreign_invoices()
+    {
+        await StartBotAsync();
+        var now = DaytimeClock.Instance.GetUtcNow();
+        Chat.PushPreCheckout(51, Payload(51, "s", now.AddDays(-3)), 50);
+        Chat.PushPreCheckout(51, Payload(52, "s", now), 50);
+        Chat.PushPreCheckout(51, Payload(51, "s", now), 1);
+        var sent = await WaitFor(c => c.Count(x => x.Kind == SentKind.PreCheckoutAnswer) == 3, "three answers");
+        Assert.Equal(["This invoice has expired: send /buy for a new one.", "This invoice is not valid: send /buy for a new one.", "This invoice is not valid: send /buy for a new one."],
+            sent.Where(x => x.Kind == SentKind.PreCheckoutAnswer).Select(x => x.Text));
+    }
+
+    [Fact]
+    public async Task Paysupport_and_terms_answer_as_telegram_requires()
+    {
+        await StartBotAsync();
+        Chat.PushText(53, "/paysupport");
+        Chat.PushText(53, "/terms");
+        var sent = await WaitFor(c => c.Count(x => x.ChatId == 53) == 2, "both answers");
+        Assert.StartsWith("Questions about a payment? Write to @artbot_support", sent.First(x => x.ChatId == 53).Text);
+        Assert.StartsWith("Terms: credits pay for Premium and HD pictures", sent.Last(x => x.ChatId == 53).Text);
+    }
+}

@@ -139,6 +139,15 @@ public sealed class VkScenarios : ConversationScenarios<FakeVk>
     }
 
     [Fact]
+    public async Task Buy_on_vk_points_to_promo_codes()
+    {
+        await StartBotAsync();
+        Chat.PushText(39, "/buy");
+        var sent = await WaitFor(c => c.Any(x => x.ChatId == 39), "the answer");
+        Assert.Equal("Payments are taken in our Telegram bot. Here you can use a promo code: /promo CODE.", sent.Single(x => x.ChatId == 39).Text);
+    }
+
+    [Fact]
     public async Task A_bad_token_stops_the_adapter_with_one_clear_line()
     {
         await StartBotAsync(settings: new Dictionary<string, string?> { ["Vk:Token"] = "revoked-token-value" });

@@ -141,6 +141,33 @@ public sealed class FakeTelegram : IFakePlatform
         Push(new JsonObject { ["message"] = message });
     }
 
+    /// <summary>Telegram asks the bot whether a payment may go ahead.</summary>
+    public void PushPreCheckout(long user, string payload, long amount, string currency = "XTR") =>
+        Push(new JsonObject
+        {
+            ["pre_checkout_query"] = new JsonObject
+            {
+                ["id"] = $"pcq{nextUpdate}", ["from"] = From(user, "en"), ["currency"] = currency, ["total_amount"] = amount, ["invoice_payload"] = payload,
+            },
+        });
+
+    /// <summary>A payment went through: the service message with <c>successful_payment</c>.</summary>
+    public void PushPayment(long user, string payload, long amount, string chargeId)
+    {
+        var message = NewMessage(user, "en");
+        message["successful_payment"] = new JsonObject
+        {
+            ["currency"] = "XTR", ["total_amount"] = amount, ["invoice_payload"] = payload,
+            ["telegram_payment_charge_id"] = chargeId, ["provider_payment_charge_id"] = "",
+        };
+        Push(new JsonObject { ["message"] = message });
+    }
+
+    /// <summary>Invoices sent: payload, currency, amount, provider token.</summary>
+    public ConcurrentQueue<(string Payload, string Currency, long Amount, string? ProviderToken)> Invoices { get; } = new();
+
+    public ConcurrentQueue<(long UserId, string ChargeId)> Refunds { get; } = new();
+
     public void PushButton(long user, string data, string language = "en")
     {
         Push(new JsonObject
@@ -209,6 +236,19 @@ public sealed class FakeTelegram : IFakePlatform
                 return files.TryGetValue(path, out var bytes)
                     ? Ok(new JsonObject { ["file_id"] = fileId, ["file_unique_id"] = fileId + "u", ["file_size"] = bytes.Length, ["file_path"] = path })
                     : Results.Json(new { ok = false, error_code = 400, description = "Bad Request: invalid file_id" }, statusCode: 400);
+            case "sendinvoice":
+                var price = JsonNode.Parse(body!["prices"]!.ToString())!.AsArray()[0]!;
+                Invoices.Enqueue(((string)body["payload"]!, (string)body["currency"]!, long.Parse(price["amount"]!.ToString()), (string?)body["provider_token"]));
+                var invoiceId = Interlocked.Increment(ref nextMessage);
+                log.Add(new Sent(SentKind.Invoice, long.Parse(body["chat_id"]!.ToString()), (string?)body["title"], [], null, invoiceId));
+                return Ok(new JsonObject { ["message_id"] = invoiceId, ["date"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(), ["chat"] = new JsonObject { ["id"] = long.Parse(body["chat_id"]!.ToString()), ["type"] = "private" } });
+            case "answerprecheckoutquery":
+                var ok = body!["ok"]!.ToString() is "true" or "True";
+                log.Add(new Sent(SentKind.PreCheckoutAnswer, 0, ok ? null : (string?)body["error_message"], [], null, 0));
+                return Ok(JsonValue.Create(true));
+            case "refundstarpayment":
+                Refunds.Enqueue((long.Parse(body!["user_id"]!.ToString()), (string)body["telegram_payment_charge_id"]!));
+                return Ok(JsonValue.Create(true));
             case "answercallbackquery":
                 log.Add(new Sent(SentKind.ButtonAnswer, 0, (string?)body?["text"], [], null, 0));
                 return Ok(JsonValue.Create(true));
