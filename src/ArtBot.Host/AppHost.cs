@@ -2,6 +2,7 @@ using ArtBot.Engine;
 using ArtBot.Scheduling;
 using ArtBot.Telegram;
 using ArtBot.Vk;
+using ArtBot.Web;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -39,12 +40,21 @@ public static class BotHost
         builder.Services
             .AddJobQueue(builder.Configuration, builder.Environment.ContentRootPath)
             .AddTelegramAdapter(builder.Configuration)
-            .AddVkAdapter(builder.Configuration);
+            .AddVkAdapter(builder.Configuration)
+            .AddWebChat(builder.Configuration, otherPlatforms: MessengerPlatforms(builder.Configuration).Count > 0);
         return builder;
     }
 
     /// <summary>Names of the platforms that have credentials configured.</summary>
     public static IReadOnlyList<string> ConfiguredPlatforms(IConfiguration configuration)
+    {
+        var platforms = MessengerPlatforms(configuration).ToList();
+        if (WebOptions.IsEnabled(configuration, platforms.Count > 0)) platforms.Add(WebMessenger.PlatformName);
+        return platforms;
+    }
+
+    /// <summary>Telegram and VK, where they have credentials.</summary>
+    private static IReadOnlyList<string> MessengerPlatforms(IConfiguration configuration)
     {
         var platforms = new List<string>();
         if (!string.IsNullOrWhiteSpace(configuration[$"{TelegramOptions.Section}:{nameof(TelegramOptions.Token)}"])) platforms.Add(TelegramMessenger.PlatformName);

@@ -1,11 +1,7 @@
 using ArtBot.Domain.Billing;
 using ArtBot.Domain.Bot;
 using ArtBot.Domain.Queue;
-using ArtBot.Host;
 using ArtBot.Storage;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace ArtBot.Scenarios;
 
@@ -17,67 +13,43 @@ namespace ArtBot.Scenarios;
 /// </summary>
 public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TPlatform : IFakePlatform, new()
 {
-    protected static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
-    private readonly string folder = Directory.CreateTempSubdirectory("artbot-scenario-").FullName;
-    private IHost? bot;
+    protected static readonly TimeSpan Patience = BotUnderTest.Patience;
+    private readonly BotUnderTest bot = new();
 
     protected TPlatform Chat { get; } = new();
 
-    protected CapturingLoggerProvider Logs { get; } = new();
+    protected CapturingLoggerProvider Logs => bot.Logs;
 
-    protected string Database => Path.Combine(folder, "artbot.db");
+    protected string Database => bot.Database;
 
     public Task InitializeAsync() => Chat.StartAsync();
 
     public async Task DisposeAsync()
     {
-        await StopBotAsync();
+        await bot.DisposeAsync();
         await Chat.DisposeAsync();
-        Directory.Delete(folder, recursive: true);
     }
 
-    protected async Task StartBotAsync(bool idleServesHeavy = true, int lightMaxIterations = 100, long maxDownloadBytes = 20 * 1024 * 1024,
+    protected Task StartBotAsync(bool idleServesHeavy = true, int lightMaxIterations = 100, long maxDownloadBytes = 20 * 1024 * 1024,
         IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var overrides = new Dictionary<string, string?>(Chat.Settings)
-        {
-            [Chat.MaxDownloadSetting] = maxDownloadBytes.ToString(),
-            ["Queue:DatabasePath"] = Database,
-            ["Queue:DispatchIntervalSeconds"] = "1",
-            ["Queue:IdleCapacityServesHeavyByDay"] = idleServesHeavy.ToString(),
-            ["Queue:LightMaxIterations"] = lightMaxIterations.ToString(),
-            ["Bot:Free:MaxSide"] = "64",
-            ["Bot:Free:MaxIterations"] = "6",
-            ["Bot:Premium:MaxSide"] = "64",
-            ["Bot:Premium:MaxIterations"] = "6",
-            ["Bot:Hd:MaxSide"] = "64",
-            ["Bot:Hd:MaxIterations"] = "6",
-            ["Bot:Admins:0"] = $"{Chat.Platform}:{AdminId}",
-            ["Bot:StylizeIterations"] = "6",
-            ["Bot:DreamSteps"] = "2",
-            ["Bot:GalleryTile"] = "48",
-            ["Bot:ProgressInterval"] = "00:00:00",
-        };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) overrides[key] = value;
-        var builder = BotHost.CreateBuilder(overrides, LogLevel.Warning);
-        builder.Services.AddSingleton<TimeProvider>(DaytimeClock.Instance);
-        builder.Logging.AddProvider(Logs);
-        builder.Logging.AddFilter<CapturingLoggerProvider>((_, _) => true);
-        bot = builder.Build();
-        var polls = Chat.Polls;
-        await bot.StartAsync();
-        // A VK session starts from the stream's current position, as a new bot does: updates
-        // pushed before the bot listens would not be its to read.
-        var deadline = DateTime.UtcNow + Patience;
-        while (Chat.Polls == polls && DateTime.UtcNow < deadline && !Logs.Lines.Any(l => l.StartsWith("Critical"))) await Task.Delay(20);
+        var all = new Dictionary<string, string?>(Chat.Settings) { [Chat.MaxDownloadSetting] = maxDownloadBytes.ToString() };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) all[key] = value;
+        return bot.StartAsync(Chat, all, idleServesHeavy, lightMaxIterations, AdminId);
     }
 
-    protected async Task StopBotAsync()
+    protected Task StopBotAsync() => bot.StopAsync();
+
+    protected async Task<IReadOnlyList<Sent>> WaitFor(Func<IReadOnlyList<Sent>, bool> condition, string what)
     {
-        if (bot == null) return;
-        await bot.StopAsync();
-        bot.Dispose();
-        bot = null;
+        try
+        {
+            return await Chat.WaitForAsync(condition, Patience, what);
+        }
+        catch (TimeoutException e)
+        {
+            throw bot.Explain(e);
+        }
     }
 
     protected const long AdminId = 99;
@@ -101,20 +73,6 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
     protected static byte[] Photo(string name) => TestPaths.Photo(name);
 
     protected static byte[] Painting(string name) => TestPaths.Painting(name);
-
-    protected async Task<IReadOnlyList<Sent>> WaitFor(Func<IReadOnlyList<Sent>, bool> condition, string what)
-    {
-        try
-        {
-            return await Chat.WaitForAsync(condition, Patience, what);
-        }
-        catch (TimeoutException e)
-        {
-            // What the host logged says why far better than what did not arrive.
-            var problems = Logs.Lines.Where(l => !l.StartsWith("Trace") && !l.StartsWith("Debug") && !l.StartsWith("Information")).TakeLast(15);
-            throw new TimeoutException($"{e.Message}\nhost log:\n{string.Join("\n", problems)}", e);
-        }
-    }
 
     [Fact]
     public async Task Photo_brings_the_menu_and_gallery_preview_then_a_preset_result()
@@ -183,11 +141,11 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
     public async Task Bad_inputs_get_a_short_explanation_and_nothing_crashes()
     {
         await StartBotAsync();
-        Chat.PushSticker(11);
+        var unsupported = Chat.PushUnsupported(11);
         Chat.PushText(11, "hello");
         Chat.PushPhoto(11, "not really a jpeg"u8.ToArray(), caption: "dream");
         var sent = await WaitFor(c => c.Any(x => x.Says("Sorry, that did not work")), "the refusal of the broken photo");
-        Assert.Contains(sent, c => c.Text == "I can't use a sticker. Send a photo, please.");
+        Assert.Contains(sent, c => c.Text == unsupported);
         Assert.Contains(sent, c => c.Says("I work with photos"));
         Chat.PushText(11, "/help");
         await WaitFor(c => c.Any(x => x.Says("Commands:")), "the bot still answering");
@@ -341,6 +299,22 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
     }
 
     [Fact]
+    public async Task The_bot_token_never_reaches_a_log()
+    {
+        await StartBotAsync();
+        Chat.PushPhoto(20, Photo("dog.jpg"));
+        await WaitFor(c => c.Any(x => x.ChatId == 20 && x.Kind == SentKind.Photo), "the preview");
+        await StopBotAsync();
+        Assert.NotEmpty(Logs.Lines);
+        foreach (var secret in Chat.Secrets)
+            Assert.DoesNotContain(Logs.Lines, line => line.Contains(secret));
+    }
+}
+
+/// <summary>The scenarios, plus what only a messenger's HTTP API does: refuse and fail sends.</summary>
+public abstract class MessengerApiScenarios<TPlatform> : ConversationScenarios<TPlatform> where TPlatform : IFakeMessengerApi, new()
+{
+    [Fact]
     public async Task Server_errors_are_retried_with_backoff()
     {
         await StartBotAsync();
@@ -352,19 +326,6 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
     }
 
     [Fact]
-    public async Task The_bot_token_never_reaches_a_log()
-    {
-        await StartBotAsync();
-        Chat.FailSends(1);
-        Chat.PushPhoto(20, Photo("dog.jpg"));
-        await WaitFor(c => c.Any(x => x.ChatId == 20 && x.Kind == SentKind.Photo), "the preview");
-        await StopBotAsync();
-        Assert.NotEmpty(Logs.Lines);
-        foreach (var secret in Chat.Secrets)
-            Assert.DoesNotContain(Logs.Lines, line => line.Contains(secret));
-    }
-
-    [Fact]
     public async Task A_rate_limit_storm_is_waited_out_and_the_answer_arrives_once()
     {
         await StartBotAsync();
@@ -373,5 +334,18 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
         var sent = await WaitFor(c => c.Any(x => x.Says("Commands:")), "the help after the storm");
         Assert.Equal(3, Chat.RateLimitsServed);
         Assert.Single(sent, c => c.Says("Commands:"));
+    }
+
+    [Fact]
+    public async Task The_token_stays_out_of_logs_when_sends_fail()
+    {
+        await StartBotAsync();
+        Chat.FailSends(1);
+        Chat.PushText(20, "/help");
+        await WaitFor(c => c.Any(x => x.ChatId == 20 && x.Says("Commands:")), "the help");
+        await StopBotAsync();
+        Assert.Contains(Logs.Lines, line => line.StartsWith("Warning"));
+        foreach (var secret in Chat.Secrets)
+            Assert.DoesNotContain(Logs.Lines, line => line.Contains(secret));
     }
 }

@@ -43,10 +43,21 @@ public interface IFakePlatform : IAsyncDisposable
 
     void PushFile(long user, byte[] content, string mimeType, string name);
 
-    void PushSticker(long user);
+    /// <summary>Something the platform carries that is not a photo (a sticker, a voice note).</summary>
+    /// <returns>What the bot should answer.</returns>
+    string PushUnsupported(long user);
 
     void PushButton(long user, string data, string language = "en");
 
+    IReadOnlyList<Sent> Sent { get; }
+
+    /// <summary>Waits, up to <paramref name="timeout"/>, until what was sent satisfies <paramref name="condition"/>.</summary>
+    Task<IReadOnlyList<Sent>> WaitForAsync(Func<IReadOnlyList<Sent>, bool> condition, TimeSpan timeout, string what);
+}
+
+/// <summary>A messenger's HTTP API, which can refuse or fail a send.</summary>
+public interface IFakeMessengerApi : IFakePlatform
+{
     /// <summary>The next <paramref name="count"/> sends are refused as too frequent (Telegram 429, VK error 6).</summary>
     void RateLimitSends(int count);
 
@@ -56,9 +67,4 @@ public interface IFakePlatform : IAsyncDisposable
     void FailSends(int count);
 
     int ServerErrorsServed { get; }
-
-    IReadOnlyList<Sent> Sent { get; }
-
-    /// <summary>Waits, up to <paramref name="timeout"/>, until what was sent satisfies <paramref name="condition"/>.</summary>
-    Task<IReadOnlyList<Sent>> WaitForAsync(Func<IReadOnlyList<Sent>, bool> condition, TimeSpan timeout, string what);
 }

@@ -4,7 +4,7 @@ using ArtBot.Scenarios.Fakes;
 namespace ArtBot.Telegram.Tests;
 
 /// <summary>The shared conversation scenarios on Telegram's fake Bot API, and Telegram Stars payments.</summary>
-public sealed class TelegramScenarios : ConversationScenarios<FakeTelegram>
+public sealed class TelegramScenarios : MessengerApiScenarios<FakeTelegram>
 {
     private static string Payload(long user, string pack, DateTimeOffset at) => $"buy:{pack}:{user}:{at.ToUnixTimeSeconds()}";
 

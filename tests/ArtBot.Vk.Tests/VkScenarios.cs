@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace ArtBot.Vk.Tests;
 
 /// <summary>The shared conversation scenarios on the fake VK API, and what only VK has.</summary>
-public sealed class VkScenarios : ConversationScenarios<FakeVk>
+public sealed class VkScenarios : MessengerApiScenarios<FakeVk>
 {
     [Fact]
     public async Task Long_poll_failures_1_2_and_3_are_survived_and_later_messages_answered()

@@ -76,4 +76,5 @@ public static class TextKey
     public const string PaySupport = nameof(PaySupport);
     public const string Terms = nameof(Terms);
     public const string BannedNotice = nameof(BannedNotice);
+    public const string RateLimited = nameof(RateLimited);
 }

@@ -66,7 +66,7 @@ public static class CommandLine
             "Render IMAGE in every preset as one captioned contact sheet (the bot's preset-menu preview).\n  --tile N     tile long side (default 256)\n  --lang L     caption language, en (default) or ru",
             ["-o", "--output", "--tile", "--lang"], [], GalleryAsync),
         new("run", "run",
-            "Start the chat bot on every configured platform (Telegram: set ARTBOT_Telegram__Token; VK: ARTBOT_Vk__Token and ARTBOT_Vk__GroupId).\nRuns until Ctrl+C.",
+            "Start the chat bot on every configured platform (Telegram: set ARTBOT_Telegram__Token; VK: ARTBOT_Vk__Token and ARTBOT_Vk__GroupId).\nWith none, a local web chat at http://127.0.0.1:8080/ (Web:Enabled=true runs it beside them). Runs until Ctrl+C.",
             [], [], RunBotAsync),
         new("presets", "presets", "List the presets: id, English and Russian names, painting.", [], [], PresetsAsync),
         new("bench", "bench [--quick] [--runs N]",
@@ -361,11 +361,13 @@ public static class CommandLine
         var platforms = BotHost.ConfiguredPlatforms(builder.Configuration);
         if (platforms.Count == 0)
         {
-            Console.Error.WriteLine("artbot run: no chat platform is configured; set ARTBOT_Telegram__Token, or ARTBOT_Vk__Token and ARTBOT_Vk__GroupId (see README)");
+            Console.Error.WriteLine("artbot run: no chat platform is on; set ARTBOT_Telegram__Token, or ARTBOT_Vk__Token and ARTBOT_Vk__GroupId, or leave Web:Enabled unset (see README)");
             return Usage;
         }
         using var host = builder.Build();
         Console.Error.WriteLine($"artbot: serving {string.Join(", ", platforms)}; Ctrl+C stops");
+        if (platforms.Contains(ArtBot.Web.WebMessenger.PlatformName))
+            Console.Error.WriteLine($"artbot: web chat at {host.Services.GetRequiredService<IOptions<ArtBot.Web.WebOptions>>().Value.Url}");
         await host.RunAsync(ct);
         return Ok;
     }

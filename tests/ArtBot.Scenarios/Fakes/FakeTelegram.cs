@@ -15,7 +15,7 @@ namespace ArtBot.Scenarios.Fakes;
 /// test feeds, getFile and file download, sendMessage / sendPhoto / sendDocument (multipart),
 /// editMessageText, answerCallbackQuery; records every call and can answer 429 on demand.
 /// </summary>
-public sealed class FakeTelegram : IFakePlatform
+public sealed class FakeTelegram : IFakeMessengerApi
 {
     public const string Token = "123456:TEST-token-for-the-fake-api";
     private readonly WebApplication app;
@@ -132,6 +132,12 @@ public sealed class FakeTelegram : IFakePlatform
         var message = NewMessage(user, "en");
         message["document"] = new JsonObject { ["file_id"] = id, ["file_unique_id"] = id + "u", ["file_name"] = name, ["mime_type"] = mimeType, ["file_size"] = content.Length };
         Push(new JsonObject { ["message"] = message });
+    }
+
+    public string PushUnsupported(long user)
+    {
+        PushSticker(user);
+        return "I can't use a sticker. Send a photo, please.";
     }
 
     public void PushSticker(long user)

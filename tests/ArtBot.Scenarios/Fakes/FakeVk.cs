@@ -16,7 +16,7 @@ namespace ArtBot.Scenarios.Fakes;
 /// photo and document upload servers, and a "CDN" serving the photos users send. messages.send
 /// keeps each peer's random_ids and drops a repeated one, as VK does.
 /// </summary>
-public sealed class FakeVk : IFakePlatform
+public sealed class FakeVk : IFakeMessengerApi
 {
     public const string Token = "vk-test-community-token-0123456789";
     public const long GroupId = 1;
@@ -178,6 +178,12 @@ public sealed class FakeVk : IFakePlatform
             ["type"] = "doc",
             ["doc"] = new JsonObject { ["id"] = id, ["owner_id"] = user, ["title"] = name, ["size"] = content.Length, ["ext"] = ext, ["url"] = $"{Url}/cdn/doc{id}", ["type"] = ext == "pdf" ? 1 : 4 },
         }]);
+    }
+
+    public string PushUnsupported(long user)
+    {
+        PushSticker(user);
+        return "I can't use a sticker. Send a photo, please.";
     }
 
     public void PushSticker(long user) =>

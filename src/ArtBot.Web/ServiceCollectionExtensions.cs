@@ -1,0 +1,24 @@
+using ArtBot.Domain.Bot;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ArtBot.Web;
+
+public static class ServiceCollectionExtensions
+{
+    /// <summary>
+    /// The local web chat: on when <c>Web:Enabled</c> is true, or when it is unset and no other
+    /// platform is configured (<paramref name="otherPlatforms"/>), so a newcomer without a token
+    /// still gets a bot to talk to.
+    /// </summary>
+    public static IServiceCollection AddWebChat(this IServiceCollection services, IConfiguration configuration, bool otherPlatforms)
+    {
+        services.AddOptions<WebOptions>().Bind(configuration.GetSection(WebOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        if (!WebOptions.IsEnabled(configuration, otherPlatforms)) return services;
+        services.AddSingleton<WebChats>();
+        services.AddSingleton<WebMessenger>();
+        services.AddSingleton<IMessenger>(sp => sp.GetRequiredService<WebMessenger>());
+        services.AddHostedService<WebChatServer>();
+        return services;
+    }
+}

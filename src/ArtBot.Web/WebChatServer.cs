@@ -1,0 +1,257 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using ArtBot.Domain.Bot;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ArtBot.Web;
+
+/// <summary>
+/// The web chat: a page and a small JSON API on Kestrel, inside the bot's host. Each browser is a
+/// user, named by a random id in a cookie. Requests are parsed into the domain's messages and
+/// handed to <see cref="BotService"/> one at a time, as the other adapters do; rendering happens
+/// in the queue. Limits as on the messengers: upload size, files per message, messages a minute.
+/// </summary>
+public sealed class WebChatServer(
+    IServiceProvider services,
+    WebChats chats,
+    WebMessenger messenger,
+    IOptions<WebOptions> options,
+    ILogger<WebChatServer> logger) : BackgroundService
+{
+    public const string UserCookie = "artbot_user", KeyCookie = "artbot_key";
+    private static readonly TimeSpan LongPoll = TimeSpan.FromSeconds(25);
+    private readonly SemaphoreSlim handling = new(1, 1);
+    private readonly ConcurrentDictionary<long, Queue<DateTimeOffset>> recent = new();
+    private WebApplication? app;
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls(o.Url);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = o.MaxUploadBytes * o.MaxFilesPerMessage + 1024 * 1024);
+        app = builder.Build();
+        app.Use(GuardAsync);
+        app.MapGet("/", Page);
+        app.MapGet("/api/health", () => Results.Text("ok"));
+        app.MapGet("/api/messages", Messages);
+        app.MapGet("/api/image/{id:long}", Image);
+        app.MapPost("/api/send", (Delegate)SendAsync);
+        app.MapPost("/api/button", (Delegate)ButtonAsync);
+        await app.StartAsync(cancellationToken);
+        logger.LogInformation("Web chat: {Url}", o.Url);
+        await base.StartAsync(cancellationToken);
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.CompletedTask;
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (app != null) await app.StopAsync(cancellationToken);
+        await base.StopAsync(cancellationToken);
+    }
+
+    public override void Dispose()
+    {
+        (app as IDisposable)?.Dispose();
+        base.Dispose();
+    }
+
+    /// <summary>The access key (when one is set) and the user cookie, for every request.</summary>
+    private async Task GuardAsync(HttpContext context, RequestDelegate next)
+    {
+        var key = options.Value.AccessKey;
+        if (!string.IsNullOrEmpty(key))
+        {
+            var given = context.Request.Query["key"].FirstOrDefault() ?? context.Request.Cookies[KeyCookie];
+            if (given == null || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(key)))
+            {
+                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                await context.Response.WriteAsync("ArtBot: open this page with ?key=<access key>.");
+                return;
+            }
+            context.Response.Cookies.Append(KeyCookie, given, new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Strict, MaxAge = TimeSpan.FromDays(365) });
+        }
+        if (!long.TryParse(context.Request.Cookies[UserCookie], CultureInfo.InvariantCulture, out var user) || user <= 0)
+        {
+            // Random and 62 bits long: a browser cannot guess its way into another's chat.
+            user = RandomNumberGenerator.GetInt32(1, int.MaxValue) * (long)int.MaxValue + RandomNumberGenerator.GetInt32(0, int.MaxValue);
+            context.Response.Cookies.Append(UserCookie, user.ToString(CultureInfo.InvariantCulture),
+                new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Strict, MaxAge = TimeSpan.FromDays(365) });
+        }
+        context.Items[UserCookie] = user;
+        await next(context);
+    }
+
+    private static long UserOf(HttpContext context) => (long)context.Items[UserCookie]!;
+
+    private static ChatUser From(HttpContext context)
+    {
+        var user = UserOf(context);
+        var language = context.Request.Headers.AcceptLanguage.ToString().Split(',')[0].Split(';')[0].Trim();
+        return new ChatUser(WebMessenger.PlatformName, user, user, language.Length > 0 ? language : null);
+    }
+
+    private static IResult Page()
+    {
+        using var stream = typeof(WebChatServer).Assembly.GetManifestResourceStream("web/index.html")!;
+        using var reader = new StreamReader(stream);
+        return Results.Content(reader.ReadToEnd(), "text/html; charset=utf-8");
+    }
+
+    private async Task<IResult> Messages(HttpContext context, long after = 0, int wait = 0)
+    {
+        var list = await chats.ReadAsync(UserOf(context), after, TimeSpan.FromSeconds(Math.Clamp(wait, 0, (int)LongPoll.TotalSeconds)), context.RequestAborted);
+        return Results.Json(new { instance = chats.Instance, messages = list });
+    }
+
+    private IResult Image(HttpContext context, long id, int download = 0)
+    {
+        if (chats.Image(UserOf(context), id) is not { } image) return Results.NotFound();
+        var png = image.Bytes is [0x89, 0x50, ..];
+        return Results.File(image.Bytes, png ? "image/png" : "image/jpeg", download != 0 || image.AsFile ? $"artbot-{id}.{(png ? "png" : "jpg")}" : null);
+    }
+
+    private async Task<IResult> SendAsync(HttpContext context)
+    {
+        var from = From(context);
+        if (!Allowed(from.UserId)) return await TooFastAsync(from);
+        if (!context.Request.HasFormContentType) return Results.BadRequest();
+        IFormCollection form;
+        try
+        {
+            form = await context.Request.ReadFormAsync(context.RequestAborted);
+        }
+        catch (Exception e) when (e is InvalidDataException or BadHttpRequestException)
+        {
+            logger.LogInformation("Web upload from {User} refused: {Problem}", from.UserId, e.Message);
+            return await RejectAsync(from, TooLarge());
+        }
+        var text = form["text"].ToString().Trim();
+        var files = form.Files.Take(options.Value.MaxFilesPerMessage).ToList();
+
+        Incoming incoming;
+        if (files.Count > 0)
+        {
+            if (files.Any(f => f.Length > options.Value.MaxUploadBytes)) return await RejectAsync(from, TooLarge());
+            // As with Telegram's documents, the declared type decides; the engine checks the bytes.
+            var images = files.Where(f => f.ContentType is "image/jpeg" or "image/png" or "image/webp").ToList();
+            if (images.Count == 0)
+            {
+                incoming = new UnsupportedMessage(from, Describe(files[0].ContentType, from.LanguageCode));
+            }
+            else
+            {
+                var photos = new List<byte[]>();
+                foreach (var file in images)
+                {
+                    using var buffer = new MemoryStream();
+                    await file.CopyToAsync(buffer, context.RequestAborted);
+                    photos.Add(buffer.ToArray());
+                }
+                incoming = new PhotoMessage(from, photos, text.Length > 0 ? text : null);
+            }
+        }
+        else if (text.StartsWith('/'))
+        {
+            var parts = text[1..].Split(' ', 2, StringSplitOptions.TrimEntries);
+            incoming = new CommandMessage(from, parts[0].ToLowerInvariant(), parts.Length > 1 ? parts[1] : "");
+        }
+        else if (text.Length > 0)
+        {
+            incoming = new TextMessage(from, text);
+        }
+        else
+        {
+            return Results.BadRequest();
+        }
+        await HandleAsync(incoming, context.RequestAborted);
+        return Results.Json(new { ok = true });
+    }
+
+    private async Task<IResult> ButtonAsync(HttpContext context)
+    {
+        var from = From(context);
+        if (!Allowed(from.UserId)) return await TooFastAsync(from);
+        var body = await context.Request.ReadFromJsonAsync<Dictionary<string, string>>(context.RequestAborted);
+        if (body?.GetValueOrDefault("data") is not { Length: > 0 and <= 256 } data) return Results.BadRequest();
+        await HandleAsync(new ButtonPressed(from, $"{from.UserId}:{Guid.NewGuid():N}", data), context.RequestAborted);
+        return Results.Json(new { ok = true });
+    }
+
+    private async Task HandleAsync(Incoming incoming, CancellationToken requestAborted)
+    {
+        // Handling only queues work: it finishes even if the browser goes away meanwhile.
+        await handling.WaitAsync(requestAborted);
+        try
+        {
+            await services.GetRequiredService<BotService>().HandleAsync(incoming, messenger, CancellationToken.None);
+        }
+        finally
+        {
+            handling.Release();
+        }
+    }
+
+    private async Task<IResult> RejectAsync(ChatUser from, string reason)
+    {
+        await HandleRejectAsync(from, reason);
+        return Results.Json(new { ok = false }, statusCode: StatusCodes.Status413PayloadTooLarge);
+    }
+
+    private async Task HandleRejectAsync(ChatUser from, string reason)
+    {
+        await handling.WaitAsync();
+        try
+        {
+            await services.GetRequiredService<BotService>().RejectUploadAsync(from, messenger, reason);
+        }
+        finally
+        {
+            handling.Release();
+        }
+    }
+
+    private Task<IResult> TooFastAsync(ChatUser from)
+    {
+        logger.LogInformation("Web user {User} is over {Limit} messages a minute", from.UserId, options.Value.MessagesPerMinute);
+        chats.Add(from.ChatId, "notice", Texts.Get(Texts.LanguageOf(from.LanguageCode), TextKey.RateLimited), null);
+        return Task.FromResult(Results.Json(new { ok = false }, statusCode: StatusCodes.Status429TooManyRequests));
+    }
+
+    private bool Allowed(long user)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var times = recent.GetOrAdd(user, _ => new Queue<DateTimeOffset>());
+        lock (times)
+        {
+            while (times.Count > 0 && now - times.Peek() > TimeSpan.FromMinutes(1)) times.Dequeue();
+            if (times.Count >= options.Value.MessagesPerMinute) return false;
+            times.Enqueue(now);
+            return true;
+        }
+    }
+
+    private string TooLarge() => $"the file is larger than {options.Value.MaxUploadBytes / (1024 * 1024)} MB";
+
+    private static string Describe(string contentType, string? language)
+    {
+        var russian = Texts.LanguageOf(language) == ArtBot.Domain.Art.Language.Ru;
+        return contentType.Split('/')[0] switch
+        {
+            "audio" => russian ? "аудио" : "audio",
+            "video" => russian ? "видео" : "a video",
+            _ => russian ? "этот файл" : "this file",
+        };
+    }
+}

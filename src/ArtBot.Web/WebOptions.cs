@@ -1,0 +1,53 @@
+using System.ComponentModel.DataAnnotations;
+using System.Net;
+using Microsoft.Extensions.Configuration;
+
+namespace ArtBot.Web;
+
+/// <summary>Configuration section <c>Web</c>: the local web chat.</summary>
+public sealed class WebOptions : IValidatableObject
+{
+    public const string Section = "Web";
+
+    /// <summary>Null: on only when no other platform is configured; true: also beside Telegram/VK; false: never.</summary>
+    public bool? Enabled { get; set; }
+
+    /// <summary>Where Kestrel listens. Loopback by default; anything else needs <see cref="AccessKey"/>.</summary>
+    [Required]
+    public string Host { get; set; } = "127.0.0.1";
+
+    [Range(0, 65535)]
+    public int Port { get; set; } = 8080;
+
+    /// <summary>Required when <see cref="Host"/> is not loopback: open the page once as /?key=… (from the environment, never logged).</summary>
+    public string? AccessKey { get; set; }
+
+    /// <summary>Largest upload per file, as on the messengers.</summary>
+    [Range(1, 200_000_000)]
+    public long MaxUploadBytes { get; set; } = 20 * 1024 * 1024;
+
+    [Range(1, 10)]
+    public int MaxFilesPerMessage { get; set; } = 10;
+
+    /// <summary>Messages and button presses one browser may send a minute.</summary>
+    [Range(1, 10_000)]
+    public int MessagesPerMinute { get; set; } = 30;
+
+    /// <summary>Messages kept per chat (the page shows them after a reload).</summary>
+    [Range(10, 10_000)]
+    public int HistoryPerChat { get; set; } = 200;
+
+    public bool IsLoopback => Host is "localhost" || IPAddress.TryParse(Host, out var ip) && IPAddress.IsLoopback(ip);
+
+    public string Url => $"http://{(Host.Contains(':') ? $"[{Host}]" : Host)}:{Port}/";
+
+    /// <summary>On when <see cref="Enabled"/> says so, or when it is unset and no other platform is configured.</summary>
+    public static bool IsEnabled(IConfiguration configuration, bool otherPlatforms) =>
+        configuration.GetSection(Section).GetValue<bool?>(nameof(Enabled)) ?? !otherPlatforms;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!IsLoopback && string.IsNullOrWhiteSpace(AccessKey))
+            yield return new ValidationResult($"Web:Host is {Host}, not loopback: set Web:AccessKey (ARTBOT_Web__AccessKey) so strangers cannot use the bot", [nameof(AccessKey)]);
+    }
+}

@@ -1,0 +1,131 @@
+using ArtBot.Scenarios;
+using ArtBot.Scenarios.Clients;
+using OpenQA.Selenium;
+using OpenQA.Selenium.Chrome;
+using OpenQA.Selenium.Support.UI;
+
+namespace ArtBot.Web.Tests;
+
+/// <summary>
+/// The page in a real browser: Debian's headless Chromium driven by Selenium through Debian's
+/// chromedriver (nothing is downloaded). A user uploads a photo, sees the menu and the preview,
+/// picks a preset and gets the picture; then a two-photo Gatys job; then /cancel.
+/// </summary>
+public sealed class BrowserTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+    private readonly WebChatClient web = new();
+    private readonly BotUnderTest bot = new();
+    private readonly string profile = Directory.CreateTempSubdirectory("artbot-chromium-").FullName;
+    private ChromeDriver? browser;
+
+    public Task InitializeAsync() => web.StartAsync();
+
+    /// <param name="lightMaxIterations">2 makes every Gatys job heavy, so a free one waits for the night.</param>
+    private async Task OpenAsync(int lightMaxIterations = 100)
+    {
+        await bot.StartAsync(web, web.Settings, idleServesHeavy: false, lightMaxIterations: lightMaxIterations);
+        var options = new ChromeOptions { BinaryLocation = Environment.GetEnvironmentVariable("CHROMIUM") ?? "/usr/bin/chromium" };
+        // Headless, and quiet on the network: this machine's closed network refuses Chromium's background calls.
+        options.AddArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=900,1300", "--lang=en-US",
+            $"--user-data-dir={profile}");
+        var driver = Environment.GetEnvironmentVariable("CHROMEDRIVER") ?? "/usr/bin/chromedriver";
+        var service = ChromeDriverService.CreateDefaultService(Path.GetDirectoryName(driver)!, Path.GetFileName(driver));
+        service.SuppressInitialDiagnosticInformation = true;
+        service.HideCommandPromptWindow = true;
+        browser = new ChromeDriver(service, options, TimeSpan.FromSeconds(60));
+        browser.Navigate().GoToUrl($"{web.Url}/?key={WebChatClient.AccessKey}");
+        Assert.Equal("ArtBot", browser.Title);
+    }
+
+    public async Task DisposeAsync()
+    {
+        browser?.Quit();
+        browser?.Dispose();
+        await bot.DisposeAsync();
+        await web.DisposeAsync();
+        try { Directory.Delete(profile, recursive: true); } catch (IOException) { }
+    }
+
+    private ChromeDriver Browser => browser!;
+
+    private T Until<T>(Func<IWebDriver, T> condition, string what)
+    {
+        try
+        {
+            var wait = new WebDriverWait(Browser, Patience) { PollingInterval = TimeSpan.FromMilliseconds(100) };
+            // Edits re-render a message: an element read a moment ago may be gone; look again.
+            wait.IgnoreExceptionTypes(typeof(StaleElementReferenceException));
+            return wait.Until(condition);
+        }
+        catch (WebDriverTimeoutException)
+        {
+            var shown = string.Join(" | ", Browser.FindElements(By.CssSelector(".msg, .notice")).Select(e => e.Text.Replace('\n', ' ')));
+            throw bot.Explain(new TimeoutException($"the page never showed {what}; it shows: {shown}"));
+        }
+    }
+
+    private IReadOnlyList<IWebElement> BotMessages() => Browser.FindElements(By.CssSelector(".msg.bot"));
+
+    private IWebElement BotMessage(Func<string, bool> text, string what) =>
+        Until(_ => BotMessages().LastOrDefault(m => text(m.FindElement(By.CssSelector(".text")).Text)), what);
+
+    private static string File(string folder, string name) => Path.Combine(TestPaths.Shared, "images", folder, name);
+
+    private void Upload(params string[] paths) => Browser.FindElement(By.Id("photo-input")).SendKeys(string.Join("\n", paths));
+
+    private void Type(string text)
+    {
+        var box = Browser.FindElement(By.Id("text"));
+        box.SendKeys(text);
+        Browser.FindElement(By.Id("send")).Click();
+    }
+
+    [Fact]
+    public async Task A_user_gets_a_preset_then_a_gatys_picture_in_the_browser()
+    {
+        await OpenAsync();
+
+        // One photo: the preset menu, then the preview of every preset.
+        Upload(File("content", "tubingen.jpg"));
+        var menu = BotMessage(t => t.StartsWith("Got your photo"), "the preset menu");
+        Until(_ => BotMessages().Any(m => m.GetAttribute("data-kind") == "image" && m.Text.Contains("Your photo in every style")), "the gallery preview");
+        var preview = Browser.FindElements(By.CssSelector(".msg.bot[data-kind=image] img.result")).First();
+        Until(_ => (bool)((IJavaScriptExecutor)Browser).ExecuteScript("return arguments[0].complete && arguments[0].naturalWidth > 0", preview)!, "the preview loaded");
+
+        // A preset from the menu: the painted picture with its follow-up buttons.
+        menu.FindElement(By.CssSelector("button[data-data='p:udnie']")).Click();
+        var result = BotMessage(t => t.StartsWith("Style “Udnie”"), "the preset result");
+        Assert.NotEmpty(result.FindElements(By.CssSelector("img.result")));
+        Assert.Equal(["x:2", "m:2", "r:2"], result.FindElements(By.CssSelector(".kb button")).Select(b => b.GetAttribute("data-data")));
+
+        // Two photos at once: content and style, painted by Gatys; one progress message, edited in place.
+        Upload(File("content", "dog.jpg"), File("style", "starry_night.jpg"));
+        BotMessage(t => t.StartsWith("Queued"), "the queue notice");
+        var painted = BotMessage(t => t.StartsWith("Painted in the style of your picture"), "the Gatys result");
+        Assert.NotEmpty(painted.FindElements(By.CssSelector("img.result")));
+        var texts = ((IReadOnlyCollection<object>)((IJavaScriptExecutor)Browser).ExecuteScript(
+            "return [...document.querySelectorAll('.msg.bot .text')].map(e => e.textContent)")!).Cast<string>().ToList();
+        var progress = texts.Where(t => t.StartsWith("Working:") || t.StartsWith("Started working")).ToList();
+        Assert.StartsWith("Working: 100%", Assert.Single(progress));
+
+        // The finished conversation, for the README.
+        var shot = Path.Combine(AppContext.BaseDirectory, "webchat.png");
+        Browser.GetScreenshot().SaveAsFile(shot);
+        Assert.True(new FileInfo(shot).Length > 10_000);
+    }
+
+    [Fact]
+    public async Task A_waiting_gatys_job_is_cancelled_from_the_browser()
+    {
+        await OpenAsync(lightMaxIterations: 2);
+        Upload(File("content", "person.jpg"), File("style", "the_scream.jpg"));
+        BotMessage(t => t.Contains("tonight after 01:00"), "the night-window notice");
+        Type("/status");
+        BotMessage(t => t.Contains("in the queue, runs tonight after 01:00"), "the status");
+        Type("/cancel");
+        BotMessage(t => t == "Cancelled.", "the cancellation");
+        Assert.Contains(Browser.FindElements(By.CssSelector(".msg.me")), m => m.Text == "/cancel");
+    }
+}
