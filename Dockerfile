@@ -1,6 +1,7 @@
-# ArtBot: multi-stage build. The runtime base is Ubuntu 24.04, whose libstdc++ (GCC 14) has
-# GLIBCXX_3.4.32, so TorchSharp loads there without the binary patch the build applies on older
-# hosts (the patch target detects that and does nothing).
+# ArtBot: multi-stage build. The runtime base is Ubuntu 24.04 (noble), whose libstdc++ (GCC 14)
+# has GLIBCXX_3.4.32, so TorchSharp loads there without the binary patch the build applies on
+# older hosts (the patch target detects that and does nothing). The ASP.NET Core runtime serves
+# the web chat.
 #   CPU:  docker build -t artbot .
 #   GPU:  docker build --build-arg TORCH_BACKEND=cuda -t artbot:cuda .   (run with --gpus all)
 ARG TORCH_BACKEND=cpu
@@ -11,7 +12,7 @@ WORKDIR /src
 COPY . .
 RUN dotnet publish src/ArtBot.Host/ArtBot.Host.csproj -c Release -o /app -p:TorchBackend=${TORCH_BACKEND}
 
-FROM mcr.microsoft.com/dotnet/runtime:10.0-noble AS runtime
+FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble AS runtime
 RUN apt-get update \
  && apt-get install -y --no-install-recommends fonts-dejavu-core libgomp1 \
  && rm -rf /var/lib/apt/lists/*
@@ -20,10 +21,16 @@ COPY --from=build /app/ /app/
 COPY config/ /app/config/
 COPY styles/ /app/styles/
 # Weights are mounted, not baked in: the same folders as ../shared/models (see README).
+# The LiteDB file lives in /data. Tokens and every setting come from ARTBOT_* variables.
 ENV ARTBOT_ROOT=/app \
     ARTBOT_MODELS=/models \
-    ARTBOT_Queue__DatabasePath=/data/artbot.db
+    ARTBOT_Queue__DatabasePath=/data/artbot.db \
+    ARTBOT_Web__Port=8080
 VOLUME ["/models", "/data"]
+# The web chat, when it runs (no token, or ARTBOT_Web__Enabled=true). Outside a container it
+# listens on loopback only; here set ARTBOT_Web__Host=0.0.0.0 and ARTBOT_Web__AccessKey.
+EXPOSE 8080
 ENTRYPOINT ["dotnet", "/app/artbot.dll"]
-# The bot; pass ARTBOT_Telegram__Token. `docker run … artbot demo -o /data/out` tries the engine alone.
+# The bot: pass ARTBOT_Telegram__Token and/or ARTBOT_Vk__Token + ARTBOT_Vk__GroupId.
+# `docker run … artbot demo -o /data/out` tries the engine alone.
 CMD ["run"]

@@ -13,8 +13,10 @@ public static class ServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddWebChat(this IServiceCollection services, IConfiguration configuration, bool otherPlatforms)
     {
-        services.AddOptions<WebOptions>().Bind(configuration.GetSection(WebOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        var web = services.AddOptions<WebOptions>().Bind(configuration.GetSection(WebOptions.Section));
+        // Checked only when the chat runs: a bot serving Telegram alone needs no web access key.
         if (!WebOptions.IsEnabled(configuration, otherPlatforms)) return services;
+        web.ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<WebChats>();
         services.AddSingleton<WebMessenger>();
         services.AddSingleton<IMessenger>(sp => sp.GetRequiredService<WebMessenger>());

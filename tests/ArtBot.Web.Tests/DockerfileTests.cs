@@ -1,0 +1,83 @@
+using System.Text.RegularExpressions;
+using System.Xml.Linq;
+
+namespace ArtBot.Web.Tests;
+
+/// <summary>
+/// No Docker engine runs here, so the image is checked statically: what it copies exists, it
+/// publishes the program the entrypoint starts, its runtime can load TorchSharp unpatched and
+/// serve the web chat, the data and models are volumes, and the GPU build argument reaches the build.
+/// </summary>
+public sealed partial class DockerfileTests
+{
+    private static readonly string Root = FindRoot();
+    private static readonly string[] Lines = File.ReadAllLines(Path.Combine(Root, "Dockerfile"));
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "ArtBot.sln"))) return dir.FullName;
+        throw new InvalidOperationException("ArtBot.sln not found");
+    }
+
+    private static IEnumerable<string> Instructions(string name) =>
+        Lines.Where(l => l.StartsWith(name + " ", StringComparison.Ordinal)).Select(l => l[(name.Length + 1)..].Trim());
+
+    [Fact]
+    public void Every_path_it_copies_from_the_context_exists_and_is_not_ignored()
+    {
+        var ignored = File.ReadAllLines(Path.Combine(Root, ".dockerignore")).Select(l => l.Trim().Trim('/')).Where(l => l.Length > 0).ToList();
+        var copies = Instructions("COPY").Where(c => !c.StartsWith("--from", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(copies);
+        foreach (var copy in copies)
+        {
+            var parts = copy.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            foreach (var source in parts[..^1])
+            {
+                var path = Path.Combine(Root, source.TrimEnd('/'));
+                Assert.True(source == "." || File.Exists(path) || Directory.Exists(path), $"COPY source {source} does not exist");
+                Assert.DoesNotContain(source.TrimEnd('/'), ignored);
+            }
+        }
+        Assert.True(File.Exists(Path.Combine(Root, "config", "artbot.json")));
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(Root, "styles"), "*.json"));
+    }
+
+    [Fact]
+    public void The_entrypoint_is_the_published_program()
+    {
+        var publish = Assert.Single(Lines, l => l.Contains("dotnet publish"));
+        var project = PublishedProject().Match(publish).Groups[1].Value;
+        Assert.True(File.Exists(Path.Combine(Root, project)), $"{project} does not exist");
+        var assembly = XDocument.Load(Path.Combine(Root, project)).Descendants("AssemblyName").Single().Value;
+        Assert.Contains("-o /app", publish);
+        Assert.Equal($"[\"dotnet\", \"/app/{assembly}.dll\"]", Assert.Single(Instructions("ENTRYPOINT")));
+        Assert.Equal("[\"run\"]", Assert.Single(Instructions("CMD")));
+    }
+
+    [Fact]
+    public void The_runtime_loads_torchsharp_unpatched_and_serves_the_web_chat()
+    {
+        var stages = Instructions("FROM").ToList();
+        Assert.Equal(2, stages.Count);
+        Assert.StartsWith("mcr.microsoft.com/dotnet/sdk:10.0-noble", stages[0]);
+        // Ubuntu 24.04's libstdc++ has GLIBCXX_3.4.32; the ASP.NET Core runtime runs Kestrel.
+        Assert.StartsWith("mcr.microsoft.com/dotnet/aspnet:10.0-noble", stages[1]);
+        Assert.Contains(Lines, l => l.Contains("-p:TorchBackend=${TORCH_BACKEND}"));
+        Assert.Contains("TORCH_BACKEND=cpu", Instructions("ARG"));
+    }
+
+    [Fact]
+    public void Data_and_models_are_volumes_and_settings_come_from_the_environment()
+    {
+        Assert.Equal("[\"/models\", \"/data\"]", Assert.Single(Instructions("VOLUME")));
+        var env = string.Join(" ", Lines.SkipWhile(l => !l.StartsWith("ENV ")).TakeWhile(l => l.StartsWith("ENV ") || l.StartsWith("    ")));
+        Assert.Contains("ARTBOT_MODELS=/models", env);
+        Assert.Contains("ARTBOT_Queue__DatabasePath=/data/artbot.db", env);
+        Assert.Contains("8080", Assert.Single(Instructions("EXPOSE")));
+        Assert.DoesNotContain(Lines, l => l.Contains("Token=") && !l.TrimStart().StartsWith('#'));
+    }
+
+    [GeneratedRegex(@"dotnet publish (\S+\.csproj)")]
+    private static partial Regex PublishedProject();
+}
