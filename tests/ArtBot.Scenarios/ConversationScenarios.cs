@@ -203,6 +203,20 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
     }
 
     [Fact]
+    public async Task A_paid_job_that_fails_returns_its_credits_and_says_so()
+    {
+        await GrantAsync(27, 30);
+        await StartBotAsync();
+        Chat.PushPhoto(27, "not really a jpeg"u8.ToArray(), caption: "dream");
+        await WaitFor(c => c.Any(x => x.ChatId == 27 && x.Says("Pick the quality")), "the tier menu");
+        Chat.PushButton(27, "t:premium");
+        var sent = await WaitFor(c => c.Any(x => x.ChatId == 27 && x.Says("Sorry, that did not work")), "the failure");
+        Assert.EndsWith("\nYour 10 credits were returned.", sent.Last(x => x.ChatId == 27).Text);
+        Chat.PushText(27, "/balance");
+        await WaitFor(c => c.Any(x => x.ChatId == 27 && x.Says("Balance: 30 credits (0 reserved")), "the balance");
+    }
+
+    [Fact]
     public async Task A_restart_between_delivery_and_bookkeeping_charges_exactly_once()
     {
         await GrantAsync(26, 30);

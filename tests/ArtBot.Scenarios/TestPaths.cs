@@ -2,16 +2,18 @@ namespace ArtBot.Scenarios;
 
 public static class TestPaths
 {
-    public static string Shared { get; } = Environment.GetEnvironmentVariable("ARTBOT_SHARED") is { Length: > 0 } s ? s : FindShared();
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    public static string Shared { get; } = Environment.GetEnvironmentVariable("ARTBOT_SHARED") is { Length: > 0 } s ? s : Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared"));
 
     public static byte[] Photo(string name) => File.ReadAllBytes(Path.Combine(Shared, "images", "content", name));
 
     public static byte[] Painting(string name) => File.ReadAllBytes(Path.Combine(Shared, "images", "style", name));
 
-    private static string FindShared()
+    private static string FindRepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "ArtBot.sln"))) return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared"));
+            if (File.Exists(Path.Combine(dir.FullName, "ArtBot.sln"))) return dir.FullName;
         throw new InvalidOperationException("ArtBot.sln not found");
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ArtBot.Scenarios;
 using ArtBot.Scenarios.Clients;
 using OpenQA.Selenium;
@@ -25,6 +26,11 @@ public sealed class BrowserTests : IAsyncLifetime
     private async Task OpenAsync(int lightMaxIterations = 100)
     {
         await bot.StartAsync(web, web.Settings, idleServesHeavy: false, lightMaxIterations: lightMaxIterations);
+        Launch($"{web.Url}/?key={WebChatClient.AccessKey}");
+    }
+
+    private void Launch(string url)
+    {
         var options = new ChromeOptions { BinaryLocation = Environment.GetEnvironmentVariable("CHROMIUM") ?? "/usr/bin/chromium" };
         // Headless, and quiet on the network: this machine's closed network refuses Chromium's background calls.
         options.AddArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
@@ -35,7 +41,7 @@ public sealed class BrowserTests : IAsyncLifetime
         service.SuppressInitialDiagnosticInformation = true;
         service.HideCommandPromptWindow = true;
         browser = new ChromeDriver(service, options, TimeSpan.FromSeconds(60));
-        browser.Navigate().GoToUrl($"{web.Url}/?key={WebChatClient.AccessKey}");
+        browser.Navigate().GoToUrl(url);
         Assert.Equal("ArtBot", browser.Title);
     }
 
@@ -114,6 +120,48 @@ public sealed class BrowserTests : IAsyncLifetime
         var shot = Path.Combine(AppContext.BaseDirectory, "webchat.png");
         Browser.GetScreenshot().SaveAsFile(shot);
         Assert.True(new FileInfo(shot).Length > 10_000);
+    }
+
+    [Fact]
+    public async Task The_readme_command_brings_up_a_chat_where_a_browser_completes_a_preset_job()
+    {
+        // `./artbot run` with the shipped configuration and no token: only the port and the
+        // database file are moved, so the test neither collides with a running bot nor leaves data behind.
+        var data = Directory.CreateTempSubdirectory("artbot-run-").FullName;
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = TestPaths.RepoRoot };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "artbot.dll"));
+        psi.ArgumentList.Add("run");
+        psi.Environment["ARTBOT_MODELS"] = Path.Combine(TestPaths.Shared, "models");
+        psi.Environment["ARTBOT_Web__Port"] = new Uri(web.Url).Port.ToString();
+        psi.Environment["ARTBOT_Queue__DatabasePath"] = Path.Combine(data, "artbot.db");
+        foreach (var name in psi.Environment.Keys.Where(k => k.StartsWith("ARTBOT_Telegram") || k.StartsWith("ARTBOT_Vk")).ToList()) psi.Environment.Remove(name);
+        using var run = Process.Start(psi)!;
+        try
+        {
+            var url = await Task.Run(() =>
+            {
+                while (run.StandardError.ReadLine() is { } line)
+                    if (line.StartsWith("artbot: web chat at ")) return line["artbot: web chat at ".Length..];
+                return null;
+            }).WaitAsync(Patience);
+            Assert.Equal($"{web.Url}/", url);
+            _ = run.StandardError.ReadToEndAsync();
+            _ = run.StandardOutput.ReadToEndAsync();
+            Launch(url!);
+
+            Upload(File("content", "tubingen.jpg"));
+            var menu = BotMessage(t => t.StartsWith("Got your photo"), "the preset menu");
+            menu.FindElement(By.CssSelector("button[data-data='p:wave']")).Click();
+            var result = BotMessage(t => t.StartsWith("Style “The Great Wave”"), "the preset result");
+            var image = result.FindElement(By.CssSelector("img.result"));
+            Until(_ => (long)((IJavaScriptExecutor)Browser).ExecuteScript("return arguments[0].complete ? arguments[0].naturalWidth : 0", image)! == 600, "the 600 px picture");
+        }
+        finally
+        {
+            run.Kill(entireProcessTree: true);
+            await run.WaitForExitAsync();
+            Directory.Delete(data, recursive: true);
+        }
     }
 
     [Fact]

@@ -10,15 +10,8 @@ namespace ArtBot.Web.Tests;
 /// </summary>
 public sealed partial class DockerfileTests
 {
-    private static readonly string Root = FindRoot();
+    private static readonly string Root = ArtBot.Scenarios.TestPaths.RepoRoot;
     private static readonly string[] Lines = File.ReadAllLines(Path.Combine(Root, "Dockerfile"));
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "ArtBot.sln"))) return dir.FullName;
-        throw new InvalidOperationException("ArtBot.sln not found");
-    }
 
     private static IEnumerable<string> Instructions(string name) =>
         Lines.Where(l => l.StartsWith(name + " ", StringComparison.Ordinal)).Select(l => l[(name.Length + 1)..].Trim());
