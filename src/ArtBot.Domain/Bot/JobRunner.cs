@@ -70,7 +70,7 @@ public sealed class JobRunner(
             var progress = job.Kind is JobKind.Stylize or JobKind.Dream ? await StartProgressAsync(job, cancellationToken) : null;
             var result = await RenderAsync(job, progress, cancel.Token);
             // A progress edit still in flight must not land after the result.
-            if (progress != null) await progress.FlushAsync();
+            if (progress != null) await progress.FinishAsync(Texts.Get(job.Language, TextKey.ProgressFinished));
             job.ResultImage = await images.PutAsync(result.Image, time.GetUtcNow(), cancellationToken);
             // A cancelled Gatys or dream still returns its best image so far: the user gets it.
             job.State = result.Cancelled ? JobState.Cancelled : JobState.Done;
@@ -153,7 +153,21 @@ public sealed class JobRunner(
         private int busy;
         private Task inFlight = Task.CompletedTask;
 
-        public Task FlushAsync() => inFlight;
+        /// <summary>Waits for the edit in flight, then says the job is done, so the message does not stay at "2 %" beside the result.</summary>
+        public async Task FinishAsync(string text)
+        {
+            Interlocked.Exchange(ref busy, 1);
+            await inFlight;
+            if (job.ProgressMessageId is not { } message) return;
+            try
+            {
+                await messenger.EditTextAsync(job.ChatId, message, text, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning("Job {Job}: final progress edit failed ({Problem})", job.Id, e.Message);
+            }
+        }
 
         public void Report(RenderProgress value)
         {

@@ -77,4 +77,5 @@ public static class TextKey
     public const string Terms = nameof(Terms);
     public const string BannedNotice = nameof(BannedNotice);
     public const string RateLimited = nameof(RateLimited);
+    public const string ProgressFinished = nameof(ProgressFinished);
 }

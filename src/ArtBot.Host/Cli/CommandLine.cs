@@ -365,10 +365,12 @@ public static class CommandLine
             return Usage;
         }
         using var host = builder.Build();
+        await host.StartAsync(ct);
         Console.Error.WriteLine($"artbot: serving {string.Join(", ", platforms)}; Ctrl+C stops");
+        // Said once the server listens, so the address can be opened at once.
         if (platforms.Contains(ArtBot.Web.WebMessenger.PlatformName))
             Console.Error.WriteLine($"artbot: web chat at {host.Services.GetRequiredService<IOptions<ArtBot.Web.WebOptions>>().Value.Url}");
-        await host.RunAsync(ct);
+        await host.WaitForShutdownAsync(ct);
         return Ok;
     }
 
