@@ -79,7 +79,7 @@ public sealed class TelegramUpdateHandler(
                 incoming = new TextMessage(from, plain);
                 break;
             default:
-                incoming = new UnsupportedMessage(from, Describe(message, from));
+                incoming = new UnsupportedMessage(from, Kind(message));
                 break;
         }
         await bot.HandleAsync(incoming, messenger, ct);
@@ -101,16 +101,12 @@ public sealed class TelegramUpdateHandler(
         return (buffer.ToArray(), null);
     }
 
-    private static string Describe(Message message, ChatUser from)
+    private static Unsupported Kind(Message message) => message.Type switch
     {
-        var russian = Texts.LanguageOf(from.LanguageCode) == ArtBot.Domain.Art.Language.Ru;
-        return message.Type switch
-        {
-            MessageType.Sticker => russian ? "стикер" : "a sticker",
-            MessageType.Voice or MessageType.Audio => russian ? "аудио" : "audio",
-            MessageType.Video or MessageType.VideoNote or MessageType.Animation => russian ? "видео" : "a video",
-            MessageType.Document => russian ? "этот файл" : "this file",
-            _ => russian ? "это сообщение" : "this message",
-        };
-    }
+        MessageType.Sticker => Unsupported.Sticker,
+        MessageType.Voice or MessageType.Audio => Unsupported.Audio,
+        MessageType.Video or MessageType.VideoNote or MessageType.Animation => Unsupported.Video,
+        MessageType.Document => Unsupported.File,
+        _ => Unsupported.Message,
+    };
 }

@@ -93,7 +93,7 @@ public sealed class VkUpdateHandler(BotService bot, VkMessenger messenger, VkDow
         }
         else if (attachments.Count > 0)
         {
-            incoming = new UnsupportedMessage(from, Describe((string?)attachments[0]["type"], from.LanguageCode));
+            incoming = new UnsupportedMessage(from, Kind((string?)attachments[0]["type"]));
         }
         else
         {
@@ -157,16 +157,12 @@ public sealed class VkUpdateHandler(BotService bot, VkMessenger messenger, VkDow
         }
     }
 
-    private static string Describe(string? type, string? language)
+    private static Unsupported Kind(string? type) => type switch
     {
-        var russian = Texts.LanguageOf(language) == ArtBot.Domain.Art.Language.Ru;
-        return type switch
-        {
-            "sticker" => russian ? "стикер" : "a sticker",
-            "audio" or "audio_message" => russian ? "аудио" : "audio",
-            "video" => russian ? "видео" : "a video",
-            "doc" => russian ? "этот файл" : "this file",
-            _ => russian ? "это сообщение" : "this message",
-        };
-    }
+        "sticker" => Unsupported.Sticker,
+        "audio" or "audio_message" => Unsupported.Audio,
+        "video" => Unsupported.Video,
+        "doc" => Unsupported.File,
+        _ => Unsupported.Message,
+    };
 }

@@ -6,7 +6,6 @@ using ArtBot.Domain.Bot;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -148,7 +147,12 @@ public sealed class WebChatServer(
             var images = files.Where(f => f.ContentType is "image/jpeg" or "image/png" or "image/webp").ToList();
             if (images.Count == 0)
             {
-                incoming = new UnsupportedMessage(from, Describe(files[0].ContentType, from.LanguageCode));
+                incoming = new UnsupportedMessage(from, files[0].ContentType.Split('/')[0] switch
+                {
+                    "audio" => Unsupported.Audio,
+                    "video" => Unsupported.Video,
+                    _ => Unsupported.File,
+                });
             }
             else
             {
@@ -244,14 +248,4 @@ public sealed class WebChatServer(
 
     private string TooLarge() => $"the file is larger than {options.Value.MaxUploadBytes / (1024 * 1024)} MB";
 
-    private static string Describe(string contentType, string? language)
-    {
-        var russian = Texts.LanguageOf(language) == ArtBot.Domain.Art.Language.Ru;
-        return contentType.Split('/')[0] switch
-        {
-            "audio" => russian ? "аудио" : "audio",
-            "video" => russian ? "видео" : "a video",
-            _ => russian ? "этот файл" : "this file",
-        };
-    }
 }

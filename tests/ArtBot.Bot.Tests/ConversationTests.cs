@@ -160,7 +160,7 @@ public sealed class ConversationTests : IDisposable
     [Fact]
     public async Task Anything_else_gets_a_short_explanation()
     {
-        await h.Say(new UnsupportedMessage(Harness.User(), "a sticker"));
+        await h.Say(new UnsupportedMessage(Harness.User(), Unsupported.Sticker));
         await h.Say(new TextMessage(Harness.User(), "hello?"));
         await h.Say(new CommandMessage(Harness.User(), "paint"));
         await h.Say(new ButtonPressed(Harness.User(), "old", "p:wave"));
@@ -170,5 +170,13 @@ public sealed class ConversationTests : IDisposable
         Assert.StartsWith("I don't know that command", texts[2]);
         Assert.Equal("Send a photo first.", h.Messenger.All<AnsweredButton>().Single().Text);
         Assert.Empty(await Active());
+    }
+
+    [Fact]
+    public async Task A_user_who_chose_russian_gets_the_whole_explanation_in_russian()
+    {
+        await h.Say(new ButtonPressed(Harness.User(1, "en"), "s", "set:lang"));
+        await h.Say(new UnsupportedMessage(Harness.User(1, "en"), Unsupported.Audio));
+        Assert.Equal("Не могу использовать аудио. Пришлите, пожалуйста, фото.", h.Messenger.All<SentText>()[^1].Text);
     }
 }

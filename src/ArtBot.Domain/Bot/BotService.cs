@@ -112,7 +112,7 @@ public sealed class BotService(
                 await messenger.SendTextAsync(chat, T(TextKey.ExpectPhoto), cancellationToken: cancellationToken);
                 break;
             case UnsupportedMessage unsupported:
-                await messenger.SendTextAsync(chat, T(TextKey.Unsupported, unsupported.What), cancellationToken: cancellationToken);
+                await messenger.SendTextAsync(chat, T(TextKey.Unsupported, T("Unsupported" + unsupported.What)), cancellationToken: cancellationToken);
                 break;
         }
         await users.SaveAsync(user, cancellationToken);

@@ -15,8 +15,11 @@ public sealed record ButtonPressed(ChatUser From, string CallbackId, string Data
 
 public sealed record TextMessage(ChatUser From, string Text) : Incoming(From);
 
-/// <summary>A sticker, voice note, non-image document…: <paramref name="What"/> names it in the user's words ("a sticker").</summary>
-public sealed record UnsupportedMessage(ChatUser From, string What) : Incoming(From);
+/// <summary>What a user can send that the bot cannot paint.</summary>
+public enum Unsupported { Message, Sticker, Audio, Video, File }
+
+/// <summary>A sticker, voice note, non-image document…; the domain names it in the user's language.</summary>
+public sealed record UnsupportedMessage(ChatUser From, Unsupported What) : Incoming(From);
 
 /// <summary>Telegram asks whether a payment may go ahead (answer within 10 seconds).</summary>
 public sealed record PreCheckout(ChatUser From, string QueryId, string Payload, string Currency, long TotalAmount) : Incoming(From);
