@@ -51,10 +51,9 @@ public static class VkKeyboards
         return pages;
     }
 
-    /// <summary>Page <paramref name="page"/> (0-based) as VK keyboard JSON; <paramref name="menu"/> names the keyboard for the page-turn buttons.</summary>
-    public static string Render(Keyboard keyboard, int page, string menu)
+    /// <summary>Page <paramref name="page"/> (0-based) of <see cref="Pages"/> as VK keyboard JSON; <paramref name="menu"/> names the keyboard for the page-turn buttons.</summary>
+    public static string Render(IReadOnlyList<IReadOnlyList<IReadOnlyList<Button>>> pages, int page, string menu)
     {
-        var pages = Pages(keyboard);
         page = Math.Clamp(page, 0, pages.Count - 1);
         var buttons = new JsonArray();
         foreach (var row in pages[page])

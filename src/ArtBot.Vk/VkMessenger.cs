@@ -24,14 +24,14 @@ public sealed class VkMessenger(VkApiClient api, ILogger<VkMessenger> logger) : 
 
     public async Task<long> SendTextAsync(long chatId, string text, Keyboard? keyboard = null, CancellationToken cancellationToken = default, string? dedupeKey = null)
     {
-        var markup = keyboard == null ? null : VkKeyboards.Render(keyboard, 0, Remember(text, keyboard));
+        var markup = Markup(text, keyboard);
         return await DroppingForbiddenAsync(chatId, () => api.SendMessageAsync(chatId, text, RandomId(dedupeKey), markup, cancellationToken: cancellationToken));
     }
 
     public async Task<long> SendImageAsync(long chatId, byte[] image, string caption, Keyboard? keyboard = null, bool asFile = false, CancellationToken cancellationToken = default, string? dedupeKey = null)
     {
         var name = IsPng(image) ? "artbot.png" : "artbot.jpg";
-        var markup = keyboard == null ? null : VkKeyboards.Render(keyboard, 0, Remember(caption, keyboard));
+        var markup = Markup(caption, keyboard);
         return await DroppingForbiddenAsync(chatId, async () =>
         {
             var attachment = asFile
@@ -55,18 +55,21 @@ public sealed class VkMessenger(VkApiClient api, ILogger<VkMessenger> logger) : 
     {
         if (!menus.TryGetValue(menu, out var known)) return false;
         await api.EditMessageAsync(peerId, known.Text, conversationMessageId: conversationMessageId,
-            keyboard: VkKeyboards.Render(known.Keyboard, page, menu), cancellationToken: cancellationToken);
+            keyboard: VkKeyboards.Render(VkKeyboards.Pages(known.Keyboard), page, menu), cancellationToken: cancellationToken);
         return true;
     }
 
-    private string Remember(string text, Keyboard keyboard)
+    /// <summary>The first page as VK JSON; a keyboard of several pages is remembered so its ◀ ▶ can turn them.</summary>
+    private string? Markup(string text, Keyboard? keyboard)
     {
-        if (VkKeyboards.Pages(keyboard).Count == 1) return "";
+        if (keyboard == null) return null;
+        var pages = VkKeyboards.Pages(keyboard);
+        if (pages.Count == 1) return VkKeyboards.Render(pages, 0, "");
         var id = Guid.NewGuid().ToString("N")[..12];
         menus[id] = (text, keyboard);
         menuOrder.Enqueue(id);
         while (menuOrder.Count > MenusKept && menuOrder.TryDequeue(out var old)) menus.TryRemove(old, out _);
-        return id;
+        return VkKeyboards.Render(pages, 0, id);
     }
 
     private static int RandomId(string? dedupeKey) => dedupeKey == null ? Random.Shared.Next(1, int.MaxValue) : VkApiClient.RandomIdOf(dedupeKey);

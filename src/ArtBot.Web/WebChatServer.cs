@@ -6,7 +6,6 @@ using ArtBot.Domain.Bot;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -20,7 +19,7 @@ namespace ArtBot.Web;
 /// in the queue. Limits as on the messengers: upload size, files per message, messages a minute.
 /// </summary>
 public sealed class WebChatServer(
-    IServiceProvider services,
+    BotService bot,
     WebChats chats,
     WebMessenger messenger,
     IOptions<WebOptions> options,
@@ -124,7 +123,7 @@ public sealed class WebChatServer(
     private async Task<IResult> SendAsync(HttpContext context)
     {
         var from = From(context);
-        if (!Allowed(from.UserId)) return await TooFastAsync(from);
+        if (!Allowed(from.UserId)) return TooFast(from);
         if (!context.Request.HasFormContentType) return Results.BadRequest();
         IFormCollection form;
         try
@@ -186,39 +185,32 @@ public sealed class WebChatServer(
     private async Task<IResult> ButtonAsync(HttpContext context)
     {
         var from = From(context);
-        if (!Allowed(from.UserId)) return await TooFastAsync(from);
+        if (!Allowed(from.UserId)) return TooFast(from);
         var body = await context.Request.ReadFromJsonAsync<Dictionary<string, string>>(context.RequestAborted);
         if (body?.GetValueOrDefault("data") is not { Length: > 0 and <= 256 } data) return Results.BadRequest();
         await HandleAsync(new ButtonPressed(from, $"{from.UserId}:{Guid.NewGuid():N}", data), context.RequestAborted);
         return Results.Json(new { ok = true });
     }
 
-    private async Task HandleAsync(Incoming incoming, CancellationToken requestAborted)
-    {
-        // Handling only queues work: it finishes even if the browser goes away meanwhile.
-        await handling.WaitAsync(requestAborted);
-        try
-        {
-            await services.GetRequiredService<BotService>().HandleAsync(incoming, messenger, CancellationToken.None);
-        }
-        finally
-        {
-            handling.Release();
-        }
-    }
+    private Task HandleAsync(Incoming incoming, CancellationToken requestAborted) =>
+        OneAtATimeAsync(() => bot.HandleAsync(incoming, messenger, CancellationToken.None), requestAborted);
 
     private async Task<IResult> RejectAsync(ChatUser from, string reason)
     {
-        await HandleRejectAsync(from, reason);
+        await OneAtATimeAsync(() => bot.RejectUploadAsync(from, messenger, reason), CancellationToken.None);
         return Results.Json(new { ok = false }, statusCode: StatusCodes.Status413PayloadTooLarge);
     }
 
-    private async Task HandleRejectAsync(ChatUser from, string reason)
+    /// <summary>
+    /// Messages are handled one at a time, as the other adapters' receivers do. Handling only
+    /// queues work: once started it finishes even if the browser goes away meanwhile.
+    /// </summary>
+    private async Task OneAtATimeAsync(Func<Task> work, CancellationToken requestAborted)
     {
-        await handling.WaitAsync();
+        await handling.WaitAsync(requestAborted);
         try
         {
-            await services.GetRequiredService<BotService>().RejectUploadAsync(from, messenger, reason);
+            await work();
         }
         finally
         {
@@ -226,11 +218,11 @@ public sealed class WebChatServer(
         }
     }
 
-    private Task<IResult> TooFastAsync(ChatUser from)
+    private IResult TooFast(ChatUser from)
     {
         logger.LogInformation("Web user {User} is over {Limit} messages a minute", from.UserId, options.Value.MessagesPerMinute);
         chats.Add(from.ChatId, "notice", Texts.Get(Texts.LanguageOf(from.LanguageCode), TextKey.RateLimited), null);
-        return Task.FromResult(Results.Json(new { ok = false }, statusCode: StatusCodes.Status429TooManyRequests));
+        return Results.Json(new { ok = false }, statusCode: StatusCodes.Status429TooManyRequests);
     }
 
     private bool Allowed(long user)

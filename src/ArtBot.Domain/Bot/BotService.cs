@@ -376,9 +376,9 @@ public sealed class BotService(
         {
             [_, "free"] => (Tier.Free, pending.Steps),
             [_, "premium"] => (Tier.Premium, pending.Steps),
-            [_, "hd"] when pending.Kind == JobKind.Dream => (Tier.Hd, pending.Steps),
-            [_, "hd", var n] when int.TryParse(n, CultureInfo.InvariantCulture, out var steps) && pending.Kind == JobKind.Stylize => (Tier.Hd, steps),
+            // A dream's HD button names its steps for the eye; they follow from the request.
             [_, "hd", _] when pending.Kind == JobKind.Dream => (Tier.Hd, pending.Steps),
+            [_, "hd", var n] when int.TryParse(n, CultureInfo.InvariantCulture, out var steps) => (Tier.Hd, steps),
             _ => null,
         };
         if (choice is not var (tier, chosenSteps)) return Texts.Get(user.Language, TextKey.UnknownButton);
