@@ -42,6 +42,12 @@ public static class QueueBenchmark
             var day = new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero);
             var random = new Random(1);
 
+            // Paid jobs belong to one user with credits enough for all of them: a booking checks the balance.
+            const long Whale = 1_000_000;
+            await new LiteLedger(database).PostAsync(new LedgerEntry
+            {
+                Key = "bench:grant", Platform = "telegram", UserId = Whale, Kind = LedgerKind.AdminGrant, Amount = 10 * queued, At = day,
+            }, ct);
             var fill = Stopwatch.StartNew();
             for (var i = 0; i < queued; i++)
             {
@@ -49,10 +55,10 @@ public static class QueueBenchmark
                 var jobClass = random.Next(3) == 0 ? JobClass.Heavy : JobClass.Light;
                 await queue.EnqueueAsync(new Job
                 {
-                    Platform = "telegram", UserId = i % 2000, ChatId = i % 2000, Kind = jobClass == JobClass.Heavy ? JobKind.Stylize : JobKind.Preset,
+                    Platform = "telegram", UserId = paid ? Whale : i % 2000, ChatId = i % 2000, Kind = jobClass == JobClass.Heavy ? JobKind.Stylize : JobKind.Preset,
                     PresetId = "wave", ContentImage = "img/none", Size = 512, Paid = paid, Class = jobClass,
                     Rank = QueuePolicy.RankOf(paid, jobClass), CreatedAt = day,
-                }, ct);
+                }, paid ? 10 : 0, ct);
             }
             var enqueueSeconds = fill.Elapsed.TotalSeconds;
 
@@ -77,9 +83,8 @@ public static class QueueBenchmark
 
             var messenger = new NullMessenger();
             var ledger = new LiteLedger(database);
-            var bot = new BotService(queue, images, users, presets, policy, new BotOptions(), new NoSignal(), new NoRunning(), ledger,
-                new Payments(ledger, new BillingOptions(), TimeProvider.System, NullLogger<Payments>.Instance),
-                new AdminService(queue, users, ledger, messenger, TimeProvider.System, NullLogger<AdminService>.Instance), TimeProvider.System);
+            var bot = new BotDomain(new BotPorts(queue, images, users, ledger, new LiteOfferStore(database)), new BotOptions(), new BillingOptions(), policy, presets,
+                new NoEngine(), messenger, new NoSignal(), TimeProvider.System, NullLoggerFactory.Instance).Bot;
             var photo = new byte[200_000];
             random.NextBytes(photo);
             var accepts = new List<double>();
@@ -113,9 +118,15 @@ public static class QueueBenchmark
         public void JobQueued() { }
     }
 
-    private sealed class NoRunning : IRunningJobs
+    /// <summary>The benchmark accepts updates; nothing renders.</summary>
+    private sealed class NoEngine : IArtEngine
     {
-        public bool Cancel(long jobId) => false;
+        public PresetCatalog Presets => throw new NotSupportedException();
+        public Task<ArtResult> PresetAsync(PresetRequest r, CancellationToken c = default) => throw new NotSupportedException();
+        public Task<ArtResult> StylizeAsync(StylizeRequest r, IProgress<RenderProgress>? p = null, CancellationToken c = default) => throw new NotSupportedException();
+        public Task<ArtResult> DreamAsync(DreamRequest r, IProgress<RenderProgress>? p = null, CancellationToken c = default) => throw new NotSupportedException();
+        public Task<ArtResult> GalleryAsync(GalleryRequest r, CancellationToken c = default) => throw new NotSupportedException();
+        public Task<IReadOnlyList<Prediction>> ClassifyAsync(byte[] i, int t = 5, CancellationToken c = default) => throw new NotSupportedException();
     }
 
     private sealed class NullMessenger : IMessenger, IMessengers

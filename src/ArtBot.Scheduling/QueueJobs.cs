@@ -9,21 +9,24 @@ namespace ArtBot.Scheduling;
 
 /// <summary>Runs queued jobs one after another until none may run now. Never two at once: one device.</summary>
 [DisallowConcurrentExecution]
-public sealed class DispatchJob(JobRunner runner) : IJob
+public sealed class DispatchJob(JobRunner runner, IHostApplicationLifetime lifetime) : IJob
 {
     public static readonly JobKey Key = new("dispatch", "artbot");
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
     {
-        while (!cancellationToken.IsCancellationRequested && await runner.RunNextAsync(cancellationToken))
+        // The host's stop is the shutdown signal, whatever Quartz does with its own token.
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
+        await runner.SweepIfDueAsync(stopping.Token);
+        while (!stopping.IsCancellationRequested && await runner.RunNextAsync(stopping.Token))
         {
         }
     }
 }
 
-/// <summary>Deletes stored images older than the retention period.</summary>
+/// <summary>Deletes stored images older than the retention period, and the button menus that pointed at them.</summary>
 [DisallowConcurrentExecution]
-public sealed class MaintenanceJob(IImageStore images, IOptions<QueueOptions> options, TimeProvider time, ILogger<MaintenanceJob> logger) : IJob
+public sealed class MaintenanceJob(IImageStore images, IOfferStore offers, IOptions<QueueOptions> options, TimeProvider time, ILogger<MaintenanceJob> logger) : IJob
 {
     public static readonly JobKey Key = new("maintenance", "artbot");
 
@@ -31,6 +34,8 @@ public sealed class MaintenanceJob(IImageStore images, IOptions<QueueOptions> op
     {
         var deleted = await images.DeleteOlderThanAsync(time.GetUtcNow().AddDays(-options.Value.RetentionDays), cancellationToken);
         if (deleted > 0) logger.LogInformation("Deleted {Count} images older than {Days} days", deleted, options.Value.RetentionDays);
+        var expired = await offers.DeleteExpiredAsync(time.GetUtcNow(), cancellationToken);
+        if (expired > 0) logger.LogInformation("Deleted {Count} expired button menus", expired);
     }
 }
 

@@ -5,6 +5,8 @@ using ArtBot.Domain.Queue;
 using ArtBot.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using ArtBot.Domain.Art;
 using Microsoft.Extensions.Options;
 using Quartz;
 
@@ -21,7 +23,10 @@ public static class ServiceCollectionExtensions
     {
         services.AddOptions<QueueOptions>().Bind(configuration.GetSection(QueueOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(configuration.GetSection("Bot").Get<BotOptions>() ?? new BotOptions());
-        services.AddSingleton(configuration.GetSection("Billing").Get<BillingOptions>() ?? new BillingOptions());
+        var billing = configuration.GetSection("Billing").Get<BillingOptions>() ?? new BillingOptions();
+        // Prices are the one thing a configuration typo must never get wrong: refuse to start.
+        if (billing.Problems().ToList() is { Count: > 0 } problems) throw new OptionsValidationException("Billing", typeof(BillingOptions), problems);
+        services.AddSingleton(billing);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new ArtBotDatabase(Path.Combine(basePath, sp.GetRequiredService<IOptions<QueueOptions>>().Value.DatabasePath)));
         services.AddSingleton<IJobQueue, LiteJobQueue>();
@@ -29,14 +34,20 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IUserStore, LiteUserStore>();
         services.AddSingleton<ICursorStore, LiteCursorStore>();
         services.AddSingleton<ILedger, LiteLedger>();
-        services.AddSingleton<Payments>();
-        services.AddSingleton<AdminService>();
+        services.AddSingleton<IOfferStore, LiteOfferStore>();
+        services.AddSingleton<ISecretStore, LiteSecretStore>();
         services.AddSingleton(sp => Policy(sp.GetRequiredService<IOptions<QueueOptions>>().Value));
         services.AddSingleton<IMessengers, Messengers>();
-        services.AddSingleton<JobRunner>();
-        services.AddSingleton<IRunningJobs>(sp => sp.GetRequiredService<JobRunner>());
         services.AddSingleton<IJobSignal, QuartzJobSignal>();
-        services.AddSingleton<BotService>();
+        services.AddSingleton(sp => new BotDomain(
+            new BotPorts(sp.GetRequiredService<IJobQueue>(), sp.GetRequiredService<IImageStore>(), sp.GetRequiredService<IUserStore>(),
+                sp.GetRequiredService<ILedger>(), sp.GetRequiredService<IOfferStore>()),
+            sp.GetRequiredService<BotOptions>(), billing, sp.GetRequiredService<QueuePolicy>(), sp.GetRequiredService<PresetCatalog>(),
+            sp.GetRequiredService<IArtEngine>(), sp.GetRequiredService<IMessengers>(), sp.GetRequiredService<IJobSignal>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetServices<IJobObserver>(),
+            TimeSpan.FromDays(sp.GetRequiredService<IOptions<QueueOptions>>().Value.RetentionDays)));
+        services.AddSingleton(sp => sp.GetRequiredService<BotDomain>().Bot);
+        services.AddSingleton(sp => sp.GetRequiredService<BotDomain>().Runner);
         services.AddHostedService<QueueRecovery>();
 
         var queue = configuration.GetSection(QueueOptions.Section).Get<QueueOptions>() ?? new QueueOptions();
@@ -51,7 +62,8 @@ public static class ServiceCollectionExtensions
             q.AddJob(typeof(MaintenanceJob), j => j.WithIdentity(MaintenanceJob.Key).StoreDurably());
             q.AddTrigger(t => t.ForJob(MaintenanceJob.Key).WithIdentity("maintenance-hourly", "artbot").WithCronSchedule("0 17 * * * ?"));
         });
-        services.AddQuartzHostedService(o => o.WaitForJobsToComplete = false);
+        // A stop waits for the dispatcher: it returns its job to the queue within one render step.
+        services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         return services;
     }
 

@@ -5,32 +5,67 @@ using LiteDB;
 
 namespace ArtBot.Storage;
 
+/// <summary>Another process holds the database.</summary>
+public sealed class DatabaseInUseException(string path, Exception inner)
+    : IOException($"{path} is in use by another ArtBot process (lock file {path}.lock); stop it first, or give this one its own Queue:DatabasePath", inner)
+{
+    public string Path { get; } = path;
+}
+
 /// <summary>
 /// The process's one LiteDB file, opened exclusively (direct mode): LiteDB's shared mode breaks
-/// under concurrent threads, and two processes must not both drive the same queue. Every access
-/// goes through <see cref="Gate"/>, which also makes read-modify-write sequences atomic.
+/// under concurrent threads, and two processes must not both drive the same queue. LiteDB does
+/// not stop a second process on Linux, so the database holds an exclusive OS lock on
+/// <c>FILE.lock</c> for its whole life: a second opener fails at once, naming the file. Every
+/// access goes through <see cref="Gate"/>, which also makes read-modify-write sequences atomic.
 /// </summary>
 public sealed class ArtBotDatabase : IDisposable
 {
+    private readonly FileStream processLock;
+
     public ArtBotDatabase(string path)
     {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        path = System.IO.Path.GetFullPath(path);
+        var directory = System.IO.Path.GetDirectoryName(path);
         if (directory != null) Directory.CreateDirectory(directory);
+        try
+        {
+            // FileShare.None is an exclusive flock on Unix, released by the kernel if the process dies.
+            processLock = new FileStream(path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e)
+        {
+            throw new DatabaseInUseException(path, e);
+        }
+        Path = path;
         var mapper = new BsonMapper();
         // Stored as UTC ticks: exact, ordered, and free of LiteDB's local-time conversion of DateTime.
         mapper.RegisterType<DateTimeOffset>(v => new BsonValue(v.UtcTicks), b => new DateTimeOffset(b.AsInt64, TimeSpan.Zero));
         mapper.Entity<Job>().Id(j => j.Id, autoId: true).Ignore(j => j.IsFinished);
-        mapper.Entity<UserProfile>().Id(u => u.Id, autoId: false);
+        // The ban lives in its own collection: a profile saved by a message in flight cannot undo it.
+        mapper.Entity<UserProfile>().Id(u => u.Id, autoId: false).Ignore(u => u.Banned);
         mapper.Entity<LedgerEntry>().Id(e => e.Id, autoId: true);
         mapper.Entity<PromoCode>().Id(p => p.Id, autoId: false);
         mapper.Entity<AuditEntry>().Id(a => a.Id, autoId: true);
-        Database = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct }, mapper);
+        mapper.Entity<OfferMenu>().Id(m => m.Id, autoId: false);
+        try
+        {
+            Database = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct }, mapper);
+        }
+        catch
+        {
+            processLock.Dispose();
+            throw;
+        }
         Jobs.EnsureIndex(j => j.State);
         Jobs.EnsureIndex(j => j.UserId);
         // The key makes every posting idempotent; (platform, user) sums a balance.
         Ledger.EnsureIndex(e => e.Key, unique: true);
         Ledger.EnsureIndex(e => e.UserId);
+        Offers.EnsureIndex(m => m.UserId);
     }
+
+    public string Path { get; }
 
     internal LiteDatabase Database { get; }
 
@@ -40,6 +75,8 @@ public sealed class ArtBotDatabase : IDisposable
 
     internal ILiteCollection<UserProfile> Users => Database.GetCollection<UserProfile>("users");
 
+    internal ILiteCollection<Ban> Bans => Database.GetCollection<Ban>("bans");
+
     internal ILiteCollection<LedgerEntry> Ledger => Database.GetCollection<LedgerEntry>("ledger");
 
     internal ILiteCollection<PromoCode> Promos => Database.GetCollection<PromoCode>("promos");
@@ -48,10 +85,38 @@ public sealed class ArtBotDatabase : IDisposable
 
     internal ILiteCollection<Cursor> Cursors => Database.GetCollection<Cursor>("cursors");
 
+    internal ILiteCollection<OfferMenu> Offers => Database.GetCollection<OfferMenu>("offers");
+
+    internal ILiteCollection<Secret> Secrets => Database.GetCollection<Secret>("secrets");
+
     /// <summary>The queue proper: one entry per queued job, keyed by rank then id, so the next job is the first key of a range.</summary>
     internal ILiteCollection<QueueEntry> Queue => Database.GetCollection<QueueEntry>("queue");
 
-    public void Dispose() => Database.Dispose();
+    /// <summary>Runs <paramref name="work"/> as one LiteDB transaction under the gate: all of it is written, or none.</summary>
+    internal T InTransaction<T>(Func<T> work)
+    {
+        lock (Gate)
+        {
+            Database.BeginTrans();
+            try
+            {
+                var result = work();
+                Database.Commit();
+                return result;
+            }
+            catch
+            {
+                Database.Rollback();
+                throw;
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        Database.Dispose();
+        processLock.Dispose();
+    }
 }
 
 internal sealed class QueueEntry
@@ -64,4 +129,16 @@ internal sealed class QueueEntry
     public long JobId { get; set; }
 
     public static long KeyOf(Job job) => job.Rank * RankStride + job.Id;
+}
+
+internal sealed class Ban
+{
+    public string Id { get; set; } = "";
+    public bool Banned { get; set; }
+}
+
+internal sealed class Secret
+{
+    public string Id { get; set; } = "";
+    public byte[] Value { get; set; } = [];
 }

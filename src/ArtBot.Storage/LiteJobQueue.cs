@@ -1,29 +1,28 @@
+using ArtBot.Domain.Billing;
 using ArtBot.Domain.Queue;
 
 namespace ArtBot.Storage;
 
-/// <summary><see cref="IJobQueue"/> on LiteDB: jobs in one collection, the queue as an index of (rank, id) in another.</summary>
+/// <summary>
+/// <see cref="IJobQueue"/> on LiteDB: jobs in one collection, the queue as an index of (rank, id)
+/// in another, and the credit ledger beside them, so booking, claiming, cancelling and settling
+/// are each one transaction under the database gate.
+/// </summary>
 public sealed class LiteJobQueue(ArtBotDatabase database) : IJobQueue
 {
-    public Task<Job> EnqueueAsync(Job job, CancellationToken cancellationToken = default)
+    public Task<Job?> EnqueueAsync(Job job, long price = 0, CancellationToken cancellationToken = default)
     {
-        lock (database.Gate)
+        if (job.Paid != price > 0) throw new ArgumentException($"a {(job.Paid ? "paid job needs a positive price" : "free job has no price")}, not {price}", nameof(price));
+        return Task.FromResult(database.InTransaction(() =>
         {
-            database.Database.BeginTrans();
-            try
-            {
-                job.State = JobState.Queued;
-                database.Jobs.Insert(job);
-                database.Queue.Insert(new QueueEntry { Id = QueueEntry.KeyOf(job), JobId = job.Id });
-                database.Database.Commit();
-            }
-            catch
-            {
-                database.Database.Rollback();
-                throw;
-            }
-        }
-        return Task.FromResult(job);
+            if (job.Paid && LedgerBook.Balance(database, job.Platform, job.UserId) < price) return null;
+            job.State = JobState.Queued;
+            job.Price = price;
+            database.Jobs.Insert(job);
+            database.Queue.Insert(new QueueEntry { Id = QueueEntry.KeyOf(job), JobId = job.Id });
+            if (job.Paid) LedgerBook.Post(database, LedgerEntry.Reservation(job, price));
+            return job;
+        }));
     }
 
     public Task<Job?> ClaimNextAsync(QueuePolicy policy, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken = default)
@@ -33,9 +32,7 @@ public sealed class LiteJobQueue(ArtBotDatabase database) : IJobQueue
             var entry = FirstEntry(rank => policy.MayRunRank(rank, now));
             if (entry == null && policy.Options.IdleCapacityServesHeavyByDay) entry = FirstEntry(_ => true);
             if (entry == null) return Task.FromResult<Job?>(null);
-
-            database.Database.BeginTrans();
-            try
+            return Task.FromResult<Job?>(database.InTransaction(() =>
             {
                 var job = database.Jobs.FindById(entry.JobId);
                 database.Queue.Delete(entry.Id);
@@ -44,14 +41,8 @@ public sealed class LiteJobQueue(ArtBotDatabase database) : IJobQueue
                 job.StartedAt = now;
                 job.LeaseUntil = now + lease;
                 database.Jobs.Update(job);
-                database.Database.Commit();
-                return Task.FromResult<Job?>(job);
-            }
-            catch
-            {
-                database.Database.Rollback();
-                throw;
-            }
+                return job;
+            }));
         }
     }
 
@@ -76,26 +67,103 @@ public sealed class LiteJobQueue(ArtBotDatabase database) : IJobQueue
     {
         lock (database.Gate)
         {
-            if (!database.Jobs.Update(job)) throw new KeyNotFoundException($"job {job.Id} is not stored");
+            // A user's stop request is set beside the worker's copy: a progress write must not erase it.
+            var stored = database.Jobs.FindById(job.Id) ?? throw new KeyNotFoundException($"job {job.Id} is not stored");
+            job.CancelRequested |= stored.CancelRequested;
+            database.Jobs.Update(job);
         }
         return Task.CompletedTask;
     }
 
-    public Task<bool> CancelQueuedAsync(long id, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public Task<CancelOutcome> CancelQueuedAsync(long id, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        Task.FromResult(database.InTransaction(() =>
+        {
+            var job = database.Jobs.FindById(id);
+            if (job is not { State: JobState.Queued }) return new CancelOutcome(false, null);
+            database.Queue.Delete(QueueEntry.KeyOf(job));
+            job.State = JobState.Cancelled;
+            job.FinishedAt = now;
+            var settlement = job.Paid ? LedgerBook.Settle(database, job, now) : null;
+            database.Jobs.Update(job);
+            return new CancelOutcome(true, settlement);
+        }));
+
+    public Task<bool> RequestCancelAsync(long id, CancellationToken cancellationToken = default)
     {
         lock (database.Gate)
         {
             var job = database.Jobs.FindById(id);
-            if (job is not { State: JobState.Queued }) return Task.FromResult(false);
-            database.Database.BeginTrans();
-            database.Queue.Delete(QueueEntry.KeyOf(job));
-            job.State = JobState.Cancelled;
-            job.FinishedAt = now;
+            if (job is not { State: JobState.Running }) return Task.FromResult(false);
+            job.CancelRequested = true;
             database.Jobs.Update(job);
-            database.Database.Commit();
             return Task.FromResult(true);
         }
     }
+
+    public Task<Settlement?> MarkDeliveredAsync(Job job, DateTimeOffset at, CancellationToken cancellationToken = default) =>
+        Task.FromResult(database.InTransaction(() =>
+        {
+            var stored = database.Jobs.FindById(job.Id) ?? throw new KeyNotFoundException($"job {job.Id} is not stored");
+            if (stored.DeliveredAt != null) return null;
+            job.DeliveredAt = at;
+            job.NextDeliveryAt = null;
+            var settlement = job.Paid && !stored.Settled ? LedgerBook.Settle(database, job, at) : null;
+            database.Jobs.Update(job);
+            return settlement;
+        }));
+
+    public Task<Settlement?> EndWithoutResultAsync(Job job, JobState state, string error, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        if (state is not (JobState.Failed or JobState.Cancelled)) throw new ArgumentOutOfRangeException(nameof(state), state, "a job ends without a result as failed or cancelled");
+        return Task.FromResult(database.InTransaction(() =>
+        {
+            var stored = database.Jobs.FindById(job.Id) ?? throw new KeyNotFoundException($"job {job.Id} is not stored");
+            if (stored.State == JobState.Queued) database.Queue.Delete(QueueEntry.KeyOf(stored));
+            job.State = state;
+            job.Error = error;
+            job.FinishedAt = at;
+            job.LeaseUntil = null;
+            job.DeliveredAt = null;
+            var settlement = job.Paid && !stored.Settled ? LedgerBook.Settle(database, job, at) : null;
+            database.Jobs.Update(job);
+            return settlement;
+        }));
+    }
+
+    public Task ReturnAsync(Job job, CancellationToken cancellationToken = default)
+    {
+        database.InTransaction(() =>
+        {
+            job.State = JobState.Queued;
+            job.Attempts = Math.Max(0, job.Attempts - 1);
+            job.StartedAt = null;
+            job.LeaseUntil = null;
+            job.ProgressStep = job.ProgressTotal = 0;
+            database.Jobs.Update(job);
+            database.Queue.Upsert(new QueueEntry { Id = QueueEntry.KeyOf(job), JobId = job.Id });
+            return true;
+        });
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<Job>> UnsettledAsync(CancellationToken cancellationToken = default)
+    {
+        lock (database.Gate)
+        {
+            IReadOnlyList<Job> jobs = database.Jobs
+                .Find(j => j.Paid && !j.Settled && (j.DeliveredAt != null || j.State == JobState.Failed || (j.State == JobState.Cancelled && j.ResultImage == null)))
+                .ToList();
+            return Task.FromResult(jobs);
+        }
+    }
+
+    public Task<Settlement?> SettleAsync(Job job, DateTimeOffset at, CancellationToken cancellationToken = default) =>
+        Task.FromResult(database.InTransaction(() =>
+        {
+            var settlement = LedgerBook.Settle(database, job, at);
+            database.Jobs.Update(job);
+            return settlement;
+        }));
 
     public Task<int> PositionAsync(Job job, CancellationToken cancellationToken = default)
     {
@@ -137,37 +205,35 @@ public sealed class LiteJobQueue(ArtBotDatabase database) : IJobQueue
 
     public Task RequeueAsync(Job job, CancellationToken cancellationToken = default)
     {
-        lock (database.Gate)
+        database.InTransaction(() =>
         {
-            database.Database.BeginTrans();
             job.State = JobState.Queued;
             job.LeaseUntil = null;
             database.Jobs.Update(job);
             database.Queue.Upsert(new QueueEntry { Id = QueueEntry.KeyOf(job), JobId = job.Id });
-            database.Database.Commit();
-        }
+            return true;
+        });
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<Job>> UndeliveredAsync(CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<Job>> UndeliveredAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         lock (database.Gate)
         {
             IReadOnlyList<Job> jobs = database.Jobs
                 .Find(j => (j.State == JobState.Done || j.State == JobState.Cancelled) && j.ResultImage != null && j.DeliveredAt == null)
+                .Where(j => j.NextDeliveryAt == null || j.NextDeliveryAt <= now)
                 .OrderBy(j => j.Id)
                 .ToList();
             return Task.FromResult(jobs);
         }
     }
 
-    public Task<RecoveryReport> RecoverAsync(int maxAttempts, DateTimeOffset now, CancellationToken cancellationToken = default)
-    {
-        lock (database.Gate)
+    public Task<RecoveryReport> RecoverAsync(int maxAttempts, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        Task.FromResult(database.InTransaction(() =>
         {
             var requeued = new List<Job>();
             var failed = new List<Job>();
-            database.Database.BeginTrans();
             foreach (var job in database.Jobs.Find(j => j.State == JobState.Running).ToList())
             {
                 job.LeaseUntil = null;
@@ -176,6 +242,7 @@ public sealed class LiteJobQueue(ArtBotDatabase database) : IJobQueue
                     job.State = JobState.Failed;
                     job.FinishedAt = now;
                     job.Error = $"interrupted {job.Attempts} times";
+                    if (job.Paid && !job.Settled) LedgerBook.Settle(database, job, now);
                     failed.Add(job);
                 }
                 else
@@ -186,8 +253,6 @@ public sealed class LiteJobQueue(ArtBotDatabase database) : IJobQueue
                 }
                 database.Jobs.Update(job);
             }
-            database.Database.Commit();
-            return Task.FromResult(new RecoveryReport(requeued, failed));
-        }
-    }
+            return new RecoveryReport(requeued, failed);
+        }));
 }

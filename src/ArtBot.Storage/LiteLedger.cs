@@ -10,34 +10,7 @@ public sealed class LiteLedger(ArtBotDatabase database) : ILedger
         lock (database.Gate) return Task.FromResult(Post(entry));
     }
 
-    public Task<bool> ReserveAsync(LedgerEntry reservation, CancellationToken cancellationToken = default)
-    {
-        lock (database.Gate)
-            return Task.FromResult(Balance(reservation.Platform, reservation.UserId) + reservation.Amount >= 0 && Post(reservation));
-    }
-
-    public Task<long?> SettleAsync(long jobId, bool charge, DateTimeOffset at, CancellationToken cancellationToken = default)
-    {
-        lock (database.Gate)
-        {
-            var reserved = Find(LedgerEntry.ReserveKey(jobId));
-            if (reserved == null || Find(LedgerEntry.ReleaseKey(jobId)) != null) return Task.FromResult<long?>(null);
-            var held = -reserved.Amount;
-            database.Database.BeginTrans();
-            try
-            {
-                Post(Entry(reserved, LedgerEntry.ReleaseKey(jobId), LedgerKind.Release, held, at));
-                if (charge) Post(Entry(reserved, LedgerEntry.ChargeKey(jobId), LedgerKind.Charge, -held, at));
-                database.Database.Commit();
-            }
-            catch
-            {
-                database.Database.Rollback();
-                throw;
-            }
-            return Task.FromResult<long?>(held);
-        }
-    }
+    // Reservations, charges and releases are written with the job's state (LiteJobQueue), never alone.
 
     public Task<long> BalanceAsync(string platform, long userId, CancellationToken cancellationToken = default)
     {
@@ -83,19 +56,12 @@ public sealed class LiteLedger(ArtBotDatabase database) : ILedger
             if (Find(key) != null) return Task.FromResult((PromoOutcome.AlreadyRedeemed, 0L));
             if (at >= promo.ExpiresAt) return Task.FromResult((PromoOutcome.Expired, 0L));
             if (promo.Uses >= promo.MaxUses) return Task.FromResult((PromoOutcome.UsedUp, 0L));
-            database.Database.BeginTrans();
-            try
+            database.InTransaction(() =>
             {
                 promo.Uses++;
                 database.Promos.Update(promo);
-                Post(new LedgerEntry { Key = key, Platform = platform, UserId = userId, Kind = LedgerKind.Promo, Amount = promo.Credits, At = at, Note = promo.Id });
-                database.Database.Commit();
-            }
-            catch
-            {
-                database.Database.Rollback();
-                throw;
-            }
+                return Post(new LedgerEntry { Key = key, Platform = platform, UserId = userId, Kind = LedgerKind.Promo, Amount = promo.Credits, At = at, Note = promo.Id });
+            });
             return Task.FromResult((PromoOutcome.Redeemed, promo.Credits));
         }
     }
@@ -117,21 +83,11 @@ public sealed class LiteLedger(ArtBotDatabase database) : ILedger
         lock (database.Gate) return Task.FromResult<IReadOnlyList<AuditEntry>>(database.Audit.FindAll().OrderBy(a => a.Id).ToList());
     }
 
-    private bool Post(LedgerEntry entry)
-    {
-        if (Find(entry.Key) != null) return false;
-        database.Ledger.Insert(entry);
-        return true;
-    }
+    private bool Post(LedgerEntry entry) => LedgerBook.Post(database, entry);
 
-    private LedgerEntry? Find(string key) => database.Ledger.FindOne(e => e.Key == key);
+    private LedgerEntry? Find(string key) => LedgerBook.Find(database, key);
 
     private IEnumerable<LedgerEntry> Of(string platform, long userId) => database.Ledger.Find(e => e.UserId == userId && e.Platform == platform);
 
-    private long Balance(string platform, long userId) => Of(platform, userId).Sum(e => e.Amount);
-
-    private static LedgerEntry Entry(LedgerEntry reservation, string key, LedgerKind kind, long amount, DateTimeOffset at) => new()
-    {
-        Key = key, Platform = reservation.Platform, UserId = reservation.UserId, Kind = kind, Amount = amount, JobId = reservation.JobId, At = at,
-    };
+    private long Balance(string platform, long userId) => LedgerBook.Balance(database, platform, userId);
 }

@@ -32,6 +32,7 @@ public sealed class TelegramReceiver(
     {
         var handler = services.GetRequiredService<TelegramUpdateHandler>();
         var failures = 0;
+        var paymentFailures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -49,6 +50,17 @@ public sealed class TelegramReceiver(
                     try
                     {
                         await handler.HandleAsync(group, handling.Token);
+                        paymentFailures = 0;
+                    }
+                    catch (Exception e) when (group[0].Message?.SuccessfulPayment != null)
+                    {
+                        // Telegram took the user's money: the payment is credited (by its charge id,
+                        // once) or retried, never skipped. The offset stays where it is.
+                        paymentFailures++;
+                        var wait = TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, paymentFailures - 1)));
+                        logger.LogError(e, "Telegram payment in update {Update} was not recorded; retry in {Seconds} s", group[0].Id, wait.TotalSeconds);
+                        await Task.Delay(wait, stoppingToken);
+                        break;
                     }
                     catch (Exception e)
                     {

@@ -14,7 +14,7 @@ public sealed class VkMessenger(VkApiClient api, ILogger<VkMessenger> logger) : 
 {
     public const string PlatformName = "vk";
     private const int MenusKept = 5000;
-    private readonly ConcurrentDictionary<string, (string Text, Keyboard Keyboard)> menus = new();
+    private readonly ConcurrentDictionary<string, (long PeerId, string Text, Keyboard Keyboard)> menus = new();
     private readonly ConcurrentQueue<string> menuOrder = new();
 
     public string Platform => PlatformName;
@@ -24,14 +24,14 @@ public sealed class VkMessenger(VkApiClient api, ILogger<VkMessenger> logger) : 
 
     public async Task<long> SendTextAsync(long chatId, string text, Keyboard? keyboard = null, CancellationToken cancellationToken = default, string? dedupeKey = null)
     {
-        var markup = Markup(text, keyboard);
+        var markup = Markup(chatId, text, keyboard);
         return await DroppingForbiddenAsync(chatId, () => api.SendMessageAsync(chatId, text, RandomId(dedupeKey), markup, cancellationToken: cancellationToken));
     }
 
     public async Task<long> SendImageAsync(long chatId, byte[] image, string caption, Keyboard? keyboard = null, bool asFile = false, CancellationToken cancellationToken = default, string? dedupeKey = null)
     {
         var name = IsPng(image) ? "artbot.png" : "artbot.jpg";
-        var markup = Markup(caption, keyboard);
+        var markup = Markup(chatId, caption, keyboard);
         return await DroppingForbiddenAsync(chatId, async () =>
         {
             var attachment = asFile
@@ -53,20 +53,21 @@ public sealed class VkMessenger(VkApiClient api, ILogger<VkMessenger> logger) : 
     /// <summary>Shows another page of a paged menu in place; false when the menu is no longer known (the bot restarted since).</summary>
     public async Task<bool> TurnPageAsync(long peerId, long conversationMessageId, string menu, int page, CancellationToken cancellationToken)
     {
-        if (!menus.TryGetValue(menu, out var known)) return false;
+        // A page of a menu sent to another chat is not this chat's to turn.
+        if (!menus.TryGetValue(menu, out var known) || known.PeerId != peerId || page is < 0 or > 100) return false;
         await api.EditMessageAsync(peerId, known.Text, conversationMessageId: conversationMessageId,
             keyboard: VkKeyboards.Render(VkKeyboards.Pages(known.Keyboard), page, menu), cancellationToken: cancellationToken);
         return true;
     }
 
     /// <summary>The first page as VK JSON; a keyboard of several pages is remembered so its ◀ ▶ can turn them.</summary>
-    private string? Markup(string text, Keyboard? keyboard)
+    private string? Markup(long peerId, string text, Keyboard? keyboard)
     {
         if (keyboard == null) return null;
         var pages = VkKeyboards.Pages(keyboard);
         if (pages.Count == 1) return VkKeyboards.Render(pages, 0, "");
         var id = Guid.NewGuid().ToString("N")[..12];
-        menus[id] = (text, keyboard);
+        menus[id] = (peerId, text, keyboard);
         menuOrder.Enqueue(id);
         while (menuOrder.Count > MenusKept && menuOrder.TryDequeue(out var old)) menus.TryRemove(old, out _);
         return VkKeyboards.Render(pages, 0, id);

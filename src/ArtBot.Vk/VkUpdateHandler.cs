@@ -42,9 +42,10 @@ public sealed class VkUpdateHandler(BotService bot, VkMessenger messenger, VkDow
         var callback = VkCallback.Of((string)button["event_id"]!, userId, peerId);
         var from = new ChatUser(VkMessenger.PlatformName, userId, peerId, null);
         var payload = Payload(button["payload"]);
-        if (payload?[VkKeyboards.PageField] is { } page && (string?)payload[VkKeyboards.MenuField] is { } menu)
+        // A client writes these payloads: every field is checked for its type, never cast blindly.
+        if (Number(payload, VkKeyboards.PageField) is { } page && Text(payload, VkKeyboards.MenuField) is { } menu)
         {
-            if (await messenger.TurnPageAsync(peerId, (long?)button["conversation_message_id"] ?? 0, menu, (int)page, ct))
+            if (await messenger.TurnPageAsync(peerId, (long?)button["conversation_message_id"] ?? 0, menu, page, ct))
             {
                 await replies.AnswerButtonAsync(callback, cancellationToken: ct);
                 return;
@@ -53,8 +54,14 @@ public sealed class VkUpdateHandler(BotService bot, VkMessenger messenger, VkDow
             await bot.HandleAsync(new ButtonPressed(from, callback, "expired"), replies, ct);
             return;
         }
-        await bot.HandleAsync(new ButtonPressed(from, callback, (string?)payload?[VkKeyboards.DataField] ?? ""), replies, ct);
+        await bot.HandleAsync(new ButtonPressed(from, callback, Text(payload, VkKeyboards.DataField) ?? ""), replies, ct);
     }
+
+    private static string? Text(JsonObject? payload, string name) =>
+        payload?[name] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+
+    private static int? Number(JsonObject? payload, string name) =>
+        payload?[name] is JsonValue value && value.TryGetValue<int>(out var number) ? number : null;
 
     private async Task MessageAsync(JsonObject message, JsonObject? client, IMessenger replies, CancellationToken ct)
     {

@@ -6,6 +6,7 @@ using ArtBot.Domain.Bot;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -22,11 +23,16 @@ public sealed class WebChatServer(
     BotService bot,
     WebChats chats,
     WebMessenger messenger,
+    ISecretStore secrets,
     IOptions<WebOptions> options,
     ILogger<WebChatServer> logger) : BackgroundService
 {
     public const string UserCookie = "artbot_user", KeyCookie = "artbot_key";
+    private const long SmallBody = 4096;
     private static readonly TimeSpan LongPoll = TimeSpan.FromSeconds(25);
+    private static readonly string[] LoopbackNames = ["localhost", "127.0.0.1", "[::1]", "::1"];
+    private byte[] cookieKey = [];
+    private HashSet<string> hosts = [];
     private readonly SemaphoreSlim handling = new(1, 1);
     private readonly ConcurrentDictionary<long, Queue<DateTimeOffset>> recent = new();
     private WebApplication? app;
@@ -34,10 +40,13 @@ public sealed class WebChatServer(
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         var o = options.Value;
+        cookieKey = o.CookieKey != null && WebOptions.TryKey(o.CookieKey, out var configured) ? configured : secrets.GetOrCreate("web-cookie");
+        hosts = new HashSet<string>([o.Host, .. LoopbackNames, .. o.AllowedHosts ?? []], StringComparer.OrdinalIgnoreCase);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls(o.Url);
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = o.MaxUploadBytes * o.MaxFilesPerMessage + 1024 * 1024);
+        // The largest body anything may send; each request is held to its own (smaller) limit in GuardAsync.
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = SendLimit);
         app = builder.Build();
         app.Use(GuardAsync);
         app.MapGet("/", Page);
@@ -65,9 +74,24 @@ public sealed class WebChatServer(
         base.Dispose();
     }
 
-    /// <summary>The access key (when one is set) and the user cookie, for every request.</summary>
+    private long SendLimit => options.Value.MaxUploadBytes * options.Value.MaxFilesPerMessage + 64 * 1024;
+
+    /// <summary>
+    /// For every request: the Host and Origin (a page of another site that rebinds its name to
+    /// this address gets 403), a body limit fitting the endpoint (set before anything is read),
+    /// the access key when one is set, and the signed user cookie.
+    /// </summary>
     private async Task GuardAsync(HttpContext context, RequestDelegate next)
     {
+        if (!hosts.Contains(context.Request.Host.Host) || !SameSite(context.Request))
+        {
+            logger.LogWarning("Web request refused: host {Host}, origin {Origin}", Printable(context.Request.Host.Value), Printable(context.Request.Headers.Origin.ToString()));
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            return;
+        }
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } body)
+            body.MaxRequestBodySize = context.Request.Path.StartsWithSegments("/api/send") ? SendLimit : SmallBody;
+
         var key = options.Value.AccessKey;
         if (!string.IsNullOrEmpty(key))
         {
@@ -80,11 +104,12 @@ public sealed class WebChatServer(
             }
             context.Response.Cookies.Append(KeyCookie, given, new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Strict, MaxAge = TimeSpan.FromDays(365) });
         }
-        if (!long.TryParse(context.Request.Cookies[UserCookie], CultureInfo.InvariantCulture, out var user) || user <= 0)
+        if (UserOf(context.Request.Cookies[UserCookie]) is not { } user)
         {
-            // Random and 62 bits long: a browser cannot guess its way into another's chat.
+            if (context.Request.Cookies[UserCookie] != null) logger.LogWarning("Web cookie with a bad signature: a new anonymous user");
+            // Random and 62 bits long, and signed: a browser can neither guess nor forge another's id.
             user = RandomNumberGenerator.GetInt32(1, int.MaxValue) * (long)int.MaxValue + RandomNumberGenerator.GetInt32(0, int.MaxValue);
-            context.Response.Cookies.Append(UserCookie, user.ToString(CultureInfo.InvariantCulture),
+            context.Response.Cookies.Append(UserCookie, CookieOf(user),
                 new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Strict, MaxAge = TimeSpan.FromDays(365) });
         }
         context.Items[UserCookie] = user;
@@ -92,6 +117,32 @@ public sealed class WebChatServer(
     }
 
     private static long UserOf(HttpContext context) => (long)context.Items[UserCookie]!;
+
+    /// <summary>"id.signature": HMAC-SHA256 of the id under the server's key.</summary>
+    public static string SignedCookie(long user, byte[] key) =>
+        $"{user.ToString(CultureInfo.InvariantCulture)}.{Base64Url(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"artbot-web-user:{user}")))}";
+
+    private string CookieOf(long user) => SignedCookie(user, cookieKey);
+
+    private long? UserOf(string? cookie)
+    {
+        if (cookie is not { Length: <= 80 } || cookie.Split('.') is not [var id, _]
+            || !long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var user) || user <= 0) return null;
+        return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(cookie), Encoding.ASCII.GetBytes(CookieOf(user))) ? user : null;
+    }
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    /// <summary>A browser names the page that sends a request: it must be this chat's own.</summary>
+    private bool SameSite(HttpRequest request)
+    {
+        if (request.Headers["Sec-Fetch-Site"].ToString() is "cross-site") return false;
+        var origin = request.Headers.Origin.ToString();
+        if (origin.Length == 0) return true;
+        return Uri.TryCreate(origin, UriKind.Absolute, out var uri) && hosts.Contains(uri.Host) && uri.Port == request.Host.Port;
+    }
+
+    private static string Printable(string text) => new(text.Take(80).Select(c => char.IsControl(c) ? '?' : c).ToArray());
 
     private static ChatUser From(HttpContext context)
     {
@@ -186,7 +237,16 @@ public sealed class WebChatServer(
     {
         var from = From(context);
         if (!Allowed(from.UserId)) return TooFast(from);
-        var body = await context.Request.ReadFromJsonAsync<Dictionary<string, string>>(context.RequestAborted);
+        Dictionary<string, string>? body;
+        try
+        {
+            body = await context.Request.ReadFromJsonAsync<Dictionary<string, string>>(context.RequestAborted);
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or BadHttpRequestException or InvalidOperationException)
+        {
+            logger.LogInformation("Web button from {User} refused: {Problem}", from.UserId, e.GetType().Name);
+            return Results.BadRequest();
+        }
         if (body?.GetValueOrDefault("data") is not { Length: > 0 and <= 256 } data) return Results.BadRequest();
         await HandleAsync(new ButtonPressed(from, $"{from.UserId}:{Guid.NewGuid():N}", data), context.RequestAborted);
         return Results.Json(new { ok = true });
@@ -228,6 +288,11 @@ public sealed class WebChatServer(
     private bool Allowed(long user)
     {
         var now = DateTimeOffset.UtcNow;
+        // Bounded: entries of browsers quiet for a minute go once there are many.
+        if (recent.Count > options.Value.MaxChats)
+            foreach (var (id, queue) in recent)
+                lock (queue)
+                    if (queue.Count == 0 || now - queue.Last() > TimeSpan.FromMinutes(1)) recent.TryRemove(id, out _);
         var times = recent.GetOrAdd(user, _ => new Queue<DateTimeOffset>());
         lock (times)
         {

@@ -18,7 +18,8 @@ public sealed record WebButton([property: JsonPropertyName("text")] string Text,
 /// <summary>
 /// The bot's side of every browser's conversation, in memory: what was sent (with a sequence
 /// number the page polls after), the images, and a wake-up for waiting polls. An edit is sent
-/// again under the same id with a new sequence number. Bounded per chat.
+/// again under the same id with a new sequence number. Bounded: messages and pictures per chat,
+/// and chats (the least recently active is forgotten first).
 /// </summary>
 public sealed class WebChats(IOptions<WebOptions> options)
 {
@@ -32,6 +33,7 @@ public sealed class WebChats(IOptions<WebOptions> options)
 
     private sealed class Chat
     {
+        public long LastActive { get; set; }
         public List<WebMessage> Messages { get; } = [];
         public Dictionary<long, (byte[] Bytes, bool AsFile)> Images { get; } = [];
         public TaskCompletionSource Changed { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -88,9 +90,24 @@ public sealed class WebChats(IOptions<WebOptions> options)
         lock (gate) return ChatOf(chatId).Images.TryGetValue(id, out var image) ? image : null;
     }
 
+    private long clock;
+
     private Chat ChatOf(long chatId)
     {
-        if (!chats.TryGetValue(chatId, out var chat)) chats[chatId] = chat = new Chat();
+        if (!chats.TryGetValue(chatId, out var chat))
+        {
+            if (chats.Count >= options.Value.MaxChats)
+            {
+                // Forget the quietest tenth at once, so a flood of new browsers costs one sort per batch.
+                foreach (var quiet in chats.OrderBy(c => c.Value.LastActive).Take(Math.Max(1, chats.Count / 10)).Select(c => c.Key).ToList())
+                {
+                    chats[quiet].Changed.TrySetResult();
+                    chats.Remove(quiet);
+                }
+            }
+            chats[chatId] = chat = new Chat();
+        }
+        chat.LastActive = ++clock;
         return chat;
     }
 
@@ -104,6 +121,7 @@ public sealed class WebChats(IOptions<WebOptions> options)
             chat.Images.Remove(chat.Messages[0].Id);
             chat.Messages.RemoveAt(0);
         }
+        while (chat.Images.Count > options.Value.ImagesPerChat) chat.Images.Remove(chat.Images.Keys.Min());
         var waiting = chat.Changed;
         chat.Changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         waiting.TrySetResult();

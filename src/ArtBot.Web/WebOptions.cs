@@ -37,6 +37,27 @@ public sealed class WebOptions : IValidatableObject
     [Range(10, 10_000)]
     public int HistoryPerChat { get; set; } = 200;
 
+    /// <summary>Pictures kept per chat; older ones are dropped from memory (their messages stay).</summary>
+    [Range(1, 1000)]
+    public int ImagesPerChat { get; set; } = 20;
+
+    /// <summary>Chats kept in memory; the least recently active is forgotten first.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxChats { get; set; } = 2000;
+
+    /// <summary>
+    /// Signs the user cookie (base64, at least 32 bytes; from the environment). Unset: a key made
+    /// once and kept in the database, so cookies survive restarts.
+    /// </summary>
+    public string? CookieKey { get; set; }
+
+    /// <summary>
+    /// Host names the page may be reached by besides <see cref="Host"/> and the loopback names (a
+    /// public name behind a proxy). Any other Host or Origin header is refused: a page on another
+    /// site that rebinds its DNS name to this address gets 403.
+    /// </summary>
+    public string[]? AllowedHosts { get; set; }
+
     public bool IsLoopback => Host is "localhost" || IPAddress.TryParse(Host, out var ip) && IPAddress.IsLoopback(ip);
 
     public string Url => $"http://{(Host.Contains(':') ? $"[{Host}]" : Host)}:{Port}/";
@@ -49,5 +70,15 @@ public sealed class WebOptions : IValidatableObject
     {
         if (!IsLoopback && string.IsNullOrWhiteSpace(AccessKey))
             yield return new ValidationResult($"Web:Host is {Host}, not loopback: set Web:AccessKey (ARTBOT_Web__AccessKey) so strangers cannot use the bot", [nameof(AccessKey)]);
+        if (CookieKey != null && (!TryKey(CookieKey, out var key) || key.Length < 32))
+            yield return new ValidationResult("Web:CookieKey must be base64 of at least 32 bytes", [nameof(CookieKey)]);
+    }
+
+    internal static bool TryKey(string text, out byte[] key)
+    {
+        key = new byte[text.Length];
+        if (!Convert.TryFromBase64String(text, key, out var length)) return false;
+        key = key[..length];
+        return true;
     }
 }

@@ -35,8 +35,9 @@ public sealed class ConversationTests : IDisposable
         var buttons = menu.Keyboard!.Rows.SelectMany(r => r).ToList();
         Assert.Equal(11, buttons.Count);
         Assert.Equal("1. The Great Wave", buttons[0].Text);
-        Assert.Equal("p:wave", buttons[0].Data);
-        Assert.Contains(buttons, b => b.Data == "d");
+        Assert.Contains(buttons, b => b.Text == "Dream");
+        // Buttons carry an opaque reference to the offer, nothing a client could edit into another one.
+        Assert.All(buttons, b => Assert.Matches(@"^[0-9A-Za-z]{16}\.\d+$", b.Data));
         var gallery = Assert.Single(await Active());
         Assert.Equal((JobKind.Gallery, JobClass.Light), (gallery.Kind, gallery.Class));
         Assert.Equal(1, h.Signals);
@@ -46,7 +47,7 @@ public sealed class ConversationTests : IDisposable
     public async Task Picking_a_preset_queues_a_fast_job_and_answers_the_button()
     {
         await h.Say(new PhotoMessage(Harness.User(), [AnyPhoto]));
-        await h.Say(new ButtonPressed(Harness.User(), "cb1", "p:scream"));
+        await h.Press("The Scream", callbackId: "cb1");
         var preset = (await Active()).Single(j => j.Kind == JobKind.Preset);
         Assert.Equal("scream", preset.PresetId);
         Assert.Equal(JobClass.Light, preset.Class);
@@ -96,10 +97,10 @@ public sealed class ConversationTests : IDisposable
     public async Task Paid_users_are_told_they_go_first()
     {
         await h.Say(new PhotoMessage(Harness.User(1), [AnyPhoto]));
-        await h.Say(new ButtonPressed(Harness.User(1), "a", "p:wave"));
+        await h.Press("The Great Wave", Harness.User(1));
         await h.Ledger.PostAsync(new LedgerEntry { Key = "grant-2", Platform = "telegram", UserId = 2, Kind = LedgerKind.AdminGrant, Amount = 100 });
         await h.Say(new PhotoMessage(Harness.User(2), [AnyPhoto], "dream"));
-        await h.Say(new ButtonPressed(Harness.User(2), "b", "t:premium"));
+        await h.Press("Premium", Harness.User(2));
         var paid = Assert.Single(await Active(2));
         Assert.True(paid.Paid);
         Assert.Equal(1, await h.Queue.PositionAsync(paid));
@@ -135,8 +136,8 @@ public sealed class ConversationTests : IDisposable
     public async Task Settings_change_language_for_good_and_size_within_the_tier()
     {
         await h.Say(new CommandMessage(Harness.User(1, "en"), "settings"));
-        await h.Say(new ButtonPressed(Harness.User(1, "en"), "s1", "set:lang"));
-        await h.Say(new ButtonPressed(Harness.User(1, "en"), "s2", "set:size:384"));
+        await h.Press("Русский", Harness.User(1, "en"));
+        await h.Press("384px", Harness.User(1, "en"));
         await h.Say(new CommandMessage(Harness.User(1, "en"), "help"));
         Assert.StartsWith("Команды:", h.Messenger.All<SentText>()[^1].Text);
         var sizes = h.Messenger.All<SentText>()[0].Keyboard!.Rows[0].Select(b => b.Text);
@@ -148,12 +149,13 @@ public sealed class ConversationTests : IDisposable
     [Fact]
     public async Task A_chosen_size_is_capped_by_the_tier_of_each_job()
     {
-        await h.Say(new ButtonPressed(Harness.User(1), "s", "set:size:1600"));
+        await h.Say(new CommandMessage(Harness.User(1), "settings"));
+        await h.Press("1600px", Harness.User(1));
         await h.Say(new PhotoMessage(Harness.User(1), [AnyPhoto], "dream"));
         Assert.Equal(600, (await Active()).Single().Size);   // free: up to 600 px
         await h.Ledger.PostAsync(new LedgerEntry { Key = "grant", Platform = "telegram", UserId = 1, Kind = LedgerKind.AdminGrant, Amount = 50 });
         await h.Say(new PhotoMessage(Harness.User(1), [AnyPhoto], "dream"));
-        await h.Say(new ButtonPressed(Harness.User(1), "t", "t:premium"));
+        await h.Press("Premium", Harness.User(1));
         Assert.Equal(1000, (await Active())[^1].Size);          // Premium: up to 1000 px
     }
 
@@ -163,19 +165,20 @@ public sealed class ConversationTests : IDisposable
         await h.Say(new UnsupportedMessage(Harness.User(), Unsupported.Sticker));
         await h.Say(new TextMessage(Harness.User(), "hello?"));
         await h.Say(new CommandMessage(Harness.User(), "paint"));
-        await h.Say(new ButtonPressed(Harness.User(), "old", "p:wave"));
+        await h.Say(new ButtonPressed(Harness.User(), "old", "p:wave"));   // the data of an older version's button
         var texts = h.Messenger.All<SentText>().Select(t => t.Text).ToList();
         Assert.Equal("I can't use a sticker. Send a photo, please.", texts[0]);
         Assert.StartsWith("I work with photos", texts[1]);
         Assert.StartsWith("I don't know that command", texts[2]);
-        Assert.Equal("Send a photo first.", h.Messenger.All<AnsweredButton>().Single().Text);
+        Assert.Equal("That button is out of date.", h.Messenger.All<AnsweredButton>().Single().Text);
         Assert.Empty(await Active());
     }
 
     [Fact]
     public async Task A_user_who_chose_russian_gets_the_whole_explanation_in_russian()
     {
-        await h.Say(new ButtonPressed(Harness.User(1, "en"), "s", "set:lang"));
+        await h.Say(new CommandMessage(Harness.User(1, "en"), "settings"));
+        await h.Press("Русский", Harness.User(1, "en"));
         await h.Say(new UnsupportedMessage(Harness.User(1, "en"), Unsupported.Audio));
         Assert.Equal("Не могу использовать аудио. Пришлите, пожалуйста, фото.", h.Messenger.All<SentText>()[^1].Text);
     }

@@ -113,11 +113,34 @@ public sealed class Harness : IDisposable, IJobSignal
         Policy = new QueuePolicy(queue ?? new QueuePolicyOptions { IdleCapacityServesHeavyByDay = false },
             new NightWindow(new TimeOnly(1, 0), new TimeOnly(7, 0), Moscow));
         Presets = ArtBot.Engine.StyleFolder.Load(Path.Combine(RepoRoot, "styles"));
-        Runner = new JobRunner(Queue, Images, new LazyEngine(() => Engine), Messenger, Ledger, Presets, Policy, Options, Clock, NullLogger<JobRunner>.Instance);
-        Bot = new BotService(Queue, Images, Users, Presets, Policy, Options, this, Runner, Ledger,
-            new Payments(Ledger, Billing, Clock, NullLogger<Payments>.Instance),
-            new AdminService(Queue, Users, Ledger, Messenger, Clock, NullLogger<AdminService>.Instance), Clock);
+        Offers = new LiteOfferStore(Database);
+        Domain = new BotDomain(new BotPorts(Queue, Images, Users, Ledger, Offers), Options, Billing, Policy, Presets,
+            new LazyEngine(() => Engine), Messenger, this, Clock, NullLoggerFactory.Instance);
+        Runner = Domain.Runner;
+        Bot = Domain.Bot;
     }
+
+    public LiteOfferStore Offers { get; }
+    public BotDomain Domain { get; }
+
+    /// <summary>Presses the button labelled (in part) <paramref name="label"/> on the newest message to this user that has one, as the user would.</summary>
+    public Task Press(string label, ChatUser? user = null, string callbackId = "cb")
+    {
+        user ??= User();
+        var button = ButtonOn(label, user.ChatId) ?? throw new InvalidOperationException($"no button '{label}' was sent to chat {user.ChatId}");
+        return Say(new ButtonPressed(user, callbackId, button.Data));
+    }
+
+    public Button? ButtonOn(string label, long chatId) =>
+        Messenger.Log.Reverse().Select(s => s switch
+            {
+                SentText t when t.ChatId == chatId => t.Keyboard,
+                SentImage i when i.ChatId == chatId => i.Keyboard,
+                _ => null,
+            })
+            .Where(k => k != null)
+            .SelectMany(k => k!.Rows.SelectMany(r => r))
+            .FirstOrDefault(b => b.Text.Contains(label, StringComparison.Ordinal));
 
     public static string RepoRoot { get; } = FindRepoRoot();
 

@@ -17,7 +17,7 @@ public sealed class RunnerTests : IDisposable
     public async Task Photo_then_preset_delivers_the_gallery_then_the_result_with_follow_ups()
     {
         await h.Say(new PhotoMessage(Harness.User(), [Harness.Photo("tubingen.jpg")]));
-        await h.Say(new ButtonPressed(Harness.User(), "cb", "p:wave"));
+        await h.Press("The Great Wave");
         h.Messenger.Clear();
 
         Assert.Equal(2, await h.RunAllAsync());
@@ -59,7 +59,7 @@ public sealed class RunnerTests : IDisposable
         await h.Say(new PhotoMessage(Harness.User(), [[0x42, 0x4d, 1, 2, 3]], "dream"));
         h.Messenger.Clear();
         Assert.True(await h.Runner.RunNextAsync(CancellationToken.None));
-        Assert.StartsWith("Sorry, that did not work: not an image", h.Messenger.All<SentText>().Last().Text);
+        Assert.Equal("Sorry, that did not work: it is not a picture (JPEG, PNG or WebP, please)", h.Messenger.All<SentText>().Last().Text);
         var job = await h.Queue.GetAsync(1);
         Assert.Equal(JobState.Failed, job!.State);
     }
@@ -121,9 +121,14 @@ public sealed class RunnerTests : IDisposable
         Assert.Equal((JobState.Done, 1), (job!.State, job.Attempts));
         Assert.Null(job.DeliveredAt);
 
+        await h.Runner.SweepAsync(CancellationToken.None);                  // too soon: the chat gets a pause
+        Assert.Equal(1, (await h.Queue.GetAsync(1))!.DeliveryAttempts);
+        h.Clock.Now += TimeSpan.FromMinutes(2);
         await h.Runner.RecoverAsync(CancellationToken.None);                // still blocked: start-up goes on
+        Assert.Equal(2, (await h.Queue.GetAsync(1))!.DeliveryAttempts);
         h.Messenger.RefuseImages = false;
-        await h.Runner.RecoverAsync(CancellationToken.None);
+        h.Clock.Now += TimeSpan.FromMinutes(3);
+        await h.Runner.SweepAsync(CancellationToken.None);                  // the periodic sweep, not only a start-up
         Assert.Single(h.Messenger.All<SentImage>());
         Assert.NotNull((await h.Queue.GetAsync(1))!.DeliveredAt);
     }

@@ -1,3 +1,4 @@
+using ArtBot.Domain.Billing;
 using ArtBot.Domain.Queue;
 
 namespace ArtBot.Storage.Tests;
@@ -44,6 +45,17 @@ public sealed class LiteJobQueueTests : IDisposable
         CreatedAt = Day,
     };
 
+    /// <summary>Books a job as the bot does: a paid one with 10 credits reserved, granted just before.</summary>
+    private async Task<Job> Enqueue(Job job)
+    {
+        if (job.Paid)
+            await new LiteLedger(database).PostAsync(new LedgerEntry
+            {
+                Key = $"grant:{Guid.NewGuid():N}", Platform = job.Platform, UserId = job.UserId, Kind = LedgerKind.AdminGrant, Amount = 10, At = Day,
+            });
+        return (await queue.EnqueueAsync(job, job.Paid ? 10 : 0))!;
+    }
+
     private void Reopen()
     {
         database.Dispose();
@@ -54,11 +66,11 @@ public sealed class LiteJobQueueTests : IDisposable
     [Fact]
     public async Task Claims_follow_the_policy_order_paid_light_heavy_fifo()
     {
-        var freeLight1 = await queue.EnqueueAsync(NewJob(1, false, JobClass.Light));
-        var freeHeavy = await queue.EnqueueAsync(NewJob(2, false, JobClass.Heavy));
-        var paidHeavy = await queue.EnqueueAsync(NewJob(3, true, JobClass.Heavy));
-        var freeLight2 = await queue.EnqueueAsync(NewJob(4, false, JobClass.Light));
-        var paidLight = await queue.EnqueueAsync(NewJob(5, true, JobClass.Light));
+        var freeLight1 = await Enqueue(NewJob(1, false, JobClass.Light));
+        var freeHeavy = await Enqueue(NewJob(2, false, JobClass.Heavy));
+        var paidHeavy = await Enqueue(NewJob(3, true, JobClass.Heavy));
+        var freeLight2 = await Enqueue(NewJob(4, false, JobClass.Light));
+        var paidLight = await Enqueue(NewJob(5, true, JobClass.Light));
 
         var order = new List<long>();
         while (await queue.ClaimNextAsync(Policy(), InTheNight, Lease) is { } job) order.Add(job.Id);
@@ -73,7 +85,7 @@ public sealed class LiteJobQueueTests : IDisposable
         var random = new Random(7);
         var jobs = new List<Job>();
         for (var i = 0; i < 200; i++)
-            jobs.Add(await queue.EnqueueAsync(NewJob(i, random.Next(3) == 0, random.Next(2) == 0 ? JobClass.Light : JobClass.Heavy)));
+            jobs.Add(await Enqueue(NewJob(i, random.Next(3) == 0, random.Next(2) == 0 ? JobClass.Light : JobClass.Heavy)));
         var policy = Policy();
         foreach (var now in new[] { Day, InTheNight })
         {
@@ -87,7 +99,7 @@ public sealed class LiteJobQueueTests : IDisposable
     [Fact]
     public async Task Free_heavy_job_is_held_by_day_and_runs_at_night()
     {
-        var heavy = await queue.EnqueueAsync(NewJob(1, false, JobClass.Heavy, JobKind.Stylize));
+        var heavy = await Enqueue(NewJob(1, false, JobClass.Heavy, JobKind.Stylize));
         Assert.Null(await queue.ClaimNextAsync(Policy(), Day, Lease));
         Assert.Equal(heavy.Id, (await queue.ClaimNextAsync(Policy(idleServesHeavy: true), Day, Lease))?.Id);
     }
@@ -95,7 +107,7 @@ public sealed class LiteJobQueueTests : IDisposable
     [Fact]
     public async Task Held_job_runs_once_the_window_opens()
     {
-        var heavy = await queue.EnqueueAsync(NewJob(1, false, JobClass.Heavy, JobKind.Stylize));
+        var heavy = await Enqueue(NewJob(1, false, JobClass.Heavy, JobKind.Stylize));
         Assert.Null(await queue.ClaimNextAsync(Policy(), Day, Lease));
         var claimed = await queue.ClaimNextAsync(Policy(), InTheNight, Lease);
         Assert.Equal(heavy.Id, claimed?.Id);
@@ -107,8 +119,8 @@ public sealed class LiteJobQueueTests : IDisposable
     [Fact]
     public async Task Restart_requeues_the_interrupted_job_in_its_place_and_fails_it_after_max_attempts()
     {
-        var first = await queue.EnqueueAsync(NewJob(1, false, JobClass.Light));
-        var second = await queue.EnqueueAsync(NewJob(2, false, JobClass.Light));
+        var first = await Enqueue(NewJob(1, false, JobClass.Light));
+        var second = await Enqueue(NewJob(2, false, JobClass.Light));
         var running = await queue.ClaimNextAsync(Policy(), Day, Lease);
         Assert.Equal(first.Id, running!.Id);
 
@@ -130,13 +142,13 @@ public sealed class LiteJobQueueTests : IDisposable
     [Fact]
     public async Task Cancelled_job_leaves_the_queue_and_positions_close_up()
     {
-        var a = await queue.EnqueueAsync(NewJob(1, false, JobClass.Light));
-        var b = await queue.EnqueueAsync(NewJob(2, false, JobClass.Light));
-        var c = await queue.EnqueueAsync(NewJob(3, false, JobClass.Light));
+        var a = await Enqueue(NewJob(1, false, JobClass.Light));
+        var b = await Enqueue(NewJob(2, false, JobClass.Light));
+        var c = await Enqueue(NewJob(3, false, JobClass.Light));
         Assert.Equal(3, await queue.PositionAsync(c));
 
-        Assert.True(await queue.CancelQueuedAsync(b.Id, Day));
-        Assert.False(await queue.CancelQueuedAsync(b.Id, Day));
+        Assert.True((await queue.CancelQueuedAsync(b.Id, Day)).Cancelled);
+        Assert.False((await queue.CancelQueuedAsync(b.Id, Day)).Cancelled);
         Assert.Equal(2, await queue.PositionAsync(c));
         Assert.Equal(JobState.Cancelled, (await queue.GetAsync(b.Id))!.State);
         Assert.Equal([a.Id, c.Id], [(await queue.ClaimNextAsync(Policy(), Day, Lease))!.Id, (await queue.ClaimNextAsync(Policy(), Day, Lease))!.Id]);
@@ -145,8 +157,8 @@ public sealed class LiteJobQueueTests : IDisposable
     [Fact]
     public async Task A_paid_job_is_placed_ahead_of_earlier_free_ones()
     {
-        var free = await queue.EnqueueAsync(NewJob(1, false, JobClass.Light));
-        var paid = await queue.EnqueueAsync(NewJob(2, true, JobClass.Heavy));
+        var free = await Enqueue(NewJob(1, false, JobClass.Light));
+        var paid = await Enqueue(NewJob(2, true, JobClass.Heavy));
         Assert.Equal(1, await queue.PositionAsync(paid));
         Assert.Equal(2, await queue.PositionAsync(free));
     }
@@ -154,9 +166,9 @@ public sealed class LiteJobQueueTests : IDisposable
     [Fact]
     public async Task Active_jobs_are_a_users_queued_and_running_ones()
     {
-        var a = await queue.EnqueueAsync(NewJob(7, false, JobClass.Light));
-        var b = await queue.EnqueueAsync(NewJob(7, false, JobClass.Heavy));
-        await queue.EnqueueAsync(NewJob(8, false, JobClass.Light));
+        var a = await Enqueue(NewJob(7, false, JobClass.Light));
+        var b = await Enqueue(NewJob(7, false, JobClass.Heavy));
+        await Enqueue(NewJob(8, false, JobClass.Light));
         await queue.ClaimNextAsync(Policy(), Day, Lease);
         var active = await queue.ActiveJobsAsync("telegram", 7);
         Assert.Equal([a.Id, b.Id], active.Select(j => j.Id));
@@ -167,7 +179,7 @@ public sealed class LiteJobQueueTests : IDisposable
     [Fact]
     public async Task Concurrent_claims_never_hand_out_a_job_twice()
     {
-        for (var i = 0; i < 300; i++) await queue.EnqueueAsync(NewJob(i, i % 3 == 0, JobClass.Light));
+        for (var i = 0; i < 300; i++) await Enqueue(NewJob(i, i % 3 == 0, JobClass.Light));
         var claimed = new System.Collections.Concurrent.ConcurrentBag<long>();
         await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(async () =>
         {
@@ -186,7 +198,7 @@ public sealed class LiteJobQueueTests : IDisposable
         job.Iterations = 400;
         job.PreserveColors = true;
         job.Language = ArtBot.Domain.Art.Language.Ru;
-        await queue.EnqueueAsync(job);
+        await Enqueue(job);
         Reopen();
         var stored = await queue.GetAsync(job.Id);
         Assert.NotNull(stored);

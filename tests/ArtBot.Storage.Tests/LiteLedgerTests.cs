@@ -1,40 +1,56 @@
 using ArtBot.Domain.Billing;
+using ArtBot.Domain.Queue;
 
 namespace ArtBot.Storage.Tests;
 
+/// <summary>The ledger and the bookings beside it, on a real LiteDB file.</summary>
 public sealed class LiteLedgerTests : IDisposable
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 22, 12, 0, 0, TimeSpan.Zero);
+    private static readonly QueuePolicy Policy = new(new QueuePolicyOptions(), new NightWindow(new TimeOnly(1, 0), new TimeOnly(7, 0), TimeZoneInfo.Utc));
     private readonly string folder = Directory.CreateTempSubdirectory("artbot-ledger-").FullName;
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
+    private string DbPath => Path.Combine(folder, "artbot.db");
+
     private static LedgerEntry Entry(string key, LedgerKind kind, long amount, long? job = null) =>
         new() { Key = key, Platform = "vk", UserId = 5, Kind = kind, Amount = amount, JobId = job, At = Now };
 
+    private static Job PaidJob() => new()
+    {
+        Platform = "vk", UserId = 5, ChatId = 5, Kind = JobKind.Stylize, Paid = true, Tier = Tier.Hd, Class = JobClass.Heavy,
+        Rank = QueuePolicy.RankOf(true, JobClass.Heavy), ContentImage = "img/x", CreatedAt = Now,
+    };
+
     /// <summary>A day of bookkeeping: a purchase, a promo, two paid jobs (one delivered, one failed).</summary>
-    private static async Task DayAsync(LiteLedger ledger)
+    private static async Task DayAsync(LiteLedger ledger, LiteJobQueue queue, bool book)
     {
         await ledger.PostAsync(Entry("payment:telegram:c1", LedgerKind.Purchase, 120));
         await ledger.PostAsync(Entry("promo:GIFT:vk:5", LedgerKind.Promo, 20));
-        await ledger.ReserveAsync(Entry(LedgerEntry.ReserveKey(1), LedgerKind.Reserve, -25, 1));
-        await ledger.ReserveAsync(Entry(LedgerEntry.ReserveKey(2), LedgerKind.Reserve, -10, 2));
-        await ledger.SettleAsync(1, charge: true, Now);
-        await ledger.SettleAsync(2, charge: false, Now);
+        if (book)
+        {
+            Assert.NotNull(await queue.EnqueueAsync(PaidJob(), 25));
+            Assert.NotNull(await queue.EnqueueAsync(PaidJob(), 10));
+        }
+        var delivered = await queue.GetAsync(1);
+        delivered!.ResultImage = "img/r";
+        delivered.State = JobState.Done;
+        await queue.MarkDeliveredAsync(delivered, Now);
+        await queue.EndWithoutResultAsync((await queue.GetAsync(2))!, JobState.Failed, "broken", Now);
     }
 
     [Fact]
     public async Task Replaying_every_posting_after_a_restart_changes_nothing()
     {
-        var path = Path.Combine(folder, "artbot.db");
-        using (var database = new ArtBotDatabase(path))
-            await DayAsync(new LiteLedger(database));
-        using (var database = new ArtBotDatabase(path))
+        using (var database = new ArtBotDatabase(DbPath))
+            await DayAsync(new LiteLedger(database), new LiteJobQueue(database), book: true);
+        using (var database = new ArtBotDatabase(DbPath))
         {
             var ledger = new LiteLedger(database);
             var before = await ledger.EntriesAsync("vk", 5);
-            await DayAsync(ledger);
-            await DayAsync(ledger);
+            await DayAsync(ledger, new LiteJobQueue(database), book: false);
+            await DayAsync(ledger, new LiteJobQueue(database), book: false);
             var after = await ledger.EntriesAsync("vk", 5);
             Assert.Equal(before.Select(e => e.Key), after.Select(e => e.Key));
             Assert.Equal(115, await ledger.BalanceAsync("vk", 5));
@@ -45,18 +61,73 @@ public sealed class LiteLedgerTests : IDisposable
     }
 
     [Fact]
-    public async Task A_reservation_needs_the_balance_and_a_settled_job_stays_settled()
+    public async Task A_booking_needs_the_balance_and_stores_the_job_and_its_reservation_together()
     {
-        using var database = new ArtBotDatabase(Path.Combine(folder, "artbot.db"));
+        using var database = new ArtBotDatabase(DbPath);
         var ledger = new LiteLedger(database);
+        var queue = new LiteJobQueue(database);
         await ledger.PostAsync(Entry("grant", LedgerKind.AdminGrant, 30));
-        Assert.False(await ledger.ReserveAsync(Entry(LedgerEntry.ReserveKey(7), LedgerKind.Reserve, -31, 7)));
-        Assert.True(await ledger.ReserveAsync(Entry(LedgerEntry.ReserveKey(7), LedgerKind.Reserve, -30, 7)));
+        Assert.Null(await queue.EnqueueAsync(PaidJob(), 31));
+        Assert.Equal(0, await queue.QueuedCountAsync());           // nothing stored: no job without its credits
+        Assert.Null(await ledger.FindAsync(LedgerEntry.ReserveKey(1)));
+
+        var job = (await queue.EnqueueAsync(PaidJob(), 30))!;
+        Assert.Equal(-30, (await ledger.FindAsync(LedgerEntry.ReserveKey(job.Id)))!.Amount);
         Assert.Equal(30, await ledger.HeldAsync("vk", 5));
-        Assert.Equal(30, await ledger.SettleAsync(7, charge: false, Now));
-        // A late "delivered" after the job failed for good must not charge.
-        Assert.Null(await ledger.SettleAsync(7, charge: true, Now));
+        Assert.Null(await queue.EnqueueAsync(PaidJob(), 1));         // the held credits are spent
+        await Assert.ThrowsAsync<ArgumentException>(() => queue.EnqueueAsync(PaidJob(), 0));
+        await Assert.ThrowsAsync<ArgumentException>(() => queue.EnqueueAsync(PaidJob(), -100000));
+
+        // Cancelled in the queue: returned in the same step, and only once.
+        var cancelled = await queue.CancelQueuedAsync(job.Id, Now);
+        Assert.Equal((true, new Settlement(30, 0)), (cancelled.Cancelled, cancelled.Settlement));
+        Assert.False((await queue.CancelQueuedAsync(job.Id, Now)).Cancelled);
+        Assert.Null(await queue.SettleAsync((await queue.GetAsync(job.Id))!, Now));
         Assert.Equal(30, await ledger.BalanceAsync("vk", 5));
-        Assert.Null(await ledger.SettleAsync(8, charge: true, Now));
+    }
+
+    [Theory]
+    [InlineData(LedgerKind.Reserve, 100000L, 9L)]      // a "reservation" that pays the user
+    [InlineData(LedgerKind.Charge, 5L, 9L)]
+    [InlineData(LedgerKind.Release, -5L, 9L)]
+    [InlineData(LedgerKind.Purchase, -50L, null)]
+    [InlineData(LedgerKind.Promo, 0L, null)]
+    [InlineData(LedgerKind.Refund, 50L, null)]
+    [InlineData(LedgerKind.AdminGrant, 0L, null)]
+    [InlineData(LedgerKind.AdminGrant, 50_000_000L, null)]
+    [InlineData(LedgerKind.Reserve, -10L, null)]       // a reservation of no job
+    public async Task The_ledger_refuses_entries_that_break_its_rules(LedgerKind kind, long amount, long? job)
+    {
+        using var database = new ArtBotDatabase(DbPath);
+        var ledger = new LiteLedger(database);
+        await Assert.ThrowsAsync<LedgerRuleException>(() => ledger.PostAsync(Entry("bad", kind, amount, job)));
+        Assert.Empty(await ledger.EntriesAsync("vk", 5));
+        Assert.Equal(0, await ledger.BalanceAsync("vk", 5));
+    }
+
+    [Fact]
+    public async Task A_stopped_picture_is_charged_for_the_share_of_work_done()
+    {
+        using var database = new ArtBotDatabase(DbPath);
+        var ledger = new LiteLedger(database);
+        var queue = new LiteJobQueue(database);
+        await ledger.PostAsync(Entry("grant", LedgerKind.AdminGrant, 100));
+        await queue.EnqueueAsync(PaidJob(), 25);
+        var job = (await queue.ClaimNextAsync(Policy, Now, TimeSpan.FromMinutes(5)))!;
+        (job.State, job.ResultImage, job.ProgressStep, job.ProgressTotal) = (JobState.Cancelled, "img/best", 40, 100);
+        await queue.UpdateAsync(job);
+        Assert.Equal(new Settlement(25, 10), await queue.MarkDeliveredAsync(job, Now));
+        Assert.Equal(90, await ledger.BalanceAsync("vk", 5));
+        Assert.Equal([LedgerKind.AdminGrant, LedgerKind.Reserve, LedgerKind.Release, LedgerKind.Charge], (await ledger.EntriesAsync("vk", 5)).Select(e => e.Kind));
+    }
+
+    [Fact]
+    public void A_second_opener_of_the_same_file_is_refused_naming_it()
+    {
+        using var first = new ArtBotDatabase(DbPath);
+        var refused = Assert.Throws<DatabaseInUseException>(() => new ArtBotDatabase(DbPath));
+        Assert.Contains(DbPath, refused.Message);
+        first.Dispose();
+        using var again = new ArtBotDatabase(DbPath);   // released with its holder
     }
 }

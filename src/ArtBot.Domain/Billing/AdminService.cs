@@ -33,7 +33,7 @@ public sealed class AdminService(IJobQueue queue, IUserStore users, ILedger ledg
             {
                 case ["stats"]:
                     return await StatsAsync(ct);
-                case ["grant" or "revoke", var target, var amount, .. var note] when Target(admin, target) is { } user && int.TryParse(amount, CultureInfo.InvariantCulture, out var credits) && credits > 0:
+                case ["grant" or "revoke", var target, var amount, .. var note] when Target(admin, target) is { } user && Credits(amount) is { } credits:
                     var sign = args[0] == "grant" ? 1 : -1;
                     await ledger.PostAsync(new LedgerEntry
                     {
@@ -42,19 +42,14 @@ public sealed class AdminService(IJobQueue queue, IUserStore users, ILedger ledg
                     }, ct);
                     return await AuditedAsync(who, args[0], $"{user.Platform}:{user.UserId} {sign * credits}",
                         $"{(sign > 0 ? "granted" : "revoked")} {credits} credits; balance of {user.Platform}:{user.UserId} is {await ledger.BalanceAsync(user.Platform, user.UserId, ct)}", ct);
-                case ["promo", var code, var amount, .. var rest] when int.TryParse(amount, CultureInfo.InvariantCulture, out var credits) && credits > 0:
-                    var uses = rest.Length > 0 && int.TryParse(rest[0], CultureInfo.InvariantCulture, out var u) && u > 0 ? u : 1;
-                    var days = rest.Length > 1 && int.TryParse(rest[1], CultureInfo.InvariantCulture, out var d) && d > 0 ? d : 30;
+                case ["promo", var code, var amount, .. var rest] when PromoCode.IsWellFormed(code) && Credits(amount) is { } credits && rest.Length <= 2:
+                    if (Count(rest.ElementAtOrDefault(0), 1, 1_000_000) is not { } uses || Count(rest.ElementAtOrDefault(1), 30, 3650) is not { } days) return Usage;
                     var promo = new PromoCode { Id = code, Credits = credits, MaxUses = uses, ExpiresAt = time.GetUtcNow().AddDays(days), CreatedBy = who, CreatedAt = time.GetUtcNow() };
                     return await ledger.CreatePromoAsync(promo, ct)
                         ? await AuditedAsync(who, "promo", $"{promo.Id} {credits} credits, {uses} uses, {days} days", $"promo code {promo.Id}: {credits} credits, {uses} uses, until {promo.ExpiresAt:yyyy-MM-dd}", ct)
                         : $"promo code {code.ToUpperInvariant()} exists already";
                 case ["ban" or "unban", var target] when Target(admin, target) is { } user:
-                    var profile = await users.FindAsync(user.Platform, user.UserId, ct)
-                                  ?? new UserProfile { Id = UserProfile.KeyOf(user.Platform, user.UserId), Platform = user.Platform, UserId = user.UserId };
-                    profile.Banned = args[0] == "ban";
-                    profile.BanNoticeSent = false;
-                    await users.SaveAsync(profile, ct);
+                    await users.SetBannedAsync(user.Platform, user.UserId, args[0] == "ban", ct);
                     return await AuditedAsync(who, args[0], $"{user.Platform}:{user.UserId}", $"{args[0]}ned {user.Platform}:{user.UserId}", ct);
                 case ["refund", var charge]:
                     return await RefundAsync(who, charge, ct);
@@ -110,13 +105,23 @@ public sealed class AdminService(IJobQueue queue, IUserStore users, ILedger ledg
         return answer;
     }
 
+    /// <summary>Admins type; typos must not mint a fortune or flip a sign: 1 to 1 000 000 credits.</summary>
+    private static long? Credits(string amount) =>
+        long.TryParse(amount, NumberStyles.None, CultureInfo.InvariantCulture, out var credits) && credits is > 0 and <= 1_000_000 ? credits : null;
+
+    private static int? Count(string? text, int fallback, int max) =>
+        text == null ? fallback : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 && n <= max ? n : null;
+
+    private static readonly string[] Platforms = ["telegram", "vk", "web"];
+
     private static (string Platform, long UserId)? Target(UserProfile admin, string target)
     {
         var parts = target.Split(':');
         return parts switch
         {
-            [var id] when long.TryParse(id, CultureInfo.InvariantCulture, out var user) => (admin.Platform, user),
-            [var platform, var id] when long.TryParse(id, CultureInfo.InvariantCulture, out var user) => (platform.ToLowerInvariant(), user),
+            [var id] when long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var user) && user > 0 => (admin.Platform, user),
+            [var platform, var id] when Platforms.Contains(platform.ToLowerInvariant()) && long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var user) && user > 0
+                => (platform.ToLowerInvariant(), user),
             _ => null,
         };
     }

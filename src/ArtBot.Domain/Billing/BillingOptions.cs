@@ -32,10 +32,28 @@ public sealed record BillingOptions
 
     public IReadOnlyList<CreditPack> AllPacks => Packs is { Length: > 0 } packs ? packs : [new("s", 50, 50), new("m", 120, 100), new("l", 300, 225)];
 
-    public int PriceOf(Tier tier, int iterations) => tier switch
+    /// <summary>The price of a job: positive for every paid tier, by construction.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Iterations that are not positive, or a configuration that would price paid work at nothing.</exception>
+    public int PriceOf(Tier tier, int iterations)
     {
-        Tier.Premium => PremiumPrice,
-        Tier.Hd => HdBasePrice + HdPricePer100Steps * (int)Math.Ceiling(iterations / 100.0),
-        _ => 0,
-    };
+        if (tier == Tier.Free) return 0;
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(iterations);
+        var price = tier == Tier.Premium ? PremiumPrice : HdBasePrice + HdPricePer100Steps * (int)Math.Ceiling(iterations / 100.0);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(price);
+        return price;
+    }
+
+    /// <summary>What is wrong with these numbers, checked once at start: the bot refuses to run with any of it.</summary>
+    public IEnumerable<string> Problems()
+    {
+        if (PremiumPrice <= 0) yield return $"Billing:PremiumPrice must be positive, not {PremiumPrice}";
+        if (HdBasePrice <= 0) yield return $"Billing:HdBasePrice must be positive, not {HdBasePrice}";
+        if (HdPricePer100Steps < 0) yield return $"Billing:HdPricePer100Steps must not be negative, not {HdPricePer100Steps}";
+        if (HdSteps.Any(n => n is <= 0 or > 100_000)) yield return "Billing:HdIterations must be between 1 and 100000";
+        if (InvoiceLifetime <= TimeSpan.Zero) yield return "Billing:InvoiceLifetime must be positive";
+        foreach (var pack in AllPacks)
+            if (string.IsNullOrWhiteSpace(pack.Id) || pack.Credits <= 0 || pack.Stars <= 0 || pack.Credits > LedgerEntry.MaxAmount)
+                yield return $"Billing:Packs: pack '{pack.Id}' needs an id and positive credits and stars";
+        if (AllPacks.Select(p => p.Id).Distinct().Count() != AllPacks.Count) yield return "Billing:Packs: pack ids must differ";
+    }
 }

@@ -25,6 +25,65 @@ public sealed class LedgerEntry
     public static string ReserveKey(long jobId) => $"job:{jobId}:reserve";
     public static string ReleaseKey(long jobId) => $"job:{jobId}:release";
     public static string ChargeKey(long jobId) => $"job:{jobId}:charge";
+
+    /// <summary>The reservation of a paid job's price, posted with the job in one transaction.</summary>
+    public static LedgerEntry Reservation(Job job, long price) => new()
+    {
+        Key = ReserveKey(job.Id), Platform = job.Platform, UserId = job.UserId, Kind = LedgerKind.Reserve,
+        Amount = -price, JobId = job.Id, At = job.CreatedAt, Note = $"{job.Tier} {job.Kind}",
+    };
+
+    /// <summary>
+    /// The sign rules every store enforces before it writes an entry: money comes in only as a
+    /// purchase, a promo or an admin grant, and a job can only ever hold, return or take what it
+    /// reserved. A reservation that is not a debit, or a purchase of −100000 credits, cannot exist.
+    /// </summary>
+    /// <exception cref="LedgerRuleException">The entry breaks a rule; nothing is written.</exception>
+    public void Validate()
+    {
+        string? problem = Kind switch
+        {
+            _ when string.IsNullOrWhiteSpace(Key) || string.IsNullOrWhiteSpace(Platform) => "an entry needs a key and an owner",
+            LedgerKind.Purchase or LedgerKind.Promo when Amount <= 0 => $"a {Kind} must credit, not {Amount}",
+            LedgerKind.AdminGrant when Amount == 0 => "an admin grant of 0",
+            LedgerKind.Reserve or LedgerKind.Charge when Amount >= 0 => $"a {Kind} must debit, not {Amount}",
+            LedgerKind.Release when Amount <= 0 => $"a release must credit, not {Amount}",
+            LedgerKind.Refund when Amount >= 0 => $"a refund must debit, not {Amount}",
+            LedgerKind.Reserve or LedgerKind.Charge or LedgerKind.Release when JobId is not > 0 => $"a {Kind} needs its job",
+            _ when Math.Abs(Amount) > MaxAmount => $"{Amount} credits in one entry",
+            _ => null,
+        };
+        if (problem != null) throw new LedgerRuleException($"ledger entry {Key} refused: {problem}");
+    }
+
+    /// <summary>No single movement is larger than this: a typo in /admin cannot mint a fortune.</summary>
+    public const long MaxAmount = 10_000_000;
+}
+
+/// <summary>A ledger entry that breaks the ledger's rules; nothing was written.</summary>
+public sealed class LedgerRuleException(string message) : InvalidOperationException(message);
+
+/// <summary>
+/// How a paid job's reservation ended: <see cref="Reserved"/> credits were held, <see cref="Charged"/>
+/// of them taken, the rest returned. Written in the same transaction as the job's final state.
+/// </summary>
+public sealed record Settlement(long Reserved, long Charged)
+{
+    public long Returned => Reserved - Charged;
+
+    /// <summary>
+    /// The one charging rule. A delivered picture is paid in full; a picture the user stopped is
+    /// paid for the share of the work done, rounded up (stopped at 40 % of 25 credits: 10); a job
+    /// that ends with no picture (failed, cancelled in the queue or before its first step, never
+    /// deliverable) costs nothing.
+    /// </summary>
+    public static Settlement For(Job job, long reserved)
+    {
+        if (job.DeliveredAt == null || job.ResultImage == null) return new(reserved, 0);
+        if (job.State == JobState.Done) return new(reserved, reserved);
+        var share = job.ProgressTotal > 0 ? Math.Clamp((double)job.ProgressStep / job.ProgressTotal, 0, 1) : 0;
+        return new(reserved, Math.Min(reserved, (long)Math.Ceiling(reserved * share)));
+    }
 }
 
 /// <summary>A promo code: <see cref="MaxUses"/> users may each redeem it once before it expires.</summary>
@@ -38,6 +97,10 @@ public sealed class PromoCode
     public DateTimeOffset ExpiresAt { get; set; }
     public string CreatedBy { get; set; } = "";
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>Letters, digits, '-' and '_', 3 to 32 of them: anything else is not a code and never reaches the store.</summary>
+    public static bool IsWellFormed(string code) =>
+        code.Length is >= 3 and <= 32 && code.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 }
 
 public enum PromoOutcome { Redeemed, Unknown, Expired, UsedUp, AlreadyRedeemed }
@@ -54,23 +117,13 @@ public sealed class AuditEntry
 
 /// <summary>
 /// The credit ledger, promo codes and the admin audit log. Every method is atomic: a check and
-/// the entries it leads to are one step.
+/// the entries it leads to are one step. Reservations and settlements are not posted here: they
+/// belong to a job's state changes and are written with them (<see cref="IJobQueue"/>).
 /// </summary>
 public interface ILedger
 {
     /// <returns>False when an entry with the same key was posted before (nothing changes).</returns>
     Task<bool> PostAsync(LedgerEntry entry, CancellationToken cancellationToken = default);
-
-    /// <summary>Posts a (negative) reservation only if the balance covers it.</summary>
-    /// <returns>False when the balance is too low, or the key was posted before.</returns>
-    Task<bool> ReserveAsync(LedgerEntry reservation, CancellationToken cancellationToken = default);
-
-    /// <summary>
-    /// Ends a job's reservation: releases it and, when <paramref name="charge"/>, charges it.
-    /// Once settled, later calls change nothing.
-    /// </summary>
-    /// <returns>The credits reserved, when this call settled them; null when there was nothing (left) to settle.</returns>
-    Task<long?> SettleAsync(long jobId, bool charge, DateTimeOffset at, CancellationToken cancellationToken = default);
 
     Task<long> BalanceAsync(string platform, long userId, CancellationToken cancellationToken = default);
 

@@ -10,7 +10,7 @@ namespace ArtBot.Domain.Billing;
 /// pre-checkout, payment), promo codes, and the texts Telegram asks of bots that take payments.
 /// Credits are posted to the ledger under keys that name their cause, so nothing counts twice.
 /// </summary>
-public sealed class Payments(ILedger ledger, BillingOptions options, TimeProvider time, ILogger<Payments> logger)
+public sealed class Payments(ILedger ledger, BillingOptions options, Menus menus, TimeProvider time, ILogger<Payments> logger)
 {
     public const string Currency = "XTR";
 
@@ -27,9 +27,8 @@ public sealed class Payments(ILedger ledger, BillingOptions options, TimeProvide
                     await ledger.HeldAsync(user.Platform, user.UserId, ct), options.PremiumPrice, LowestHdPrice()), cancellationToken: ct);
                 break;
             case "buy" when messenger is IPaymentMessenger:
-                var packs = options.AllPacks.Select(p => new Button(T(TextKey.ButtonPack, p.Credits, p.Stars), $"buy:{p.Id}")).Select(b => (IReadOnlyList<Button>)[b]).ToList();
                 await messenger.SendTextAsync(chat, T(TextKey.BuyMenu, options.PremiumPrice, LowestHdPrice(), await ledger.BalanceAsync(user.Platform, user.UserId, ct)),
-                    new Keyboard(packs), ct);
+                    await menus.PacksAsync(user, ct), ct);
                 break;
             case "buy":
                 await messenger.SendTextAsync(chat, T(TextKey.BuyNotHere), cancellationToken: ct);
@@ -105,6 +104,11 @@ public sealed class Payments(ILedger ledger, BillingOptions options, TimeProvide
     {
         string T(string key, params object[] args) => Texts.Get(user.Language, key, args);
         if (string.IsNullOrWhiteSpace(code)) return T(TextKey.PromoUsage);
+        if (!PromoCode.IsWellFormed(code.Trim()))
+        {
+            logger.LogInformation("Promo attempt by {Platform}:{User} with a malformed code", user.Platform, user.UserId);
+            return T(TextKey.PromoUnknown);
+        }
         var (outcome, credits) = await ledger.RedeemAsync(code, user.Platform, user.UserId, time.GetUtcNow(), ct);
         logger.LogInformation("Promo {Code} for {Platform}:{User}: {Outcome}", code.Trim().ToUpperInvariant(), user.Platform, user.UserId, outcome);
         return outcome switch

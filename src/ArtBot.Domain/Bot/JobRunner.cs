@@ -6,24 +6,41 @@ using Microsoft.Extensions.Logging;
 
 namespace ArtBot.Domain.Bot;
 
+/// <summary>The steps of a job's life a worker passes, in order, for metrics and for the crash tests that stop a worker at each.</summary>
+public enum JobStep { Claimed, Rendering, ResultStored, Sent, Delivered }
+
+/// <summary>Sees a worker pass each <see cref="JobStep"/>; called on the worker's path, so it must be quick.</summary>
+public interface IJobObserver
+{
+    void Reached(JobStep step, Job job);
+}
+
 /// <summary>
 /// Takes the next job the policy allows, renders it on the engine, keeps one progress message
-/// up to date and delivers the result with follow-up buttons. One job at a time: the device
-/// serves one job, and the dispatcher calls this in a loop.
+/// up to date, delivers the result with follow-up buttons and settles its credits. One job at a
+/// time: the device serves one job, and the dispatcher calls this in a loop.
+/// Two different stops reach a job: the user's /cancel (the best image so far is delivered and
+/// the work done is charged) and the process's shutdown (<c>stopping</c>: the job goes back to
+/// the queue untouched, nothing partial is delivered, nothing is settled).
 /// </summary>
 public sealed class JobRunner(
     IJobQueue queue,
     IImageStore images,
+    IUserStore users,
     IArtEngine engine,
     IMessengers messengers,
-    ILedger ledger,
+    Menus menus,
     PresetCatalog presets,
     QueuePolicy policy,
     BotOptions options,
+    IEnumerable<IJobObserver> observers,
     TimeProvider time,
     ILogger<JobRunner> logger) : IRunningJobs
 {
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromMinutes(1);
     private readonly ConcurrentDictionary<long, CancellationTokenSource> running = new();
+    private readonly IJobObserver[] watchers = observers.ToArray();
+    private DateTimeOffset nextSweep = DateTimeOffset.MinValue;
 
     public bool Cancel(long jobId)
     {
@@ -32,7 +49,7 @@ public sealed class JobRunner(
         return true;
     }
 
-    /// <summary>Start-up: re-queue interrupted jobs (telling those that ran out of tries) and deliver finished, undelivered results.</summary>
+    /// <summary>Start-up: re-queue interrupted jobs (telling those that ran out of tries), then sweep.</summary>
     public async Task RecoverAsync(CancellationToken cancellationToken)
     {
         var report = await queue.RecoverAsync(options.MaxAttempts, time.GetUtcNow(), cancellationToken);
@@ -40,72 +57,119 @@ public sealed class JobRunner(
         foreach (var job in report.Failed)
         {
             logger.LogError("Job {Job} was interrupted {Attempts} times; failed", job.Id, job.Attempts);
-            await TellAsync(job, await WithReleaseAsync(job, Texts.Get(job.Language, TextKey.FailedForGood), cancellationToken), "failed", cancellationToken);
+            await TellAsync(job, WithReturned(job, Texts.Get(job.Language, TextKey.FailedForGood), job.Paid ? new Settlement(job.Price, 0) : null), "failed", cancellationToken);
         }
-        foreach (var job in await queue.UndeliveredAsync(cancellationToken))
+        await SweepAsync(cancellationToken);
+    }
+
+    /// <summary>Runs <see cref="SweepAsync"/> when a minute has passed since the last sweep.</summary>
+    public async Task SweepIfDueAsync(CancellationToken cancellationToken)
+    {
+        if (time.GetUtcNow() < nextSweep) return;
+        await SweepAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Settles what a crash left between two steps (ended paid jobs with open reservations) and
+    /// delivers finished results that have not reached their users yet, with growing pauses
+    /// between tries of one chat that cannot be reached.
+    /// </summary>
+    public async Task SweepAsync(CancellationToken cancellationToken)
+    {
+        nextSweep = time.GetUtcNow() + SweepInterval;
+        foreach (var job in await queue.UnsettledAsync(cancellationToken))
+            if (await queue.SettleAsync(job, time.GetUtcNow(), cancellationToken) is { } settled)
+                logger.LogWarning("Job {Job}: settled by the sweeper, {Charged} charged, {Returned} returned", job.Id, settled.Charged, settled.Returned);
+        foreach (var job in await queue.UndeliveredAsync(time.GetUtcNow(), cancellationToken))
         {
+            if (cancellationToken.IsCancellationRequested) return;
+            byte[] image;
             try
             {
-                await DeliverAsync(job, await images.GetAsync(job.ResultImage!, cancellationToken), null, cancellationToken);
+                image = await images.GetAsync(job.ResultImage!, cancellationToken);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (KeyNotFoundException)
             {
-                // The next start-up tries again; one chat that cannot be reached must not keep the bot down.
-                logger.LogWarning("Job {Job}: result still undelivered ({Problem})", job.Id, e.Message);
+                await EndAsync(job, JobState.Failed, "result image expired before it could be delivered", Texts.Get(job.Language, TextKey.FailedForGood), cancellationToken);
+                continue;
             }
+            await TryDeliverAsync(job, image, null, cancellationToken);
         }
     }
 
-    /// <returns>False when no job may run now.</returns>
-    public async Task<bool> RunNextAsync(CancellationToken cancellationToken)
+    /// <param name="stopping">The process is shutting down: not a user's cancel.</param>
+    /// <returns>False when no job may run now (or the process is stopping).</returns>
+    public async Task<bool> RunNextAsync(CancellationToken stopping)
     {
-        var job = await queue.ClaimNextAsync(policy, time.GetUtcNow(), options.Lease, cancellationToken);
+        if (stopping.IsCancellationRequested) return false;
+        var job = await queue.ClaimNextAsync(policy, time.GetUtcNow(), options.Lease, CancellationToken.None);
         if (job == null) return false;
+        Observe(JobStep.Claimed, job);
 
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        running[job.Id] = cancel;
+        if (await users.IsBannedAsync(job.Platform, job.UserId, CancellationToken.None))
+        {
+            logger.LogInformation("Job {Job}: {Platform}:{User} is banned; not rendered", job.Id, job.Platform, job.UserId);
+            await queue.EndWithoutResultAsync(job, JobState.Cancelled, "user banned", time.GetUtcNow(), CancellationToken.None);
+            return true;
+        }
+
+        using var userCancel = new CancellationTokenSource();
+        running[job.Id] = userCancel;
+        ThrottledProgress? progress = null;
         logger.LogInformation("Job {Job}: {Kind} for {Platform}:{User}, attempt {Attempt}", job.Id, job.Kind, job.Platform, job.UserId, job.Attempts);
         try
         {
-            var progress = job.Kind is JobKind.Stylize or JobKind.Dream ? await StartProgressAsync(job, cancellationToken) : null;
-            var result = await RenderAsync(job, progress, cancel.Token);
-            // A progress edit still in flight must not land after the result.
+            // A /cancel that found the job claimed but not yet registered left this flag.
+            if ((await queue.GetAsync(job.Id, CancellationToken.None))?.CancelRequested == true) userCancel.Cancel();
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(userCancel.Token, stopping);
+            progress = job.Kind is JobKind.Stylize or JobKind.Dream ? await StartProgressAsync(job, stopping) : null;
+            Observe(JobStep.Rendering, job);
+            var result = await RenderAsync(job, progress, either.Token);
+            if (stopping.IsCancellationRequested) throw new OperationCanceledException(stopping);
+            if (progress != null) await progress.StopAsync();
+            if (result.Cancelled && job.ProgressStep == 0)
+            {
+                // Stopped before the first step: there is no picture to give, and nothing to charge.
+                await EndAsync(job, JobState.Cancelled, "cancelled before the first step", Texts.Get(job.Language, TextKey.Cancelled), CancellationToken.None);
+                return true;
+            }
             if (progress != null) await progress.FinishAsync(Texts.Get(job.Language, TextKey.ProgressFinished));
-            job.ResultImage = await images.PutAsync(result.Image, time.GetUtcNow(), cancellationToken);
+            job.ResultImage = await images.PutAsync(result.Image, time.GetUtcNow(), CancellationToken.None);
             // A cancelled Gatys or dream still returns its best image so far: the user gets it.
             job.State = result.Cancelled ? JobState.Cancelled : JobState.Done;
             job.FinishedAt = time.GetUtcNow();
-            await queue.UpdateAsync(job, cancellationToken);
-            try
-            {
-                await DeliverAsync(job, result.Image, result, cancellationToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // Rendered and stored: a failed send is retried at the next start-up, never re-rendered.
-                logger.LogWarning("Job {Job}: result not delivered ({Problem})", job.Id, e.Message);
-            }
+            await queue.UpdateAsync(job, CancellationToken.None);
+            Observe(JobStep.ResultStored, job);
+            await TryDeliverAsync(job, result.Image, result, CancellationToken.None);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Shutting down: the job goes back as it was; the next start renders it afresh.
+            if (progress != null) await progress.StopAsync();
+            await queue.ReturnAsync(job, CancellationToken.None);
+            logger.LogInformation("Job {Job}: back in the queue, the process is stopping", job.Id);
+            return false;
+        }
+        catch (OperationCanceledException) when (userCancel.IsCancellationRequested)
+        {
+            // A job that cannot stop half-way (a preset) was cancelled before it started.
+            await EndAsync(job, JobState.Cancelled, "cancelled", Texts.Get(job.Language, TextKey.Cancelled), CancellationToken.None);
         }
         catch (ArtInputException e)
         {
-            logger.LogInformation("Job {Job} refused its input: {Reason}", job.Id, e.Message);
-            await FailAsync(job, Texts.Get(job.Language, TextKey.Failed, e.Message), cancellationToken);
+            logger.LogInformation("Job {Job} refused its input: {Reason}", job.Id, e.Error);
+            await EndAsync(job, JobState.Failed, e.Message, Texts.Get(job.Language, TextKey.Failed, Texts.Get(job.Language, "Input" + e.Error)), CancellationToken.None);
         }
         catch (KeyNotFoundException e)
         {
             logger.LogWarning("Job {Job}: {Problem}", job.Id, e.Message);
-            await FailAsync(job, Texts.Get(job.Language, TextKey.ImageExpired), cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Shutting down: the job stays "running" and start-up recovery re-queues it.
-            throw;
+            await EndAsync(job, JobState.Failed, e.Message, Texts.Get(job.Language, TextKey.ImageExpired), CancellationToken.None);
         }
         catch (Exception e)
         {
             logger.LogError(e, "Job {Job} failed on attempt {Attempt}", job.Id, job.Attempts);
-            if (job.Attempts >= options.MaxAttempts) await FailAsync(job, Texts.Get(job.Language, TextKey.FailedForGood), cancellationToken);
-            else await queue.RequeueAsync(job, cancellationToken);
+            if (job.Attempts >= options.MaxAttempts) await EndAsync(job, JobState.Failed, e.Message, Texts.Get(job.Language, TextKey.FailedForGood), CancellationToken.None);
+            else await queue.RequeueAsync(job, CancellationToken.None);
         }
         finally
         {
@@ -114,14 +178,19 @@ public sealed class JobRunner(
         return true;
     }
 
+    private void Observe(JobStep step, Job job)
+    {
+        foreach (var watcher in watchers) watcher.Reached(step, job);
+    }
+
     private async Task<ArtResult> RenderAsync(Job job, IProgress<RenderProgress>? progress, CancellationToken cancellationToken)
     {
-        var content = await images.GetAsync(job.ContentImage, cancellationToken);
+        var content = await images.GetAsync(job.ContentImage, CancellationToken.None);
         return job.Kind switch
         {
             JobKind.Preset => await engine.PresetAsync(new PresetRequest(content, job.PresetId!, job.Size), cancellationToken),
             JobKind.Stylize => await engine.StylizeAsync(
-                new StylizeRequest(content, await images.GetAsync(job.StyleImage!, cancellationToken), job.Size, job.Iterations, job.PreserveColors, job.StyleStrength),
+                new StylizeRequest(content, await images.GetAsync(job.StyleImage!, CancellationToken.None), job.Size, job.Iterations, job.PreserveColors, job.StyleStrength),
                 progress, cancellationToken),
             JobKind.Dream => await engine.DreamAsync(new DreamRequest(content, job.Size, job.Iterations), progress, cancellationToken),
             _ => await engine.GalleryAsync(new GalleryRequest(content, job.Size, job.Language), cancellationToken),
@@ -134,36 +203,43 @@ public sealed class JobRunner(
         {
             job.ProgressMessageId = await messengers.For(job.Platform).SendTextAsync(job.ChatId, Texts.Get(job.Language, TextKey.Started),
                 cancellationToken: cancellationToken, dedupeKey: $"job:{job.Id}:started:{job.Attempts}");
-            await queue.UpdateAsync(job, cancellationToken);
+            await queue.UpdateAsync(job, CancellationToken.None);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             logger.LogWarning("Job {Job}: progress message not sent ({Problem})", job.Id, e.Message);
         }
-        return new ThrottledProgress(queue, messengers.For(job.Platform), time, options.ProgressInterval, logger, job, cancellationToken);
+        return new ThrottledProgress(queue, messengers.For(job.Platform), time, options.ProgressInterval, logger, job);
     }
 
     /// <summary>
     /// Reports arrive on the engine's tensor thread: they must not block it, so each edit is
-    /// fired off, at most one at a time and no more often than the configured interval.
+    /// fired off, at most one at a time and no more often than the configured interval. The
+    /// job's step is kept on every report: a user's cancel is charged by the work done.
     /// </summary>
-    private sealed class ThrottledProgress(IJobQueue queue, IMessenger messenger, TimeProvider time, TimeSpan interval, ILogger logger, Job job, CancellationToken cancellationToken) : IProgress<RenderProgress>
+    private sealed class ThrottledProgress(IJobQueue queue, IMessenger messenger, TimeProvider time, TimeSpan interval, ILogger logger, Job job) : IProgress<RenderProgress>
     {
         private DateTimeOffset last = DateTimeOffset.MinValue;
         private int busy;
         private Task inFlight = Task.CompletedTask;
 
-        /// <summary>Waits for the edit in flight, then says the job is done, so the message does not stay at "2 %" beside the result.</summary>
-        public async Task FinishAsync(string text)
+        /// <summary>No more edits; waits for the one in flight.</summary>
+        public async Task StopAsync()
         {
             Interlocked.Exchange(ref busy, 1);
             await inFlight;
+        }
+
+        /// <summary>Says the job is done, so the message does not stay at "2 %" beside the result.</summary>
+        public async Task FinishAsync(string text)
+        {
+            await StopAsync();
             if (job.ProgressMessageId is not { } message) return;
             try
             {
-                await messenger.EditTextAsync(job.ChatId, message, text, cancellationToken);
+                await messenger.EditTextAsync(job.ChatId, message, text, CancellationToken.None);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e)
             {
                 logger.LogWarning("Job {Job}: final progress edit failed ({Problem})", job.Id, e.Message);
             }
@@ -171,6 +247,8 @@ public sealed class JobRunner(
 
         public void Report(RenderProgress value)
         {
+            job.ProgressStep = value.Step;
+            job.ProgressTotal = value.TotalSteps;
             var now = time.GetUtcNow();
             if (now - last < interval || Interlocked.Exchange(ref busy, 1) == 1) return;
             last = now;
@@ -178,17 +256,15 @@ public sealed class JobRunner(
             {
                 try
                 {
-                    job.ProgressStep = value.Step;
-                    job.ProgressTotal = value.TotalSteps;
                     // /status reads the stored job: one write per (throttled) report.
-                    await queue.UpdateAsync(job, cancellationToken);
+                    await queue.UpdateAsync(job, CancellationToken.None);
                     var percent = (int)Math.Round(value.Fraction * 100);
                     var left = value.Eta is { } eta ? $"{(int)eta.TotalMinutes}:{eta.Seconds:00}" : "?";
                     if (job.ProgressMessageId is { } message)
                         await messenger.EditTextAsync(job.ChatId, message,
-                            Texts.Get(job.Language, TextKey.Progress, percent, value.Step, value.TotalSteps, left), cancellationToken);
+                            Texts.Get(job.Language, TextKey.Progress, percent, value.Step, value.TotalSteps, left), CancellationToken.None);
                 }
-                catch (Exception e) when (e is not OperationCanceledException)
+                catch (Exception e)
                 {
                     logger.LogWarning("Job {Job}: progress edit failed ({Problem})", job.Id, e.Message);
                 }
@@ -197,6 +273,28 @@ public sealed class JobRunner(
                     Interlocked.Exchange(ref busy, 0);
                 }
             }, CancellationToken.None);
+        }
+    }
+
+    /// <summary>Delivers and settles; a failed send is counted and retried later by the sweeper, never re-rendered.</summary>
+    private async Task TryDeliverAsync(Job job, byte[] image, ArtResult? result, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await DeliverAsync(job, image, result, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            job.DeliveryAttempts++;
+            if (job.DeliveryAttempts >= options.MaxDeliveryAttempts)
+            {
+                logger.LogError("Job {Job}: result undeliverable after {Attempts} tries ({Problem}); ended, credits returned", job.Id, job.DeliveryAttempts, e.Message);
+                await queue.EndWithoutResultAsync(job, JobState.Failed, $"undeliverable: {e.Message}", time.GetUtcNow(), CancellationToken.None);
+                return;
+            }
+            job.NextDeliveryAt = time.GetUtcNow() + TimeSpan.FromMinutes(Math.Min(60, Math.Pow(2, job.DeliveryAttempts - 1)));
+            await queue.UpdateAsync(job, CancellationToken.None);
+            logger.LogWarning("Job {Job}: result not delivered ({Problem}); next try at {Next:HH:mm}", job.Id, e.Message, job.NextDeliveryAt);
         }
     }
 
@@ -210,42 +308,32 @@ public sealed class JobRunner(
             JobKind.Dream => Texts.Get(job.Language, TextKey.ResultDream, Duration(seconds)),
             _ => Texts.Get(job.Language, TextKey.GalleryCaption),
         };
-        var keyboard = job.Kind == JobKind.Gallery
-            ? null
-            : Keyboard.Of([
-                new Button(Texts.Get(job.Language, TextKey.ButtonStronger), $"x:{job.Id}"),
-                new Button(Texts.Get(job.Language, TextKey.ButtonAnotherPreset), $"m:{job.Id}"),
-                new Button(Texts.Get(job.Language, TextKey.ButtonDreamThis), $"r:{job.Id}")]);
+        var keyboard = job.Kind == JobKind.Gallery ? null : await menus.ResultAsync(job, cancellationToken);
         var messenger = messengers.For(job.Platform);
         await messenger.SendImageAsync(job.ChatId, image, caption, keyboard, asFile: false, cancellationToken, $"job:{job.Id}:result");
-        if (options.LimitsOf(job.Tier).SendFile && job.Kind != JobKind.Gallery)
+        // The full-quality file is part of a finished HD picture, not of work the user stopped.
+        if (options.LimitsOf(job.Tier).SendFile && job.Kind != JobKind.Gallery && job.State == JobState.Done)
             await messenger.SendImageAsync(job.ChatId, image, caption, null, asFile: true, cancellationToken, $"job:{job.Id}:file");
-        job.DeliveredAt = time.GetUtcNow();
-        await queue.UpdateAsync(job, cancellationToken);
-        // Paid on delivery; a job the user stopped gives its best image so far and its credits back.
-        if (job.Paid && await ledger.SettleAsync(job.Id, charge: job.State == JobState.Done, time.GetUtcNow(), cancellationToken) is { } settled)
-        {
-            logger.LogInformation("Job {Job}: {Credits} credits {Outcome}", job.Id, settled, job.State == JobState.Done ? "charged" : "released");
-            if (job.State != JobState.Done) await TellAsync(job, Texts.Get(job.Language, TextKey.Released, settled), "released", cancellationToken);
-        }
+        Observe(JobStep.Sent, job);
+        var settled = await queue.MarkDeliveredAsync(job, time.GetUtcNow(), CancellationToken.None);
+        Observe(JobStep.Delivered, job);
+        if (settled == null) return;
+        logger.LogInformation("Job {Job}: {Charged} credits charged, {Returned} returned", job.Id, settled.Charged, settled.Returned);
+        if (job.State != JobState.Done)
+            await TellAsync(job, Texts.Get(job.Language, TextKey.ChargedForWorkDone, settled.Charged, settled.Returned), "settled", cancellationToken);
     }
 
-    /// <summary>A paid job that ends without a result returns its credits, and the message says so.</summary>
-    private async Task<string> WithReleaseAsync(Job job, string message, CancellationToken cancellationToken) =>
-        job.Paid && await ledger.SettleAsync(job.Id, charge: false, time.GetUtcNow(), cancellationToken) is { } released
-            ? message + "\n" + Texts.Get(job.Language, TextKey.Released, released)
-            : message;
+    private static string WithReturned(Job job, string message, Settlement? settlement) =>
+        settlement is { Returned: > 0 } ? message + "\n" + Texts.Get(job.Language, TextKey.Released, settlement.Returned) : message;
 
     private static string Duration(double seconds) =>
         seconds < 90 ? $"{seconds:0} s" : $"{seconds / 60:0.#} min";
 
-    private async Task FailAsync(Job job, string message, CancellationToken cancellationToken)
+    /// <summary>Ends a job without a picture, its credits returned in the same step, and tells the user.</summary>
+    private async Task EndAsync(Job job, JobState state, string error, string message, CancellationToken cancellationToken)
     {
-        job.State = JobState.Failed;
-        job.Error = message;
-        job.FinishedAt = time.GetUtcNow();
-        await queue.UpdateAsync(job, cancellationToken);
-        await TellAsync(job, await WithReleaseAsync(job, message, cancellationToken), "failed", cancellationToken);
+        var settlement = await queue.EndWithoutResultAsync(job, state, error, time.GetUtcNow(), cancellationToken);
+        await TellAsync(job, WithReturned(job, message, settlement), state == JobState.Failed ? "failed" : "cancelled", cancellationToken);
     }
 
     private async Task TellAsync(Job job, string message, string what, CancellationToken cancellationToken)

@@ -78,4 +78,8 @@ public static class TextKey
     public const string BannedNotice = nameof(BannedNotice);
     public const string RateLimited = nameof(RateLimited);
     public const string ProgressFinished = nameof(ProgressFinished);
+    public const string TooManyJobs = nameof(TooManyJobs);
+    public const string TooManyUploads = nameof(TooManyUploads);
+    public const string QueueFull = nameof(QueueFull);
+    public const string ChargedForWorkDone = nameof(ChargedForWorkDone);
 }

@@ -22,24 +22,15 @@ public sealed class UserProfile
     public ConversationMode Mode { get; set; }
     public string? ContentImage { get; set; }
 
-    /// <summary>A Gatys or dream request waiting for the user to pick its tier.</summary>
-    public PendingRequest? Pending { get; set; }
-
-    /// <summary>A banned user's messages are ignored, after one notice.</summary>
+    /// <summary>
+    /// A banned user's messages are ignored, after one notice. Read from the ban list when the
+    /// profile is loaded and never written back with it: only <see cref="IUserStore.SetBannedAsync"/>
+    /// changes it, so a message in flight cannot overwrite an admin's ban.
+    /// </summary>
     public bool Banned { get; set; }
     public bool BanNoticeSent { get; set; }
 
     public static string KeyOf(string platform, long userId) => $"{platform}:{userId}";
-}
-
-/// <summary>What a job will be once its tier is picked.</summary>
-public sealed class PendingRequest
-{
-    public JobKind Kind { get; set; }
-    public string Content { get; set; } = "";
-    public string? Style { get; set; }
-    public double? Strength { get; set; }
-    public int? Steps { get; set; }
 }
 
 public interface IUserStore
@@ -48,7 +39,13 @@ public interface IUserStore
 
     Task<UserProfile?> FindAsync(string platform, long userId, CancellationToken cancellationToken = default);
 
+    /// <summary>Saves settings and conversation state; the ban flag is not part of it.</summary>
     Task SaveAsync(UserProfile user, CancellationToken cancellationToken = default);
+
+    /// <summary>Bans or unbans a user (who may never have written), and clears the notice flag.</summary>
+    Task SetBannedAsync(string platform, long userId, bool banned, CancellationToken cancellationToken = default);
+
+    Task<bool> IsBannedAsync(string platform, long userId, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Size and iteration limits of one tier.</summary>
@@ -77,9 +74,33 @@ public sealed record BotOptions
     /// <summary>Admins as "platform:user id" (telegram:123456, vk:789).</summary>
     public string[]? Admins { get; init; }
 
-    public bool IsAdmin(string platform, long userId) => Admins?.Contains($"{platform}:{userId}", StringComparer.OrdinalIgnoreCase) == true;
+    /// <summary>Platforms whose user ids a stranger can choose (the web chat's): never admins, whatever the list says.</summary>
+    public static readonly string[] AnonymousPlatforms = ["web"];
+
+    public bool IsAdmin(string platform, long userId) =>
+        !AnonymousPlatforms.Contains(platform, StringComparer.OrdinalIgnoreCase)
+        && Admins?.Contains($"{platform}:{userId}", StringComparer.OrdinalIgnoreCase) == true;
+
+    /// <summary>What one user, and everyone together, may ask for.</summary>
+    public RequestLimits Limits { get; init; } = new();
+
+    /// <summary>Result sends that fail are retried with growing pauses, this many times, then the job ends without a picture (credits returned).</summary>
+    public int MaxDeliveryAttempts { get; init; } = 8;
 
     public TierLimits LimitsOf(Tier tier) => tier switch { Tier.Premium => Premium, Tier.Hd => Hd, _ => Free };
+}
+
+/// <summary>Configuration section <c>Bot:Limits</c>.</summary>
+public sealed record RequestLimits
+{
+    /// <summary>Queued and running jobs one user may have (previews included).</summary>
+    public int MaxActiveJobsPerUser { get; init; } = 6;
+
+    /// <summary>Photo messages one user may send a minute.</summary>
+    public int UploadsPerMinute { get; init; } = 12;
+
+    /// <summary>Queued jobs of everyone together; past it new work is refused until the queue drains.</summary>
+    public int MaxQueueDepth { get; init; } = 20_000;
 }
 
 /// <summary>Wakes the dispatcher when a job is queued, so it need not wait for its next tick.</summary>

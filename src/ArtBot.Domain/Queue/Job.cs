@@ -48,5 +48,16 @@ public sealed class Job
     public int ProgressStep { get; set; }
     public int ProgressTotal { get; set; }
 
+    /// <summary>Credits reserved for a paid job when it was queued.</summary>
+    public long Price { get; set; }
+
+    /// <summary>The reservation was settled (charged and/or returned), with the state change that ended the job.</summary>
+    public bool Settled { get; set; }
+
+    /// <summary>Sends of the result that failed; the sweeper backs off and gives up after a while.</summary>
+    public int DeliveryAttempts { get; set; }
+
+    public DateTimeOffset? NextDeliveryAt { get; set; }
+
     public bool IsFinished => State is JobState.Done or JobState.Failed or JobState.Cancelled;
 }

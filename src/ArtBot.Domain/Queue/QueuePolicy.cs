@@ -68,6 +68,10 @@ public sealed class QueuePolicy(QueuePolicyOptions options, NightWindow night)
     public static int Position(Job job, IEnumerable<Job> queued) =>
         1 + queued.Count(j => j.Id != job.Id && j.State == JobState.Queued && (j.Rank < job.Rank || (j.Rank == job.Rank && j.Id < job.Id)));
 
+    /// <summary>A moment as the users' clock shows it (HH:mm in the night window's zone).</summary>
+    public string LocalClock(DateTimeOffset moment) =>
+        TimeZoneInfo.ConvertTime(moment, Night.Zone).ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>When the job is expected to start: null for "soon", or the night window's opening for a held job.</summary>
     public DateTimeOffset? HeldUntil(Job job, DateTimeOffset now) =>
         MayRunNow(job, now) ? null : Night.NextOpening(now);

@@ -365,6 +365,16 @@ public static class CommandLine
             return Usage;
         }
         using var host = builder.Build();
+        try
+        {
+            // Opened before anything starts: a second process on the same store stops here, in one line.
+            host.Services.GetRequiredService<ArtBot.Storage.ArtBotDatabase>();
+        }
+        catch (ArtBot.Storage.DatabaseInUseException e)
+        {
+            Console.Error.WriteLine($"artbot run: {e.Message}");
+            return Failure;
+        }
         await host.StartAsync(ct);
         Console.Error.WriteLine($"artbot: serving {string.Join(", ", platforms)}; Ctrl+C stops");
         // Said once the server listens, so the address can be opened at once.

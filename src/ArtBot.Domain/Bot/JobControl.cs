@@ -1,0 +1,80 @@
+using ArtBot.Domain.Art;
+using ArtBot.Domain.Queue;
+
+namespace ArtBot.Domain.Bot;
+
+/// <summary>Stops a running job cooperatively in this process (the worker delivers the best image so far).</summary>
+public interface IRunningJobs
+{
+    bool Cancel(long jobId);
+}
+
+/// <summary>/status and /cancel: where a user's jobs stand, and stopping them.</summary>
+public sealed class JobControl(IJobQueue queue, IRunningJobs running, QueuePolicy policy, PresetCatalog presets, TimeProvider time)
+{
+    public async Task<string> StatusAsync(UserProfile user, CancellationToken ct)
+    {
+        var active = await queue.ActiveJobsAsync(user.Platform, user.UserId, ct);
+        if (active.Count == 0) return Texts.Get(user.Language, TextKey.StatusNone);
+        var now = time.GetUtcNow();
+        var lines = new List<string>();
+        foreach (var job in active)
+        {
+            var kind = KindName(user.Language, job);
+            if (job.State == JobState.Running)
+            {
+                var percent = job.ProgressTotal > 0 ? 100 * job.ProgressStep / job.ProgressTotal : 0;
+                lines.Add(Texts.Get(user.Language, TextKey.StatusRunning, percent, kind));
+            }
+            else
+            {
+                var position = await queue.PositionAsync(job, ct);
+                lines.Add(policy.HeldUntil(job, now) is { } opening
+                    ? Texts.Get(user.Language, TextKey.StatusHeld, position, policy.LocalClock(opening), kind)
+                    : Texts.Get(user.Language, TextKey.StatusQueued, position, kind));
+            }
+        }
+        return string.Join("\n", lines);
+    }
+
+    public string KindName(Language language, Job job) => job.Kind switch
+    {
+        JobKind.Preset => Texts.Get(language, TextKey.KindPreset, presets.Find(job.PresetId ?? "")?.Name.For(language) ?? job.PresetId ?? "?"),
+        JobKind.Stylize => Texts.Get(language, TextKey.KindStylize),
+        JobKind.Dream => Texts.Get(language, TextKey.KindDream),
+        _ => Texts.Get(language, TextKey.KindGallery),
+    };
+
+    /// <summary>
+    /// A queued job is taken out and its credits returned in one transaction; one a worker claimed
+    /// first (or that runs) is asked to stop: the worker delivers what it has and settles it.
+    /// </summary>
+    public async Task<string> CancelAsync(UserProfile user, CancellationToken ct)
+    {
+        var active = await queue.ActiveJobsAsync(user.Platform, user.UserId, ct);
+        if (active.Count == 0) return Texts.Get(user.Language, TextKey.NothingToCancel);
+        var stoppingRunning = false;
+        var returned = 0L;
+        foreach (var job in active)
+        {
+            if (job.State == JobState.Queued)
+            {
+                var outcome = await queue.CancelQueuedAsync(job.Id, time.GetUtcNow(), ct);
+                if (outcome.Cancelled)
+                {
+                    returned += outcome.Settlement?.Returned ?? 0;
+                    continue;
+                }
+            }
+            // Flag first, then the in-process stop: a worker that claimed the job a moment ago
+            // reads the flag once it has registered, so one of the two always reaches it.
+            if (await queue.RequestCancelAsync(job.Id, ct))
+            {
+                running.Cancel(job.Id);
+                stoppingRunning = true;
+            }
+        }
+        var text = Texts.Get(user.Language, stoppingRunning ? TextKey.CancelledRunning : TextKey.Cancelled);
+        return returned > 0 ? text + "\n" + Texts.Get(user.Language, TextKey.Released, returned) : text;
+    }
+}

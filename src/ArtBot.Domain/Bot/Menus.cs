@@ -1,0 +1,97 @@
+using ArtBot.Domain.Art;
+using ArtBot.Domain.Billing;
+using ArtBot.Domain.Queue;
+
+namespace ArtBot.Domain.Bot;
+
+/// <summary>Every keyboard the bot sends, made of offers (<see cref="OfferBook"/>): what each button does is decided here, once.</summary>
+public sealed class Menus(OfferBook offers, PresetCatalog presets, BotOptions options, BillingOptions billing)
+{
+    private static readonly int[] SettingSizes = [384, 512, 768, 1024, 1600];
+
+    /// <summary>After a photo: every preset, "Dream" and "I'll send a style photo", for that photo.</summary>
+    public Task<Keyboard> PhotoAsync(UserProfile user, string content, CancellationToken ct)
+    {
+        var rows = presets.All
+            .Select((p, i) => ($"{i + 1}. {p.Name.For(user.Language)}", (Offer)new PresetOffer(p.Id, content)))
+            .Chunk(3)
+            .Select(r => (IReadOnlyList<(string, Offer)>)r)
+            .ToList();
+        rows.Add([(T(user, TextKey.ButtonDream), new DreamOffer(content)), (T(user, TextKey.ButtonStyleNext), new StyleNextOffer(content))]);
+        return offers.KeyboardAsync(user.Platform, user.UserId, rows, cancellationToken: ct);
+    }
+
+    /// <summary>The tier choice of one request, priced from configuration. One-shot: the first press books, any later one is stale.</summary>
+    public Task<Keyboard> TiersAsync(UserProfile user, JobRequest request, Func<Tier, int?, int> iterations, Func<Tier, int> side, CancellationToken ct)
+    {
+        var rows = new List<IReadOnlyList<(string, Offer)>>
+        {
+            new[] { (T(user, TextKey.ButtonTierFree, side(Tier.Free), iterations(Tier.Free, null)), (Offer)new TierOffer(Tier.Free, iterations(Tier.Free, null), request)) },
+            new[] { (T(user, TextKey.ButtonTierPremium, side(Tier.Premium), iterations(Tier.Premium, null), billing.PriceOf(Tier.Premium, iterations(Tier.Premium, null))),
+                (Offer)new TierOffer(Tier.Premium, iterations(Tier.Premium, null), request)) },
+        };
+        var hdChoices = request.Kind == JobKind.Stylize
+            ? billing.HdSteps.Select(n => iterations(Tier.Hd, n)).Distinct()
+            : [iterations(Tier.Hd, null)];
+        foreach (var n in hdChoices)
+            rows.Add([(T(user, TextKey.ButtonTierHd, n, side(Tier.Hd), billing.PriceOf(Tier.Hd, n)), new TierOffer(Tier.Hd, n, request))]);
+        return offers.KeyboardAsync(user.Platform, user.UserId, rows, oneShot: true, ct);
+    }
+
+    public Task<Keyboard> SettingsAsync(UserProfile user, CancellationToken ct)
+    {
+        // Sizes up to the largest any tier paints: each job is capped by its own tier.
+        var max = Math.Max(options.Free.MaxSide, Math.Max(options.Premium.MaxSide, options.Hd.MaxSide));
+        var onOff = T(user, user.KeepColors ? TextKey.On : TextKey.Off);
+        IReadOnlyList<IReadOnlyList<(string, Offer)>> rows =
+        [
+            [.. SettingSizes.Where(s => s <= max).Select(s => ($"{s}px", (Offer)new SettingOffer(Setting.Size, s)))],
+            [(T(user, TextKey.ButtonColors, onOff), new SettingOffer(Setting.Colors))],
+            [.. Enum.GetValues<StyleStrength>().Select(s => (T(user, "Strength" + s), (Offer)new SettingOffer(Setting.Strength, (int)s)))],
+            [(T(user, TextKey.ButtonLanguage), new SettingOffer(Setting.Language))],
+        ];
+        return offers.KeyboardAsync(user.Platform, user.UserId, rows, cancellationToken: ct);
+    }
+
+    /// <summary>Applies a settings offer; false when its value is not one the menu could have offered.</summary>
+    public bool Apply(UserProfile user, SettingOffer offer)
+    {
+        switch (offer.Setting)
+        {
+            case Setting.Size when SettingSizes.Contains(offer.Value):
+                user.OutputSize = offer.Value;
+                return true;
+            case Setting.Colors:
+                user.KeepColors = !user.KeepColors;
+                return true;
+            case Setting.Strength when Enum.IsDefined((StyleStrength)offer.Value):
+                user.Strength = (StyleStrength)offer.Value;
+                return true;
+            case Setting.Language:
+                user.Language = user.Language == Language.Ru ? Language.En : Language.Ru;
+                user.LanguageChosen = true;
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>Under a delivered result: "Stronger", "Another style", "Dream this", for that job's owner.</summary>
+    public Task<Keyboard> ResultAsync(Job job, CancellationToken ct)
+    {
+        IReadOnlyList<IReadOnlyList<(string, Offer)>> rows =
+        [[
+            (Texts.Get(job.Language, TextKey.ButtonStronger), new FollowUpOffer(job.Id, FollowUp.Stronger)),
+            (Texts.Get(job.Language, TextKey.ButtonAnotherPreset), new FollowUpOffer(job.Id, FollowUp.AnotherStyle)),
+            (Texts.Get(job.Language, TextKey.ButtonDreamThis), new FollowUpOffer(job.Id, FollowUp.DreamThis)),
+        ]];
+        return offers.KeyboardAsync(job.Platform, job.UserId, rows, cancellationToken: ct);
+    }
+
+    public Task<Keyboard> PacksAsync(UserProfile user, CancellationToken ct) =>
+        offers.KeyboardAsync(user.Platform, user.UserId,
+            billing.AllPacks.Select(p => (IReadOnlyList<(string, Offer)>)[(T(user, TextKey.ButtonPack, p.Credits, p.Stars), new PackOffer(p.Id))]).ToList(),
+            cancellationToken: ct);
+
+    private static string T(UserProfile user, string key, params object[] args) => Texts.Get(user.Language, key, args);
+}
