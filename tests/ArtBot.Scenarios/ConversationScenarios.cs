@@ -82,17 +82,17 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
         var sent = await WaitFor(c => c.Any(x => x.Kind == SentKind.Photo), "the gallery preview");
         var menu = sent.First(c => c.Kind == SentKind.Text);
         Assert.Equal(7, menu.ChatId);
-        Assert.Contains("p:wave", menu.Buttons);
+        Assert.Contains("1. The Great Wave", menu.ButtonLabels);
         var preview = sent.First(c => c.Kind == SentKind.Photo);
         Assert.Equal("Your photo in every style: pick one below.", preview.Text);
         Assert.True(preview.File!.Length > 1000);
 
-        Chat.PushButton(7, "p:udnie");
+        Chat.Press(7, "Udnie");
         sent = await WaitFor(c => c.Count(x => x.Kind == SentKind.Photo) == 2, "the preset result");
         Assert.Contains(sent, c => c.Kind == SentKind.ButtonAnswer);
         var result = sent.Last(c => c.Kind == SentKind.Photo);
         Assert.StartsWith("Style “Udnie”", result.Text);
-        Assert.Equal(["x:2", "m:2", "r:2"], result.Buttons);
+        Assert.Equal(["Stronger", "Another style", "Dream this"], result.ButtonLabels);
     }
 
     [Fact]
@@ -190,8 +190,8 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
         Chat.PushAlbum(16, Photo("person.jpg"), Painting("the_scream.jpg"));
         var menu = (await WaitFor(c => c.Any(x => x.ChatId == 16 && x.Says("Pick the quality")), "the tier menu")).Last(x => x.ChatId == 16);
         Assert.Equal("Pick the quality. Your balance: 25 credits.", menu.Text);
-        Assert.Equal(["t:free", "t:premium", "t:hd:6"], menu.Buttons);
-        Chat.PushButton(16, "t:premium");
+        Assert.Equal(["Free · 64 px, 6 steps", "Premium · 64 px, 6 steps · 10 cr.", "HD · 64 px, 6 steps · 15 cr."], menu.ButtonLabels);
+        Chat.Press(16, "Premium");
 
         var sent = await WaitFor(c => c.Any(x => x.Kind == SentKind.Photo && x.ChatId == 16), "the paid result");
         Assert.Contains(sent, c => c.ChatId == 16 && c.Text == "Queued: you are #1. I'll post progress here.\n10 credits are reserved; they are charged when you get the picture.");
@@ -209,7 +209,7 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
         await StartBotAsync();
         Chat.PushPhoto(27, "not really a jpeg"u8.ToArray(), caption: "dream");
         await WaitFor(c => c.Any(x => x.ChatId == 27 && x.Says("Pick the quality")), "the tier menu");
-        Chat.PushButton(27, "t:premium");
+        Chat.Press(27, "Premium");
         var sent = await WaitFor(c => c.Any(x => x.ChatId == 27 && x.Says("Sorry, that did not work")), "the failure");
         Assert.EndsWith("\nYour 10 credits were returned.", sent.Last(x => x.ChatId == 27).Text);
         Chat.PushText(27, "/balance");
@@ -223,7 +223,7 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
         await StartBotAsync();
         Chat.PushPhoto(26, Photo("dog.jpg"), caption: "dream");
         await WaitFor(c => c.Any(x => x.ChatId == 26 && x.Says("Pick the quality")), "the tier menu");
-        Chat.PushButton(26, "t:premium");
+        Chat.Press(26, "Premium");
         await WaitFor(c => c.Any(x => x.ChatId == 26 && x.Kind == SentKind.Photo), "the dream");
         await StopBotAsync();
         // The process "died" after sending the picture, before noting it: the next start delivers it again.
@@ -284,7 +284,7 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
         await StartBotAsync();
         Chat.PushAlbum(21, Photo("dog.jpg"), Painting("starry_night.jpg"));
         await WaitFor(c => c.Any(x => x.ChatId == 21 && x.Says("Pick the quality")), "the tier menu");
-        Chat.PushButton(21, "t:hd:6");
+        Chat.Press(21, "HD");
         var sent = await WaitFor(c => c.Any(x => x.ChatId == 21 && x.Kind == SentKind.File), "the full-quality file");
         var result = sent.Single(c => c.ChatId == 21 && c.Kind == SentKind.Photo && c.Says("Painted"));
         var file = sent.Single(c => c.ChatId == 21 && c.Kind == SentKind.File);

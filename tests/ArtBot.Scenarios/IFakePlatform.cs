@@ -7,9 +7,27 @@ public enum SentKind { Text, Photo, File, Edit, ButtonAnswer, Invoice, PreChecko
 /// a file, an edit or a button answer. <see cref="Buttons"/> holds the domain data of the inline
 /// buttons shown (the first page, where a platform pages them).
 /// </summary>
-public sealed record Sent(SentKind Kind, long ChatId, string? Text, IReadOnlyList<string> Buttons, byte[]? File, long MessageId)
+public sealed record Sent(SentKind Kind, long ChatId, string? Text, IReadOnlyList<string> Buttons, byte[]? File, long MessageId, IReadOnlyList<string>? Labels = null)
 {
     public bool Says(string start) => Text?.StartsWith(start, StringComparison.Ordinal) == true;
+
+    /// <summary>The labels of the buttons, in the order of <see cref="Buttons"/>.</summary>
+    public IReadOnlyList<string> ButtonLabels => Labels ?? [];
+
+    /// <summary>The data of the button whose label holds <paramref name="label"/>, if it is on this message.</summary>
+    public string? DataOf(string label) =>
+        ButtonLabels.Select((l, i) => (l, i)).Where(x => x.l.Contains(label, StringComparison.Ordinal)).Select(x => Buttons[x.i]).FirstOrDefault();
+}
+
+public static class FakePlatformExtensions
+{
+    /// <summary>The user presses the button labelled (in part) <paramref name="label"/> on the newest message that shows one, as a person would.</summary>
+    public static void Press(this IFakePlatform chat, long user, string label, string language = "en")
+    {
+        var data = chat.Sent.Reverse().Where(s => s.ChatId == user).Select(s => s.DataOf(label)).FirstOrDefault(d => d != null)
+                   ?? throw new InvalidOperationException($"no button '{label}' was shown to {user}");
+        chat.PushButton(user, data, language);
+    }
 }
 
 /// <summary>

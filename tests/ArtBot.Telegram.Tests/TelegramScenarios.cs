@@ -14,8 +14,8 @@ public sealed class TelegramScenarios : MessengerApiScenarios<FakeTelegram>
         await StartBotAsync();
         Chat.PushText(50, "/buy");
         var menu = (await WaitFor(c => c.Any(x => x.ChatId == 50 && x.Says("Credit packs")), "the packs")).Single(x => x.ChatId == 50);
-        Assert.Equal(["buy:s", "buy:m", "buy:l"], menu.Buttons);
-        Chat.PushButton(50, "buy:s");
+        Assert.Equal(["50 credits · 50 ⭐", "120 credits · 100 ⭐", "300 credits · 225 ⭐"], menu.ButtonLabels);
+        Chat.Press(50, "50 credits");
         await WaitFor(c => c.Any(x => x is { ChatId: 50, Kind: SentKind.Invoice }), "the invoice");
         var invoice = Assert.Single(Chat.Invoices);
         Assert.Equal(("XTR", 50L, ""), (invoice.Currency, invoice.Amount, invoice.ProviderToken));

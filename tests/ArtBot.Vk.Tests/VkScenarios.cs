@@ -91,7 +91,7 @@ public sealed class VkScenarios : MessengerApiScenarios<FakeVk>
         var menu = sent.First(c => c.ChatId == 35 && c.Says("Got your photo"));
         AssertWithinLimits(Chat.KeyboardOf(menu.MessageId)!);
         Assert.Equal("page:1", menu.Buttons[^1]);
-        Assert.Contains("p:wave", menu.Buttons);
+        Assert.Contains("1. The Great Wave", menu.ButtonLabels);
 
         var next = NavPayload(Chat.KeyboardOf(menu.MessageId)!, 1);
         Chat.PushEvent(35, next, menu.MessageId);
@@ -99,10 +99,10 @@ public sealed class VkScenarios : MessengerApiScenarios<FakeVk>
         var page2 = sent.Last(c => c.Kind == SentKind.Edit && c.MessageId == menu.MessageId);
         Assert.Equal(menu.Text, page2.Text);
         AssertWithinLimits(Chat.KeyboardOf(menu.MessageId)!);
-        Assert.Equal(["d", "s", "page:0"], page2.Buttons);
+        Assert.Equal(["Dream", "I'll send a style photo", "◀ 1/2"], page2.ButtonLabels);
         Assert.Equal(9 + 2, menu.Buttons.Count - 1 + page2.Buttons.Count - 1);
 
-        Chat.PushButton(35, "d");
+        Chat.Press(35, "Dream");
         await WaitFor(c => c.Any(x => x.ChatId == 35 && x.Says("Queued")), "the dream from page 2");
     }
 
@@ -126,7 +126,7 @@ public sealed class VkScenarios : MessengerApiScenarios<FakeVk>
         Chat.PushPhoto(37, Photo("dog.jpg"));
         await WaitFor(c => c.Any(x => x.ChatId == 37 && x.Kind == SentKind.Photo), "the preview");
         Chat.Forbidden[37] = true;
-        Chat.PushButton(37, "p:wave");
+        Chat.Press(37, "The Great Wave");
         await Chat.WaitForAsync(_ => Logs.Lines.Any(l => l.Contains("901")), Patience, "the dropped reply");
         Chat.PushText(38, "/help");
         await WaitFor(c => c.Any(x => x.ChatId == 38), "the bot still answering others");

@@ -113,10 +113,10 @@ public sealed class BrowserTests : IAsyncLifetime
         Until(_ => (bool)((IJavaScriptExecutor)Browser).ExecuteScript("return arguments[0].complete && arguments[0].naturalWidth > 0", preview)!, "the preview loaded");
 
         // A preset from the menu: the painted picture with its follow-up buttons.
-        menu.FindElement(By.CssSelector("button[data-data='p:udnie']")).Click();
+        ButtonLabelled(menu, "Udnie").Click();
         var result = BotMessage(t => t.StartsWith("Style “Udnie”"), "the preset result");
         Assert.NotEmpty(result.FindElements(By.CssSelector("img.result")));
-        Assert.Equal(["x:2", "m:2", "r:2"], result.FindElements(By.CssSelector(".kb button")).Select(b => b.GetAttribute("data-data")));
+        Assert.Equal(["Stronger", "Another style", "Dream this"], result.FindElements(By.CssSelector(".kb button")).Select(b => b.Text));
 
         // Two photos at once: content and style, painted by Gatys; one progress message, edited in place.
         Upload(File("content", "dog.jpg"), File("style", "starry_night.jpg"));
@@ -159,13 +159,13 @@ public sealed class BrowserTests : IAsyncLifetime
 
             Upload(File("content", "tubingen.jpg"));
             var menu = BotMessage(t => t.StartsWith("Got your photo"), "the preset menu");
-            menu.FindElement(By.CssSelector("button[data-data='p:wave']")).Click();
+            ButtonLabelled(menu, "The Great Wave").Click();
             var result = BotMessage(t => t.StartsWith("Style “The Great Wave”"), "the preset result");
             var image = result.FindElement(By.CssSelector("img.result"));
             Until(_ => (long)((IJavaScriptExecutor)Browser).ExecuteScript("return arguments[0].complete ? arguments[0].naturalWidth : 0", image)! == 600, "the 600 px picture");
 
             // "Dream this" on the result: DeepDream at the free size.
-            result.FindElement(By.CssSelector("button[data-data='r:2']")).Click();
+            ButtonLabelled(result, "Dream this").Click();
             var dream = BotMessage(t => t.StartsWith("A dream"), "the dream");
             var dreamed = dream.FindElement(By.CssSelector("img.result"));
             Until(_ => (bool)((IJavaScriptExecutor)Browser).ExecuteScript("return arguments[0].complete && arguments[0].naturalWidth > 0", dreamed)!, "the dream loaded");
@@ -196,4 +196,8 @@ public sealed class BrowserTests : IAsyncLifetime
         BotMessage(t => t == "Cancelled.", "the cancellation");
         Assert.Contains(Browser.FindElements(By.CssSelector(".msg.me")), m => m.Text == "/cancel");
     }
+
+    /// <summary>A button as a person finds it: by what it says.</summary>
+    private static IWebElement ButtonLabelled(IWebElement message, string label) =>
+        message.FindElements(By.CssSelector(".kb button")).First(b => b.Text.Contains(label, StringComparison.Ordinal));
 }

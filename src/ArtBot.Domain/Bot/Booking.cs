@@ -19,9 +19,12 @@ public sealed class Booking(
     Menus menus,
     OfferBook offers,
     IJobSignal signal,
+    IEnumerable<IJobObserver> observers,
     TimeProvider time,
     ILogger<Booking> logger)
 {
+    private readonly IJobObserver[] watchers = observers.ToArray();
+
     /// <summary>"Stronger" doubles the style weight, up to this many times the default.</summary>
     public const double MaxStyleStrength = 8;
 
@@ -120,6 +123,7 @@ public sealed class Booking(
             await messenger.SendTextAsync(from.ChatId, T(TextKey.NotEnoughCredits, price, await ledger.BalanceAsync(user.Platform, user.UserId, ct)), cancellationToken: ct);
             return false;
         }
+        foreach (var watcher in watchers) watcher.Reached(JobStep.Booked, job);
         signal.JobQueued();
 
         // The preview arrives on its own; everything else says where it stands.

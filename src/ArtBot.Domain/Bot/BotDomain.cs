@@ -18,11 +18,12 @@ public sealed class BotDomain
         IArtEngine engine, IMessengers messengers, IJobSignal signal, TimeProvider time, ILoggerFactory logs,
         IEnumerable<IJobObserver>? observers = null, TimeSpan? offerLifetime = null)
     {
+        var watchers = observers?.ToArray() ?? [];
         Offers = new OfferBook(ports.Offers, time) { Lifetime = offerLifetime ?? TimeSpan.FromDays(7) };
         Menus = new Menus(Offers, presets, options, billing);
         Gate = new RequestGate(ports.Queue, policy, options, time);
-        Booking = new Booking(ports.Queue, ports.Ledger, policy, options, billing, Gate, Menus, Offers, signal, time, logs.CreateLogger<Booking>());
-        Runner = new JobRunner(ports.Queue, ports.Images, ports.Users, engine, messengers, Menus, presets, policy, options, observers ?? [], time, logs.CreateLogger<JobRunner>());
+        Booking = new Booking(ports.Queue, ports.Ledger, policy, options, billing, Gate, Menus, Offers, signal, watchers, time, logs.CreateLogger<Booking>());
+        Runner = new JobRunner(ports.Queue, ports.Images, ports.Users, engine, messengers, Menus, presets, policy, options, watchers, time, logs.CreateLogger<JobRunner>());
         Jobs = new JobControl(ports.Queue, Runner, policy, presets, time);
         Payments = new Payments(ports.Ledger, billing, Menus, time, logs.CreateLogger<Payments>());
         Admin = new AdminService(ports.Queue, ports.Users, ports.Ledger, messengers, time, logs.CreateLogger<AdminService>());

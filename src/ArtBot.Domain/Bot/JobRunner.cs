@@ -6,8 +6,8 @@ using Microsoft.Extensions.Logging;
 
 namespace ArtBot.Domain.Bot;
 
-/// <summary>The steps of a job's life a worker passes, in order, for metrics and for the crash tests that stop a worker at each.</summary>
-public enum JobStep { Claimed, Rendering, ResultStored, Sent, Delivered }
+/// <summary>The steps of a job's life, in order (booked by the conversation, the rest by a worker), for metrics and for the crash tests that stop the process at each.</summary>
+public enum JobStep { Booked, Claimed, Rendering, ResultStored, Sent, Delivered }
 
 /// <summary>Sees a worker pass each <see cref="JobStep"/>; called on the worker's path, so it must be quick.</summary>
 public interface IJobObserver

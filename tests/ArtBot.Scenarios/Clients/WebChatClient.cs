@@ -15,6 +15,9 @@ namespace ArtBot.Scenarios.Clients;
 public sealed class WebChatClient : IFakePlatform
 {
     public const string AccessKey = "web-access-key-for-the-tests-5f1c";
+
+    /// <summary>The tests' cookie key: the client signs its users' cookies as the server would, to be user 60, 61…</summary>
+    public static readonly byte[] CookieKey = System.Text.Encoding.ASCII.GetBytes("cookie-key-of-the-web-chat-tests-0123456789");
     private readonly SentLog log = new();
     private readonly ConcurrentDictionary<long, HttpClient> users = new();
     private readonly CancellationTokenSource stop = new();
@@ -33,6 +36,7 @@ public sealed class WebChatClient : IFakePlatform
         ["Web:Enabled"] = "true",
         ["Web:Port"] = port.ToString(),
         ["Web:AccessKey"] = AccessKey,
+        ["Web:CookieKey"] = Convert.ToBase64String(CookieKey),
     };
 
     public string MaxDownloadSetting => "Web:MaxUploadBytes";
@@ -78,7 +82,7 @@ public sealed class WebChatClient : IFakePlatform
     private HttpClient User(long user) => users.GetOrAdd(user, id =>
     {
         var cookies = new CookieContainer();
-        cookies.Add(new Uri(Url), new Cookie("artbot_user", id.ToString()));
+        cookies.Add(new Uri(Url), new Cookie("artbot_user", ArtBot.Web.WebChatServer.SignedCookie(id, CookieKey)));
         cookies.Add(new Uri(Url), new Cookie("artbot_key", AccessKey));
         var client = new HttpClient(new HttpClientHandler { CookieContainer = cookies }) { BaseAddress = new Uri(Url), Timeout = TimeSpan.FromSeconds(30) };
         _ = ReadAsync(id, client);
@@ -117,7 +121,8 @@ public sealed class WebChatClient : IFakePlatform
                     };
                     var file = (string?)m["image"] is { } image && kind is SentKind.Photo or SentKind.File ? await client.GetByteArrayAsync(image, stop.Token) : null;
                     var buttons = m["buttons"]!.AsArray().SelectMany(r => r!.AsArray()).Select(b => (string)b!["data"]!).ToList();
-                    log.Add(new Sent(kind, user, (string?)m["text"], buttons, file, id));
+                    var labels = m["buttons"]!.AsArray().SelectMany(r => r!.AsArray()).Select(b => (string)b!["text"]!).ToList();
+                    log.Add(new Sent(kind, user, (string?)m["text"], buttons, file, id, labels));
                 }
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)

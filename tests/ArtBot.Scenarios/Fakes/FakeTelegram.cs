@@ -263,7 +263,7 @@ public sealed class FakeTelegram : IFakeMessengerApi
                 var markup = body["reply_markup"] is { } m ? (m is JsonValue v && v.TryGetValue<string>(out var s) ? JsonNode.Parse(s) : m) : null;
                 var id = method == "editmessagetext" ? long.Parse(body["message_id"]!.ToString()) : Interlocked.Increment(ref nextMessage);
                 var kind = method switch { "sendmessage" => SentKind.Text, "sendphoto" => SentKind.Photo, "senddocument" => SentKind.File, _ => SentKind.Edit };
-                log.Add(new Sent(kind, chat, (string?)body["text"] ?? (string?)body["caption"], Buttons(markup), file, id));
+                log.Add(new Sent(kind, chat, (string?)body["text"] ?? (string?)body["caption"], Buttons(markup), file, id, Buttons(markup, "text")));
                 return Ok(new JsonObject
                 {
                     ["message_id"] = id,
@@ -276,8 +276,8 @@ public sealed class FakeTelegram : IFakeMessengerApi
         }
     }
 
-    private static IReadOnlyList<string> Buttons(JsonNode? markup) =>
-        markup?["inline_keyboard"]?.AsArray().SelectMany(r => r!.AsArray()).Select(b => (string)b!["callback_data"]!).ToList() ?? [];
+    private static IReadOnlyList<string> Buttons(JsonNode? markup, string field = "callback_data") =>
+        markup?["inline_keyboard"]?.AsArray().SelectMany(r => r!.AsArray()).Select(b => (string)b![field]!).ToList() ?? [];
 
     private async Task<JsonArray> UpdatesAsync(long offset, int timeout)
     {

@@ -255,7 +255,7 @@ public sealed class FakeVk : IFakeMessengerApi
         var keyboard = form.TryGetValue("keyboard", out var k) ? k.ToString() : null;
         keyboards[id] = keyboard;
         lastMessageTo[peer] = id;
-        log.Add(new Sent(kind, peer, form["message"], Buttons(keyboard), file, id));
+        log.Add(new Sent(kind, peer, form["message"], Buttons(keyboard), file, id, Labels(keyboard)));
         return Ok(JsonValue.Create(id));
     }
 
@@ -265,7 +265,7 @@ public sealed class FakeVk : IFakeMessengerApi
         var id = long.Parse(form.TryGetValue("message_id", out var m) ? m! : form["conversation_message_id"]!);
         var keyboard = form.TryGetValue("keyboard", out var k) ? k.ToString() : null;
         if (keyboard != null) keyboards[id] = keyboard;
-        log.Add(new Sent(SentKind.Edit, peer, form["message"], Buttons(keyboard), null, id));
+        log.Add(new Sent(SentKind.Edit, peer, form["message"], Buttons(keyboard), null, id, Labels(keyboard)));
         return Ok(JsonValue.Create(1));
     }
 
@@ -290,6 +290,9 @@ public sealed class FakeVk : IFakeMessengerApi
             ? Results.Json(new JsonObject { ["server"] = 777, ["photo"] = id, ["hash"] = "h" + id })
             : Results.Json(new JsonObject { ["file"] = id });
     }
+
+    private static IReadOnlyList<string> Labels(string? keyboard) =>
+        keyboard == null ? [] : JsonNode.Parse(keyboard)!["buttons"]!.AsArray().SelectMany(r => r!.AsArray()).Select(b => (string)b!["action"]!["label"]!).ToList();
 
     private static IReadOnlyList<string> Buttons(string? keyboard)
     {

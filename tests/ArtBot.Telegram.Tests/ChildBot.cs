@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+using ArtBot.Scenarios;
+using ArtBot.Scenarios.Fakes;
+
+namespace ArtBot.Telegram.Tests;
+
+/// <summary>
+/// The bot host in a child process (ArtBot.CrashHost: what `artbot run` composes) against the fake
+/// Telegram API, on its own database file, small sizes. It can be killed hard, or at a named step,
+/// or stopped as a service manager stops it (SIGTERM).
+/// </summary>
+public sealed class ChildBot : IAsyncDisposable
+{
+    private readonly Process process;
+    private readonly StringBuilder errors = new();
+
+    private ChildBot(Process process) => this.process = process;
+
+    public static ChildBot Start(FakeTelegram chat, string database, string? crashAt = null, int premiumIterations = 6)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = TestPaths.RepoRoot };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ArtBot.CrashHost.dll"));
+        foreach (var name in psi.Environment.Keys.Where(k => k.StartsWith("ARTBOT_", StringComparison.Ordinal)).ToList()) psi.Environment.Remove(name);
+        var settings = new Dictionary<string, string?>(chat.Settings)
+        {
+            ["Queue:DatabasePath"] = database,
+            ["Queue:DispatchIntervalSeconds"] = "1",
+            ["Web:Enabled"] = "false",
+            ["Bot:Premium:MaxSide"] = "64",
+            ["Bot:Premium:MaxIterations"] = premiumIterations.ToString(),
+            ["Bot:ProgressInterval"] = "00:00:00",
+            ["Telegram:PollTimeoutSeconds"] = "1",
+            ["Queue:LightMaxIterations"] = "100000",
+        };
+        foreach (var (key, value) in settings) psi.Environment["ARTBOT_" + key.Replace(":", "__")] = value;
+        psi.Environment["ARTBOT_MODELS"] = Path.Combine(TestPaths.Shared, "models");
+        if (crashAt != null) psi.Environment["ARTBOT_CRASH_AT"] = crashAt;
+        var child = new ChildBot(Process.Start(psi)!);
+        child.process.ErrorDataReceived += (_, e) => { lock (child.errors) child.errors.AppendLine(e.Data); };
+        child.process.OutputDataReceived += (_, _) => { };
+        child.process.BeginErrorReadLine();
+        child.process.BeginOutputReadLine();
+        return child;
+    }
+
+    public string Errors
+    {
+        get { lock (errors) return errors.ToString(); }
+    }
+
+    public bool HasExited => process.HasExited;
+
+    public int ExitCode => process.ExitCode;
+
+    /// <summary>Waits for the process to end by itself (a kill at its crash step).</summary>
+    public async Task WaitForExitAsync(TimeSpan timeout)
+    {
+        using var wait = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(wait.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"the bot did not exit within {timeout.TotalSeconds} s; it said:\n{Errors}");
+        }
+    }
+
+    /// <summary>SIGTERM, as systemd or Docker stop a service; returns how long the process took to end.</summary>
+    public async Task<TimeSpan> StopAsync(TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        if (kill(process.Id, 15) != 0) throw new InvalidOperationException("SIGTERM failed");
+        await WaitForExitAsync(timeout);
+        return clock.Elapsed;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+        process.Dispose();
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int sig);
+}
