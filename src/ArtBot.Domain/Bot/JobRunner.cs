@@ -125,7 +125,9 @@ public sealed class JobRunner(
             progress = job.Kind is JobKind.Stylize or JobKind.Dream ? await StartProgressAsync(job, stopping) : null;
             Observe(JobStep.Rendering, job);
             var result = await RenderAsync(job, progress, either.Token);
-            if (stopping.IsCancellationRequested) throw new OperationCanceledException(stopping);
+            // Cut short by the shutdown (a user's stop alongside it included): nothing partial goes out.
+            // A render that finished before the stop reached it is whole, and is delivered.
+            if (result.Cancelled && stopping.IsCancellationRequested) throw new OperationCanceledException(stopping);
             if (progress != null) await progress.StopAsync();
             if (result.Cancelled && job.ProgressStep == 0)
             {
