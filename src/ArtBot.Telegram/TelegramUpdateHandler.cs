@@ -85,12 +85,12 @@ public sealed class TelegramUpdateHandler(
         await bot.HandleAsync(incoming, messenger, ct);
     }
 
-    private async Task<(byte[]? Bytes, string? Problem)> DownloadAsync(string fileId, CancellationToken ct)
+    private async Task<(byte[]? Bytes, UploadRefusal? Problem)> DownloadAsync(string fileId, CancellationToken ct)
     {
         var file = await messenger.RetryAsync("getFile", c => client.GetFile(fileId, c), ct);
         var limit = options.Value.MaxDownloadBytes;
         if (file.FileSize > limit || file.FilePath == null)
-            return (null, $"the file is larger than {limit / (1024 * 1024)} MB");
+            return (null, new UploadRefusal(UploadProblem.TooLarge, limit));
         using var buffer = new MemoryStream();
         await messenger.RetryAsync("download", async c =>
         {

@@ -1,3 +1,4 @@
+using ArtBot.Domain.Bot;
 using System.Net;
 using Microsoft.Extensions.Options;
 
@@ -13,14 +14,14 @@ public sealed class VkDownloader(HttpClient http, IOptions<VkOptions> options)
 {
     private const int MaxRedirects = 3;
 
-    /// <returns>The bytes, or why not (in words for the user).</returns>
-    public async Task<(byte[]? Bytes, string? Problem)> DownloadAsync(string url, CancellationToken cancellationToken)
+    /// <returns>The bytes, or why not (the domain words it for the user).</returns>
+    public async Task<(byte[]? Bytes, UploadRefusal? Problem)> DownloadAsync(string url, CancellationToken cancellationToken)
     {
         var limit = options.Value.MaxDownloadBytes;
-        var tooBig = $"the file is larger than {limit / (1024 * 1024)} MB";
+        var tooBig = new UploadRefusal(UploadProblem.TooLarge, limit);
         for (var hop = 0; hop <= MaxRedirects; hop++)
         {
-            if (!Allowed(url, out var uri)) return (null, "it does not come from VK");
+            if (!Allowed(url, out var uri)) return (null, new UploadRefusal(UploadProblem.NotFromPlatform));
             using var response = await http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             if (response.StatusCode is HttpStatusCode.Moved or HttpStatusCode.Found or HttpStatusCode.SeeOther or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect
                 && response.Headers.Location is { } location)
@@ -28,7 +29,7 @@ public sealed class VkDownloader(HttpClient http, IOptions<VkOptions> options)
                 url = new Uri(uri, location).ToString();
                 continue;
             }
-            if (!response.IsSuccessStatusCode) return (null, $"VK did not hand the file over ({(int)response.StatusCode})");
+            if (!response.IsSuccessStatusCode) return (null, new UploadRefusal(UploadProblem.Unavailable));
             if (response.Content.Headers.ContentLength > limit) return (null, tooBig);
             await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
             using var buffer = new MemoryStream();
@@ -41,7 +42,7 @@ public sealed class VkDownloader(HttpClient http, IOptions<VkOptions> options)
             }
             return (buffer.ToArray(), null);
         }
-        return (null, "too many redirects");
+        return (null, new UploadRefusal(UploadProblem.Unavailable));
     }
 
     public bool Allowed(string url, out Uri uri)

@@ -245,7 +245,7 @@ public sealed class WebChatServer(
         catch (Exception e) when (e is System.Text.Json.JsonException or BadHttpRequestException or InvalidOperationException)
         {
             logger.LogInformation("Web button from {User} refused: {Problem}", from.UserId, e.GetType().Name);
-            return Results.BadRequest();
+            return Results.StatusCode(e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status400BadRequest);
         }
         if (body?.GetValueOrDefault("data") is not { Length: > 0 and <= 256 } data) return Results.BadRequest();
         await HandleAsync(new ButtonPressed(from, $"{from.UserId}:{Guid.NewGuid():N}", data), context.RequestAborted);
@@ -255,7 +255,7 @@ public sealed class WebChatServer(
     private Task HandleAsync(Incoming incoming, CancellationToken requestAborted) =>
         OneAtATimeAsync(() => bot.HandleAsync(incoming, messenger, CancellationToken.None), requestAborted);
 
-    private async Task<IResult> RejectAsync(ChatUser from, string reason)
+    private async Task<IResult> RejectAsync(ChatUser from, UploadRefusal reason)
     {
         await OneAtATimeAsync(() => bot.RejectUploadAsync(from, messenger, reason), CancellationToken.None);
         return Results.Json(new { ok = false }, statusCode: StatusCodes.Status413PayloadTooLarge);
@@ -303,6 +303,6 @@ public sealed class WebChatServer(
         }
     }
 
-    private string TooLarge() => $"the file is larger than {options.Value.MaxUploadBytes / (1024 * 1024)} MB";
+    private UploadRefusal TooLarge() => new(UploadProblem.TooLarge, options.Value.MaxUploadBytes);
 
 }

@@ -39,6 +39,12 @@ public sealed class WebChats(IOptions<WebOptions> options)
         public TaskCompletionSource Changed { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
+    /// <summary>Chats held in memory.</summary>
+    public int Count
+    {
+        get { lock (gate) return chats.Count; }
+    }
+
     public long Add(long chatId, string kind, string? text, Keyboard? keyboard, byte[]? image = null)
     {
         lock (gate)

@@ -20,7 +20,9 @@ public sealed class BotUnderTest : IAsyncDisposable
 
     public string Database => Path.Combine(folder, "artbot.db");
 
-    public async Task StartAsync(IFakePlatform platform, IReadOnlyDictionary<string, string?> settings, bool idleServesHeavy = true, int lightMaxIterations = 100, long adminId = 99)
+    /// <param name="configure">Changes to the host's services, for a fault a test needs (a store that fails once).</param>
+    public async Task StartAsync(IFakePlatform platform, IReadOnlyDictionary<string, string?> settings, bool idleServesHeavy = true, int lightMaxIterations = 100, long adminId = 99,
+        Action<IServiceCollection>? configure = null)
     {
         var overrides = new Dictionary<string, string?>
         {
@@ -45,6 +47,7 @@ public sealed class BotUnderTest : IAsyncDisposable
         builder.Services.AddSingleton<TimeProvider>(DaytimeClock.Instance);
         builder.Logging.AddProvider(Logs);
         builder.Logging.AddFilter<CapturingLoggerProvider>((_, _) => true);
+        configure?.Invoke(builder.Services);
         host = builder.Build();
         var polls = platform.Polls;
         await host.StartAsync();

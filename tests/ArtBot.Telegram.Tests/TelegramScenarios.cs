@@ -1,3 +1,6 @@
+using ArtBot.Domain.Billing;
+using ArtBot.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using ArtBot.Scenarios;
 using ArtBot.Scenarios.Fakes;
 
@@ -33,6 +36,44 @@ public sealed class TelegramScenarios : MessengerApiScenarios<FakeTelegram>
         Chat.PushText(AdminId, "/admin refund stars-charge-1");
         await WaitFor(c => c.Any(x => x.ChatId == AdminId && x.Says("refunded stars-charge-1")), "the refund");
         Assert.Equal((50L, "stars-charge-1"), Assert.Single(Chat.Refunds));
+    }
+
+    [Fact]
+    public async Task A_payment_that_cannot_be_recorded_is_retried_not_skipped()
+    {
+        // The database refuses the first write of the purchase (a full disk, a lock timeout…).
+        await StartBotAsync(configure: services => services.AddSingleton<ILedger>(sp =>
+            new FailingOnceLedger(new LiteLedger(sp.GetRequiredService<ArtBotDatabase>()))));
+        var now = DaytimeClock.Instance.GetUtcNow();
+        Chat.PushPayment(54, Payload(54, "s", now), 50, "stars-charge-54");
+        Chat.PushText(54, "/balance");
+        var sent = await WaitFor(c => c.Any(x => x.ChatId == 54 && x.Says("Balance:")), "the balance after the payment");
+        Assert.Equal(["Thank you! 50 credits added. Balance: 50.", "Balance: 50 credits (0 reserved for jobs in progress)."],
+            sent.Where(x => x.ChatId == 54).Select(x => x.Text!.Split('\n')[0]));
+        Assert.Contains(Logs.Lines, l => l.Contains("was not recorded; retry"));
+        await StopBotAsync();
+        Assert.Equal([LedgerKind.Purchase], (await LedgerOfAsync(54)).Select(e => e.Kind));
+    }
+
+    private sealed class FailingOnceLedger(ILedger inner) : ILedger
+    {
+        private int failed;
+
+        public Task<bool> PostAsync(LedgerEntry entry, CancellationToken cancellationToken = default) =>
+            entry.Kind == LedgerKind.Purchase && Interlocked.Exchange(ref failed, 1) == 0
+                ? throw new IOException("disk full")
+                : inner.PostAsync(entry, cancellationToken);
+
+        public Task<long> BalanceAsync(string platform, long userId, CancellationToken cancellationToken = default) => inner.BalanceAsync(platform, userId, cancellationToken);
+        public Task<long> HeldAsync(string platform, long userId, CancellationToken cancellationToken = default) => inner.HeldAsync(platform, userId, cancellationToken);
+        public Task<LedgerEntry?> FindAsync(string key, CancellationToken cancellationToken = default) => inner.FindAsync(key, cancellationToken);
+        public Task<IReadOnlyList<LedgerEntry>> EntriesAsync(string platform, long userId, CancellationToken cancellationToken = default) => inner.EntriesAsync(platform, userId, cancellationToken);
+        public Task<bool> CreatePromoAsync(PromoCode promo, CancellationToken cancellationToken = default) => inner.CreatePromoAsync(promo, cancellationToken);
+        public Task<(PromoOutcome Outcome, long Credits)> RedeemAsync(string code, string platform, long userId, DateTimeOffset at, CancellationToken cancellationToken = default) =>
+            inner.RedeemAsync(code, platform, userId, at, cancellationToken);
+        public Task<long> CreditsSoldAsync(CancellationToken cancellationToken = default) => inner.CreditsSoldAsync(cancellationToken);
+        public Task AuditAsync(AuditEntry entry, CancellationToken cancellationToken = default) => inner.AuditAsync(entry, cancellationToken);
+        public Task<IReadOnlyList<AuditEntry>> AuditLogAsync(CancellationToken cancellationToken = default) => inner.AuditLogAsync(cancellationToken);
     }
 
     [Fact]

@@ -55,7 +55,7 @@ public sealed class VkScenarios : MessengerApiScenarios<FakeVk>
         await StartBotAsync();
         Chat.PushMessage(32, "", [Chat.PhotoAttachment(Photo("dog.jpg"), host: "localhost")]);
         var sent = await WaitFor(c => c.Any(x => x.ChatId == 32), "the refusal");
-        Assert.Equal("I couldn't use that picture: it does not come from VK", sent.Single(c => c.ChatId == 32).Text);
+        Assert.Equal("I couldn't use that picture: it does not come from the messenger's own servers", sent.Single(c => c.ChatId == 32).Text);
         Assert.DoesNotContain(Chat.Downloads, d => d.StartsWith("localhost"));
     }
 

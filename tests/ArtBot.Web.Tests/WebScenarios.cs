@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Net;
+using System.Net.Http.Json;
 using ArtBot.Scenarios;
 using ArtBot.Scenarios.Clients;
 
@@ -50,5 +51,63 @@ public sealed class WebScenarios : ConversationScenarios<WebChatClient>
         Chat.PushText(61, "/help", language: "ru-RU");
         var sent = await WaitFor(c => c.Any(x => x.ChatId == 61), "the help");
         Assert.StartsWith("Команды", sent.Single(x => x.ChatId == 61).Text);
+    }
+
+    [Fact]
+    public async Task A_forged_or_unsigned_cookie_is_a_new_stranger_not_the_user_it_names()
+    {
+        await StartBotAsync();
+        Chat.PushText(62, "/help");
+        await WaitFor(c => c.Any(x => x.ChatId == 62), "user 62's answer");
+
+        foreach (var cookie in new[] { "62", "62.forged-signature", WebChatServer.SignedCookie(62, new byte[32]) })
+        {
+            var handler = new HttpClientHandler { UseCookies = false };
+            using var stranger = new HttpClient(handler) { BaseAddress = new Uri(Chat.Url) };
+            var request = new HttpRequestMessage(HttpMethod.Get, "/api/messages?after=0");
+            request.Headers.Add("Cookie", $"artbot_key={WebChatClient.AccessKey}; artbot_user={cookie}");
+            var response = await stranger.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.DoesNotContain("Commands", await response.Content.ReadAsStringAsync());   // user 62's chat stays hers
+            var issued = response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("artbot_user="));
+            Assert.DoesNotContain("artbot_user=62.", issued);
+        }
+        Assert.Contains(Logs.Lines, l => l.Contains("bad signature"));
+    }
+
+    [Fact]
+    public async Task A_page_of_another_site_gets_403_and_bodies_are_limited_before_they_are_read()
+    {
+        await StartBotAsync();
+        using var client = new HttpClient { BaseAddress = new Uri(Chat.Url) };
+        async Task<HttpStatusCode> Send(string path, HttpContent? content, params (string Name, string Value)[] headers)
+        {
+            var request = new HttpRequestMessage(content == null ? HttpMethod.Get : HttpMethod.Post, path + $"?key={WebChatClient.AccessKey}") { Content = content };
+            foreach (var (name, value) in headers) request.Headers.TryAddWithoutValidation(name, value);
+            return (await client.SendAsync(request)).StatusCode;
+        }
+
+        // DNS rebinding: evil.example resolves to 127.0.0.1, the browser sends its own name as Host.
+        Assert.Equal(HttpStatusCode.Forbidden, await Send("/", null, ("Host", "evil.example:" + new Uri(Chat.Url).Port)));
+        Assert.Equal(HttpStatusCode.Forbidden, await Send("/api/send", new FormUrlEncodedContent([new("text", "/help")]), ("Origin", "http://evil.example")));
+        Assert.Equal(HttpStatusCode.Forbidden, await Send("/api/button", JsonContent.Create(new { data = "x" }), ("Sec-Fetch-Site", "cross-site")));
+        Assert.Equal(HttpStatusCode.OK, await Send("/", null, ("Origin", Chat.Url)));
+
+        // A button press is a few bytes: a megabyte is refused before it is buffered.
+        var huge = new StringContent($"{{\"data\":\"{new string('a', 1_000_000)}\"}}", System.Text.Encoding.UTF8, "application/json");
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, await Send("/api/button", huge));
+        Assert.Equal(HttpStatusCode.BadRequest, await Send("/api/button", new StringContent("{not json", System.Text.Encoding.UTF8, "application/json")));
+        Assert.Equal(HttpStatusCode.BadRequest, await Send("/api/button", new StringContent("{\"data\":17}", System.Text.Encoding.UTF8, "application/json")));
+    }
+
+    [Fact]
+    public void The_chats_in_memory_are_bounded()
+    {
+        var chats = new WebChats(Microsoft.Extensions.Options.Options.Create(new WebOptions { MaxChats = 50, HistoryPerChat = 10, ImagesPerChat = 3 }));
+        for (long user = 1; user <= 500; user++) chats.Add(user, "text", "hello", null);
+        for (var i = 0; i < 20; i++) chats.Add(1000, "image", "picture", null, new byte[1000]);
+        Assert.InRange(chats.Count, 1, 50);
+        Assert.Equal(3, Enumerable.Range(1, 100_000).Count(id => chats.Image(1000, id) != null));
+        Assert.Equal(10, chats.ReadAsync(1000, 0, TimeSpan.Zero, CancellationToken.None).Result.Count);
     }
 }

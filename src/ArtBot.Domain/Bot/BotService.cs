@@ -119,9 +119,11 @@ public sealed class BotService(
     }
 
     /// <summary>Tells the user an upload could not be used (too big to fetch, not an image…).</summary>
-    public async Task RejectUploadAsync(ChatUser from, IMessenger messenger, string reason, CancellationToken cancellationToken = default)
+    public async Task RejectUploadAsync(ChatUser from, IMessenger messenger, UploadRefusal refusal, CancellationToken cancellationToken = default)
     {
         var user = await UserAsync(from, cancellationToken);
+        logger.LogInformation("{Platform}:{User}: upload refused ({Problem})", from.Platform, from.UserId, refusal.Problem);
+        var reason = Texts.Get(user.Language, "Upload" + refusal.Problem, Math.Max(1, refusal.LimitBytes / (1024 * 1024)));
         await messenger.SendTextAsync(from.ChatId, Texts.Get(user.Language, TextKey.BadImage, reason), cancellationToken: cancellationToken);
     }
 

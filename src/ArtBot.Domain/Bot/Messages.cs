@@ -27,6 +27,12 @@ public sealed record PreCheckout(ChatUser From, string QueryId, string Payload, 
 /// <summary>A payment went through; <paramref name="ChargeId"/> names it for good.</summary>
 public sealed record PaymentReceived(ChatUser From, string Payload, string Currency, long TotalAmount, string ChargeId) : Incoming(From);
 
+/// <summary>Why an adapter could not fetch an upload; the domain words it in the user's language.</summary>
+public enum UploadProblem { TooLarge, NotFromPlatform, Unavailable }
+
+/// <param name="LimitBytes">The size limit, for <see cref="UploadProblem.TooLarge"/>.</param>
+public sealed record UploadRefusal(UploadProblem Problem, long LimitBytes = 0);
+
 public sealed record Button(string Text, string Data);
 
 public sealed record Keyboard(IReadOnlyList<IReadOnlyList<Button>> Rows)

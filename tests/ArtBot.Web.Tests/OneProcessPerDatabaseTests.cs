@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using ArtBot.Scenarios;
+
+namespace ArtBot.Web.Tests;
+
+/// <summary>Two `artbot run` on one database: the second refuses in one line, the first keeps serving.</summary>
+public sealed class OneProcessPerDatabaseTests : IDisposable
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
+    private readonly string data = Directory.CreateTempSubdirectory("artbot-lock-").FullName;
+
+    public void Dispose() => Directory.Delete(data, recursive: true);
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private Process Run(int port)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = TestPaths.RepoRoot };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "artbot.dll"));
+        psi.ArgumentList.Add("run");
+        foreach (var name in psi.Environment.Keys.Where(k => k.StartsWith("ARTBOT_", StringComparison.Ordinal)).ToList()) psi.Environment.Remove(name);
+        psi.Environment["ARTBOT_MODELS"] = Path.Combine(TestPaths.Shared, "models");
+        psi.Environment["ARTBOT_Web__Port"] = port.ToString();
+        psi.Environment["ARTBOT_Queue__DatabasePath"] = Path.Combine(data, "artbot.db");
+        return Process.Start(psi)!;
+    }
+
+    [Fact]
+    public async Task A_second_run_on_the_same_database_is_refused_and_the_first_keeps_serving()
+    {
+        var port = FreePort();
+        using var first = Run(port);
+        try
+        {
+            var url = await Task.Run(() =>
+            {
+                while (first.StandardError.ReadLine() is { } line)
+                    if (line.StartsWith("artbot: web chat at ")) return line["artbot: web chat at ".Length..];
+                return null;
+            }).WaitAsync(Patience);
+            Assert.NotNull(url);
+            _ = first.StandardError.ReadToEndAsync();
+            _ = first.StandardOutput.ReadToEndAsync();
+
+            using var second = Run(FreePort());
+            var errors = second.StandardError.ReadToEndAsync();
+            _ = second.StandardOutput.ReadToEndAsync();
+            await second.WaitForExitAsync(new CancellationTokenSource(Patience).Token);
+            Assert.Equal(1, second.ExitCode);
+            var said = (await errors).Trim();
+            Assert.DoesNotContain('\n', said);
+            Assert.StartsWith("artbot run: ", said);
+            Assert.Contains(Path.Combine(data, "artbot.db") + " is in use by another ArtBot process", said);
+
+            using var client = new HttpClient();
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(url + "api/health")).StatusCode);
+            Assert.False(first.HasExited);
+        }
+        finally
+        {
+            first.Kill(entireProcessTree: true);
+            await first.WaitForExitAsync();
+        }
+    }
+}
