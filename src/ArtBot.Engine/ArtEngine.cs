@@ -42,9 +42,36 @@ public sealed class ArtEngine : IArtEngine, IDisposable
         Threads = thread.RunAsync(torch.get_num_threads).GetAwaiter().GetResult();
         logger.LogInformation("Art engine on {Device} with {Threads} threads; models from {Paths}; {Count} presets",
             DeviceName, Threads, string.Join(", ", models.SearchPath), Presets.All.Count);
+        LogRuntime();
     }
 
     public PresetCatalog Presets { get; }
+
+    /// <summary>The libtorch in use: its folder, how it was found, its version.</summary>
+    public LibTorchLocation? LibTorch => TorchNative.LibTorch;
+
+    /// <summary>Waits for the device to finish what was queued (CUDA runs asynchronously); call it on the tensor thread before reading a clock.</summary>
+    public void Synchronize()
+    {
+        if (device.type == DeviceType.CUDA) torch.cuda.synchronize();
+    }
+
+    /// <summary>The GPU, when the engine runs on CUDA.</summary>
+    public GpuInfo? Gpu { get; private set; }
+
+    /// <summary>Know what runs: libtorch's version and origin, CUDA, the GPU. TorchSharp 0.107 is built for libtorch 2.10; 2.11 was proven.</summary>
+    private void LogRuntime()
+    {
+        var lib = LibTorch;
+        if (device.type == DeviceType.CUDA) Gpu = GpuInfo.Query();
+        logger.LogInformation("libtorch {Version} ({Source}: {Folder}); CUDA {Cuda}; GPU {Gpu}",
+            lib?.Version ?? "unknown", lib?.Source ?? "none", lib?.Folder ?? "-",
+            device.type == DeviceType.CUDA ? lib?.CudaVersion ?? "available" : "not used",
+            Gpu is { } gpu ? $"{gpu.Name}, {gpu.MemoryMb} MiB" : "none");
+        if (lib is { Source: not "bundled" } && !LibTorchLocator.IsKnown(lib.Version))
+            logger.LogWarning("libtorch {Version} from {Folder} is neither 2.10 nor 2.11: TorchSharp 0.107 was built for 2.10; results may differ or calls fail",
+                lib.Version ?? "of unknown version", lib.Folder);
+    }
 
     public string DeviceName => device.type.ToString().ToLowerInvariant();
 

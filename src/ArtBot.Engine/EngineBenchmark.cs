@@ -5,6 +5,8 @@ using ArtBot.Engine.Algorithms;
 using ArtBot.Engine.Imaging;
 using TorchSharp;
 
+using ArtBot.Engine.Native;
+
 namespace ArtBot.Engine;
 
 public sealed record BenchReport(
@@ -19,7 +21,11 @@ public sealed record BenchReport(
     [property: JsonPropertyName("preset_runs_for_memory")] int PresetRunsForMemory,
     [property: JsonPropertyName("preset_memory_growth_mb")] double PresetMemoryGrowthMb,
     [property: JsonPropertyName("preset_live_tensor_growth")] long PresetLiveTensorGrowth,
-    [property: JsonPropertyName("peak_rss_mb")] double PeakRssMb);
+    [property: JsonPropertyName("peak_rss_mb")] double PeakRssMb,
+    [property: JsonPropertyName("device_name")] string DeviceName,
+    [property: JsonPropertyName("libtorch")] string LibTorch,
+    [property: JsonPropertyName("libtorch_source")] string LibTorchSource,
+    [property: JsonPropertyName("gpu_memory_held_mb")] long? GpuMemoryHeldMb);
 
 /// <summary>
 /// What <c>artbot bench</c> prints: the engine's speed and memory on this machine, on the bundled
@@ -65,7 +71,10 @@ public static class EngineBenchmark
 
         return new BenchReport(engine.DeviceName, engine.Threads, Math.Round(preset512, 1), Math.Round(preset1024, 1),
             Math.Round(perIteration512, 3), Math.Round(gatysTotal, 1), quick, Math.Round(dream, 2),
-            MemoryRuns, Math.Round(memoryGrowth, 1), tensorGrowth, Math.Round(PeakRssMb(), 0));
+            MemoryRuns, Math.Round(memoryGrowth, 1), tensorGrowth, Math.Round(PeakRssMb(), 0),
+            engine.Gpu?.Name ?? engine.DeviceName, engine.LibTorch?.Version ?? "unknown", engine.LibTorch?.Source ?? "none",
+            // What the caching allocator holds after every run: its peak reservation, as the driver sees it.
+            engine.Gpu != null ? GpuInfo.Query()?.UsedByThisProcessMb : null);
     }
 
     private static Task<double> PresetForwardMs(ArtEngine engine, byte[] photo, int side, int runs, CancellationToken ct) =>
@@ -77,11 +86,14 @@ public static class EngineBenchmark
             using var square = ImageCodec.Resize(decoded, side, side);
             var input = ImageTensor.ToTensor(square, engine.Device);
             FastStyle.Apply(net, input).Dispose();
+            engine.Synchronize();
             var times = new List<double>();
             for (var i = 0; i < runs && !ct.IsCancellationRequested; i++)
             {
                 var clock = Stopwatch.StartNew();
                 FastStyle.Apply(net, input).Dispose();
+                // On CUDA the call returns once the kernels are queued: the clock waits for the GPU.
+                engine.Synchronize();
                 times.Add(clock.Elapsed.TotalMilliseconds);
             }
             times.Sort();

@@ -17,25 +17,48 @@ public static class TorchNative
     private const int RtldGlobal = 0x100;
     private static readonly Lock Gate = new();
     private static bool loaded;
+    private static LibTorchNotFoundException? failure;
+
+    /// <summary>Where libtorch was loaded from: beside the app (the bundled backends) or found at run time (external).</summary>
+    public static LibTorchLocation? LibTorch { get; private set; }
 
     // The engine assembly is the only door to TorchSharp here, so loading it is the moment to prepare.
 #pragma warning disable CA2255
     [ModuleInitializer]
 #pragma warning restore CA2255
-    internal static void Initialize() => EnsureLoaded();
+    internal static void Initialize()
+    {
+        try
+        {
+            EnsureLoaded();
+        }
+        catch (LibTorchNotFoundException)
+        {
+            // Said in one line when the engine starts (EnsureLoaded again), not as a type-initializer crash.
+        }
+    }
 
     /// <summary>Idempotent; safe to call from any thread before the first TorchSharp call.</summary>
     public static void EnsureLoaded()
     {
         lock (Gate)
         {
+            if (failure != null) throw failure;
             if (loaded || !OperatingSystem.IsLinux()) return;
             loaded = true;
             KeepFreedMemoryInHeap();
             var shim = Path.Combine(AppContext.BaseDirectory, ShimName);
-            if (!File.Exists(shim)) return;
-            if (Dlopen(shim, RtldNow | RtldGlobal) == IntPtr.Zero)
+            if (File.Exists(shim) && Dlopen(shim, RtldNow | RtldGlobal) == IntPtr.Zero)
                 throw new InvalidOperationException($"Could not load {shim}: {Marshal.PtrToStringAnsi(Dlerror())}");
+            try
+            {
+                LibTorch = LibTorchLocator.Load(Dlopen, () => Marshal.PtrToStringAnsi(Dlerror()));
+            }
+            catch (LibTorchNotFoundException e)
+            {
+                failure = e;
+                throw;
+            }
         }
     }
 

@@ -153,6 +153,11 @@ public static class CommandLine
             await errors.WriteLineAsync($"artbot {verb.Name}: model error: {e.Message}");
             return BadModel;
         }
+        catch (ArtBot.Engine.Native.LibTorchNotFoundException e)
+        {
+            await errors.WriteLineAsync(e.Message);
+            return Failure;
+        }
         catch (OptionsValidationException e)
         {
             await errors.WriteLineAsync($"artbot {verb.Name}: configuration error: {string.Join("; ", e.Failures)}");
