@@ -35,7 +35,7 @@ public sealed class LibTorchBackendTests
         Assert.Equal(known, LibTorchLocator.IsKnown(version));
 
     [Fact]
-    public void A_libtorch_folder_that_is_not_one_stops_the_external_build_in_one_line()
+    public async Task A_libtorch_folder_that_is_not_one_stops_the_external_build_in_one_line()
     {
         var empty = Directory.CreateTempSubdirectory("artbot-no-libtorch-").FullName;
         try
@@ -55,7 +55,7 @@ public sealed class LibTorchBackendTests
                 return;
             }
             Assert.Equal(1, p.ExitCode);
-            Assert.Equal($"artbot: {LibTorchLocator.Variable}={empty} has no libtorch_cpu.so; point it at a folder of libtorch*.so (PyTorch's site-packages/torch/lib)", stderr.Result.Trim());
+            Assert.Equal($"artbot: {LibTorchLocator.Variable}={empty} has no libtorch_cpu.so; point it at a folder of libtorch*.so (PyTorch's site-packages/torch/lib)", (await stderr).Trim());
         }
         finally
         {

@@ -101,13 +101,13 @@ public sealed class WebScenarios : ConversationScenarios<WebChatClient>
     }
 
     [Fact]
-    public void The_chats_in_memory_are_bounded()
+    public async Task The_chats_in_memory_are_bounded()
     {
         var chats = new WebChats(Microsoft.Extensions.Options.Options.Create(new WebOptions { MaxChats = 50, HistoryPerChat = 10, ImagesPerChat = 3 }));
         for (long user = 1; user <= 500; user++) chats.Add(user, "text", "hello", null);
         for (var i = 0; i < 20; i++) chats.Add(1000, "image", "picture", null, new byte[1000]);
         Assert.InRange(chats.Count, 1, 50);
         Assert.Equal(3, Enumerable.Range(1, 100_000).Count(id => chats.Image(1000, id) != null));
-        Assert.Equal(10, chats.ReadAsync(1000, 0, TimeSpan.Zero, CancellationToken.None).Result.Count);
+        Assert.Equal(10, (await chats.ReadAsync(1000, 0, TimeSpan.Zero, CancellationToken.None)).Count);
     }
 }

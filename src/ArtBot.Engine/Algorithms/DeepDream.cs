@@ -75,6 +75,7 @@ public static class DeepDream
         double done = 0;
         var step = 0;
         var cancelled = false;
+        var activation = double.NaN;
         Tensor dreamed = octaves[0].clone();
         Tensor detail = torch.zeros_like(octaves[0]);
 
@@ -102,8 +103,11 @@ public static class DeepDream
                 }
                 step++;
                 done += (double)h * w;
+                if (progress == null) continue;
+                // The activation is read (a wait for the device) every few steps and at each octave's end, not every step.
+                if (s % GatysTransfer.ProgressLossInterval == 0 || s == options.Steps - 1) activation = objective.item<float>();
                 var elapsed = clock.Elapsed;
-                progress?.Report(new DreamProgress(step, total, o + 1, octaves.Count, objective.item<float>(), elapsed,
+                progress.Report(new DreamProgress(step, total, o + 1, octaves.Count, activation, elapsed,
                     TimeSpan.FromSeconds(elapsed.TotalSeconds / done * (work - done))));
             }
             detail = x - baseImage;

@@ -55,6 +55,9 @@ public sealed record GatysResult(Tensor Image, GatysLayers Layers, int Iteration
 /// </summary>
 public static class GatysTransfer
 {
+    /// <summary>Progress carries the loss terms read at most this often (every step would make the host wait for the GPU each time).</summary>
+    public const int ProgressLossInterval = 10;
+
     /// <param name="vgg">Computes at least <paramref name="layers"/>.</param>
     /// <param name="content">[1,3,H,W] RGB 0..1, already at the output size.</param>
     /// <param name="style">[1,3,h,w] RGB 0..1, any size.</param>
@@ -86,9 +89,11 @@ public static class GatysTransfer
             ? torch.rand([1, 3, sizes[0].Height, sizes[0].Width], generator: torch.manual_seed(options.Seed)) * 0.5f + 0.25f
             : Resize(content, sizes[0].Height, sizes[0].Width);
         Tensor best = image.clone();
-        var bestLoss = double.PositiveInfinity;
+        // The best image so far and its loss stay on the device: choosing it costs no host synchronisation.
+        Tensor bestLoss = torch.tensor(double.PositiveInfinity, dtype: ScalarType.Float32, device: image.device);
         var iteration = 0;
         var cancelled = false;
+        double c = double.NaN, s = double.NaN, t = double.NaN;
 
         for (var scale = 0; scale < sizes.Count && !cancelled; scale++)
         {
@@ -97,7 +102,7 @@ public static class GatysTransfer
             {
                 image = Resize(image, h, w);
                 best = Resize(best, h, w);
-                bestLoss = double.PositiveInfinity;
+                bestLoss.fill_(double.PositiveInfinity);
             }
 
             using var scaleScope = torch.NewDisposeScope();
@@ -112,7 +117,7 @@ public static class GatysTransfer
             {
                 if (cancellationToken.IsCancellationRequested) { cancelled = true; break; }
                 using var step = torch.NewDisposeScope();
-                double c = 0, s = 0, t = 0;
+                Tensor? terms = null;
                 Tensor Evaluate()
                 {
                     var features = vgg.forward(Vgg19Features.Preprocess(x));
@@ -121,13 +126,13 @@ public static class GatysTransfer
                     var tvLoss = tv.forward(x) * options.TvWeight;
                     var total = contentLoss + styleLoss + tvLoss;
                     total.backward();
-                    (c, s, t) = (contentLoss.item<float>(), styleLoss.item<float>(), tvLoss.item<float>());
+                    terms = torch.stack([contentLoss.detach(), styleLoss.detach(), tvLoss.detach()]);
                     return total;
                 }
 
                 // The loss is measured at x before the update, so that is the image it describes.
                 var before = x.detach().clone();
-                double loss;
+                Tensor loss;
                 if (lbfgs != null)
                 {
                     loss = lbfgs.Step(Evaluate);
@@ -135,18 +140,28 @@ public static class GatysTransfer
                 else
                 {
                     adam!.zero_grad();
-                    loss = Evaluate().item<float>();
+                    loss = Evaluate().detach();
                     adam.step();
                     using (torch.no_grad()) x.clamp_(0f, 1f);
                 }
 
-                if (double.IsFinite(loss) && loss < bestLoss)
+                using (torch.no_grad())
                 {
-                    bestLoss = loss;
+                    var better = loss.lt(bestLoss);   // false for NaN: a diverged step never becomes the best
+                    var kept = torch.where(better, before, best).DetachFromDisposeScope();
                     best.Dispose();
                     // Kept past this scale: owned by the run's scope, not the scale's.
-                    best = before.DetachFromDisposeScope();
+                    best = kept;
                     outer.Attach(best);
+                    bestLoss.copy_(torch.where(better, loss, bestLoss));
+                }
+
+                // Reading the losses waits for the device: done for progress only, and only every
+                // few steps (and at each scale's first and last), not on every step.
+                if (progress != null && (i % ProgressLossInterval == 0 || i == perScale[scale] - 1))
+                {
+                    var values = terms!.cpu().data<float>().ToArray();
+                    (c, s, t) = (values[0], values[1], values[2]);
                 }
 
                 iteration++;
@@ -159,7 +174,7 @@ public static class GatysTransfer
 
             foreach (var loss in contentLosses.Values.Cast<nn.Module>().Concat(styleLosses.Values)) loss.Dispose();
             // L-BFGS may end on a worse step than the best seen; the best is what carries on.
-            image = (double.IsFinite(bestLoss) ? best.clone() : x.detach().clone()).DetachFromDisposeScope();
+            image = (double.IsFinite(bestLoss.item<float>()) ? best.clone() : x.detach().clone()).DetachFromDisposeScope();
             outer.Attach(image);
         }
 

@@ -20,9 +20,10 @@ internal sealed class Lbfgs(Tensor parameter, int historySize, double learningRa
     /// One step. <paramref name="evaluate"/> computes the loss and leaves its gradient in
     /// <c>parameter.grad</c>. Call inside a dispose scope.
     /// </summary>
-    public double Step(Func<Tensor> evaluate)
+    /// <returns>The loss before the step, a 0-d tensor on the device (reading it is the caller's choice: it waits for the device).</returns>
+    public Tensor Step(Func<Tensor> evaluate)
     {
-        using var loss = evaluate();
+        var loss = evaluate();
         var gradient = parameter.grad ?? throw new InvalidOperationException("evaluate() must call backward()");
         using var noGrad = torch.no_grad();
         var g = gradient.flatten().clone();
@@ -57,21 +58,23 @@ internal sealed class Lbfgs(Tensor parameter, int historySize, double learningRa
                 y.Dispose();
             }
 
+            // The two-loop recursion on the device: its scalars stay 0-d tensors, so a step costs
+            // one host synchronisation (the curvature test above), not two per history entry.
             var q = g.neg();
-            var alphas = new double[history.Count];
+            var alphas = new Tensor[history.Count];
             var i = history.Count - 1;
             for (var node = history.Last; node != null; node = node.Previous, i--)
             {
-                alphas[i] = node.Value.Rho * node.Value.S.dot(q).item<float>();
-                q.add_(node.Value.Y, -alphas[i]);
+                alphas[i] = node.Value.S.dot(q).mul_(node.Value.Rho);
+                q.sub_(node.Value.Y * alphas[i]);
             }
             if (history.Last is { } newest)
-                q.mul_(1.0 / (newest.Value.Rho * newest.Value.Y.dot(newest.Value.Y).item<float>()));
+                q.div_(newest.Value.Y.dot(newest.Value.Y).mul_(newest.Value.Rho));
             i = 0;
             for (var node = history.First; node != null; node = node.Next, i++)
             {
-                var beta = node.Value.Rho * node.Value.Y.dot(q).item<float>();
-                q.add_(node.Value.S, alphas[i] - beta);
+                var beta = node.Value.Y.dot(q).mul_(node.Value.Rho);
+                q.add_(node.Value.S * (alphas[i] - beta));
             }
             direction = q;
             stepLength = learningRate;
@@ -84,7 +87,7 @@ internal sealed class Lbfgs(Tensor parameter, int historySize, double learningRa
         previousGradient?.Dispose();
         previousGradient = g.DetachFromDisposeScope();
         previousStep = step;
-        return loss.item<float>();
+        return loss.detach();
     }
 
     public void Dispose()
