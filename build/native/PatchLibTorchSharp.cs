@@ -18,13 +18,16 @@ public sealed class ArtBotPatchLibTorchSharp : Task
     [Required] public string ShimName { get; set; } = "";
     [Required] public string IntermediateDir { get; set; } = "";
 
+    /// <summary>Patch and build the shim whatever this host's libstdc++ has: for an image built on a new libstdc++ that runs on an old one.</summary>
+    public bool Always { get; set; }
+
     public override bool Execute()
     {
         var libs = System.IO.Directory.EnumerateFiles(Directory, "libLibTorchSharp.so", SearchOption.AllDirectories).ToList();
         if (libs.Count == 0) return true;
 
         var libstdcxx = FindLibStdCxx();
-        if (libstdcxx != null && Contains(File.ReadAllBytes(libstdcxx), Encoding.ASCII.GetBytes(MissingVersion + "\0")))
+        if (!Always && libstdcxx != null && Contains(File.ReadAllBytes(libstdcxx), Encoding.ASCII.GetBytes(MissingVersion + "\0")))
         {
             Log.LogMessage(MessageImportance.Low, $"{libstdcxx} provides {MissingVersion}; LibTorchSharp needs no patch.");
             return true;

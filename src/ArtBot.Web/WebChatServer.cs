@@ -85,7 +85,7 @@ public sealed class WebChatServer(
     {
         if (!hosts.Contains(context.Request.Host.Host) || !SameSite(context.Request))
         {
-            logger.LogWarning("Web request refused: host {Host}, origin {Origin}", Printable(context.Request.Host.Value), Printable(context.Request.Headers.Origin.ToString()));
+            logger.LogWarning("Web request refused: host {Host}, origin {Origin}", Printable(context.Request.Host.Value ?? ""), Printable(context.Request.Headers.Origin.ToString()));
             context.Response.StatusCode = StatusCodes.Status403Forbidden;
             return;
         }

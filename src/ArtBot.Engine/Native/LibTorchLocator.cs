@@ -53,7 +53,9 @@ public static class LibTorchLocator
         {
             if (!File.Exists(Path.Combine(configured, "libtorch_cpu.so")))
                 throw new LibTorchNotFoundException($"artbot: {Variable}={configured} has no libtorch_cpu.so; point it at a folder of libtorch*.so (PyTorch's site-packages/torch/lib)");
-            return (Path.GetFullPath(configured), Variable);
+            // A link (the CUDA image's /opt/libtorch) is followed, so version.py beside the real folder is found.
+            var real = new DirectoryInfo(Path.GetFullPath(configured)).ResolveLinkTarget(returnFinalTarget: true)?.FullName;
+            return (real ?? Path.GetFullPath(configured), Variable);
         }
         if (FromPython() is { } python) return (python, "python3 torch");
         throw new LibTorchNotFoundException(
