@@ -3,6 +3,7 @@ using ArtBot.Domain.Billing;
 using ArtBot.Domain.Bot;
 using ArtBot.Domain.Queue;
 using ArtBot.Storage;
+using ArtBot.Storage.Postgres;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -15,7 +16,7 @@ namespace ArtBot.Scheduling;
 public static class ServiceCollectionExtensions
 {
     /// <summary>
-    /// The LiteDB-backed queue, the conversation and the worker, driven by Quartz: a dispatcher
+    /// The queue (on the configured storage provider), the conversation and the worker, driven by Quartz: a dispatcher
     /// (every few seconds, at once when a job is queued, and when the night window opens) and an
     /// hourly clean-up of old images.
     /// </summary>
@@ -28,14 +29,7 @@ public static class ServiceCollectionExtensions
         if (billing.Problems().ToList() is { Count: > 0 } problems) throw new OptionsValidationException("Billing", typeof(BillingOptions), problems);
         services.AddSingleton(billing);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => new ArtBotDatabase(Path.Combine(basePath, sp.GetRequiredService<IOptions<QueueOptions>>().Value.DatabasePath)));
-        services.AddSingleton<IJobQueue, LiteJobQueue>();
-        services.AddSingleton<IImageStore, LiteImageStore>();
-        services.AddSingleton<IUserStore, LiteUserStore>();
-        services.AddSingleton<ICursorStore, LiteCursorStore>();
-        services.AddSingleton<ILedger, LiteLedger>();
-        services.AddSingleton<IOfferStore, LiteOfferStore>();
-        services.AddSingleton<ISecretStore, LiteSecretStore>();
+        AddStorage(services, configuration, basePath);
         services.AddSingleton(sp => Policy(sp.GetRequiredService<IOptions<QueueOptions>>().Value));
         services.AddSingleton<IMessengers, Messengers>();
         services.AddSingleton<IJobSignal, QuartzJobSignal>();
@@ -65,6 +59,34 @@ public static class ServiceCollectionExtensions
         // A stop waits for the dispatcher: it returns its job to the queue within one render step.
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         return services;
+    }
+
+    /// <summary>One storage provider behind the domain's ports: LiteDB (the default) or PostgreSQL.</summary>
+    private static void AddStorage(IServiceCollection services, IConfiguration configuration, string basePath)
+    {
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        var storage = configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        if (storage.IsPostgres)
+        {
+            // The schema is created or migrated when the database is first opened.
+            services.AddSingleton(sp => new PostgresDatabase(sp.GetRequiredService<IOptions<StorageOptions>>().Value.ConnectionString!));
+            services.AddSingleton<IJobQueue, PgJobQueue>();
+            services.AddSingleton<IImageStore, PgImageStore>();
+            services.AddSingleton<IUserStore, PgUserStore>();
+            services.AddSingleton<ICursorStore, PgCursorStore>();
+            services.AddSingleton<ILedger, PgLedger>();
+            services.AddSingleton<IOfferStore, PgOfferStore>();
+            services.AddSingleton<ISecretStore, PgSecretStore>();
+            return;
+        }
+        services.AddSingleton(sp => new ArtBotDatabase(Path.Combine(basePath, sp.GetRequiredService<IOptions<QueueOptions>>().Value.DatabasePath)));
+        services.AddSingleton<IJobQueue, LiteJobQueue>();
+        services.AddSingleton<IImageStore, LiteImageStore>();
+        services.AddSingleton<IUserStore, LiteUserStore>();
+        services.AddSingleton<ICursorStore, LiteCursorStore>();
+        services.AddSingleton<ILedger, LiteLedger>();
+        services.AddSingleton<IOfferStore, LiteOfferStore>();
+        services.AddSingleton<ISecretStore, LiteSecretStore>();
     }
 
     public static QueuePolicy Policy(QueueOptions o) => new(

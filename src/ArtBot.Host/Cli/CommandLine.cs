@@ -372,12 +372,19 @@ public static class CommandLine
         using var host = builder.Build();
         try
         {
-            // Opened before anything starts: a second process on the same store stops here, in one line.
-            host.Services.GetRequiredService<ArtBot.Storage.ArtBotDatabase>();
+            // Opened before anything starts, so a second process on the same LiteDB file, or a
+            // PostgreSQL that cannot be reached, stops here in one line (the schema is migrated here too).
+            host.Services.GetService<ArtBot.Storage.ArtBotDatabase>();
+            host.Services.GetService<ArtBot.Storage.Postgres.PostgresDatabase>();
         }
         catch (ArtBot.Storage.DatabaseInUseException e)
         {
             Console.Error.WriteLine($"artbot run: {e.Message}");
+            return Failure;
+        }
+        catch (System.Data.Common.DbException e)
+        {
+            Console.Error.WriteLine($"artbot run: the database cannot be used: {e.Message}");
             return Failure;
         }
         await host.StartAsync(ct);

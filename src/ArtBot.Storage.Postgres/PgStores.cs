@@ -1,0 +1,154 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using ArtBot.Domain.Bot;
+using ArtBot.Domain.Queue;
+using static ArtBot.Storage.Postgres.PostgresDatabase;
+
+namespace ArtBot.Storage.Postgres;
+
+/// <summary>Users' settings and conversation state; bans apart, so a profile saved by a message in flight cannot undo one.</summary>
+public sealed class PgUserStore(PostgresDatabase database) : IUserStore
+{
+    public Task<int> CountAsync(CancellationToken cancellationToken = default) =>
+        database.WithConnectionAsync(async c =>
+        {
+            await using var count = Command(c, null, "select count(*) from users");
+            return (int)(long)(await count.ExecuteScalarAsync(cancellationToken))!;
+        }, cancellationToken);
+
+    public Task<UserProfile?> FindAsync(string platform, long userId, CancellationToken cancellationToken = default) =>
+        database.WithConnectionAsync(async c =>
+        {
+            await using var select = Command(c, null, "select u.data, coalesce(b.banned, false) from users u left join bans b on b.id = u.id where u.id = @id",
+                ("id", UserProfile.KeyOf(platform, userId)));
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken)) return null;
+            var user = JsonSerializer.Deserialize<UserProfile>(reader.GetString(0), Json)!;
+            user.Banned = reader.GetBoolean(1);
+            return user;
+        }, cancellationToken);
+
+    public Task SaveAsync(UserProfile user, CancellationToken cancellationToken = default) =>
+        database.WithConnectionAsync(async c =>
+        {
+            await using var upsert = Command(c, null, "insert into users (id, data) values (@id, @data::jsonb) on conflict (id) do update set data = excluded.data",
+                ("id", user.Id), ("data", JsonSerializer.Serialize(user, Json)));
+            return await upsert.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+
+    public Task SetBannedAsync(string platform, long userId, bool banned, CancellationToken cancellationToken = default) =>
+        database.InTransactionAsync(async (c, t) =>
+        {
+            var key = UserProfile.KeyOf(platform, userId);
+            await using (var ban = Command(c, t, "insert into bans (id, banned) values (@id, @b) on conflict (id) do update set banned = excluded.banned", ("id", key), ("b", banned)))
+                await ban.ExecuteNonQueryAsync(cancellationToken);
+            await using var notice = Command(c, t, "update users set data = jsonb_set(data, '{BanNoticeSent}', 'false') where id = @id", ("id", key));
+            return await notice.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+
+    public Task<bool> IsBannedAsync(string platform, long userId, CancellationToken cancellationToken = default) =>
+        database.WithConnectionAsync(async c =>
+        {
+            await using var select = Command(c, null, "select banned from bans where id = @id", ("id", UserProfile.KeyOf(platform, userId)));
+            return await select.ExecuteScalarAsync(cancellationToken) is true;
+        }, cancellationToken);
+}
+
+public sealed class PgCursorStore(PostgresDatabase database) : ICursorStore
+{
+    public Task<long?> GetAsync(string key, CancellationToken cancellationToken = default) =>
+        database.WithConnectionAsync(async c =>
+        {
+            await using var select = Command(c, null, "select value from cursors where id = @id", ("id", key));
+            return await select.ExecuteScalarAsync(cancellationToken) is long value ? value : (long?)null;
+        }, cancellationToken);
+
+    public Task SetAsync(string key, long value, CancellationToken cancellationToken = default) =>
+        database.WithConnectionAsync(async c =>
+        {
+            await using var upsert = Command(c, null, "insert into cursors (id, value) values (@id, @v) on conflict (id) do update set value = excluded.value", ("id", key), ("v", value));
+            return await upsert.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+}
+
+/// <summary>The offers of sent keyboards, until they expire.</summary>
+public sealed class PgOfferStore(PostgresDatabase database) : IOfferStore
+{
+    public Task SaveAsync(OfferMenu menu, CancellationToken cancellationToken = default) =>
+        database.InTransactionAsync(async (c, t) =>
+        {
+            if (menu.OneShot)
+                await using (var stale = Command(c, t, "update offers set used = true where platform = @p and user_id = @u and one_shot and not used", ("p", menu.Platform), ("u", menu.UserId)))
+                    await stale.ExecuteNonQueryAsync(cancellationToken);
+            await using var insert = Command(c, t, """
+                insert into offers (id, platform, user_id, one_shot, used, expires_at, data) values (@id, @p, @u, @one, @used, @expires, @data::jsonb)
+                """, ("id", menu.Id), ("p", menu.Platform), ("u", menu.UserId), ("one", menu.OneShot), ("used", menu.Used),
+                ("expires", menu.ExpiresAt.ToUniversalTime()), ("data", JsonSerializer.Serialize(menu, Json)));
+            return await insert.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+
+    public Task<OfferMenu?> FindAsync(string id, CancellationToken cancellationToken = default) =>
+        database.WithConnectionAsync(async c =>
+        {
+            await using var select = Command(c, null, "select data, used from offers where id = @id", ("id", id));
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken)) return null;
+            var menu = JsonSerializer.Deserialize<OfferMenu>(reader.GetString(0), Json)!;
+            menu.Used = reader.GetBoolean(1);
+            return menu;
+        }, cancellationToken);
+
+    public Task<bool> UseAsync(string id, CancellationToken cancellationToken = default) =>
+        database.WithConnectionAsync(async c =>
+        {
+            await using var use = Command(c, null, "update offers set used = true where id = @id and not used", ("id", id));
+            return await use.ExecuteNonQueryAsync(cancellationToken) == 1;
+        }, cancellationToken);
+
+    public Task<int> DeleteExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        database.WithConnectionAsync(async c =>
+        {
+            await using var delete = Command(c, null, "delete from offers where expires_at <= @now", ("now", now.ToUniversalTime()));
+            return await delete.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+}
+
+/// <summary>Uploaded photos and results, for every process to read.</summary>
+public sealed class PgImageStore(PostgresDatabase database) : IImageStore
+{
+    public Task<string> PutAsync(byte[] image, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        database.WithConnectionAsync(async c =>
+        {
+            var id = $"img/{Guid.NewGuid():N}";
+            await using var insert = Command(c, null, "insert into images (id, stored, bytes) values (@id, @at, @bytes)", ("id", id), ("at", now.ToUniversalTime()), ("bytes", image));
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+            return id;
+        }, cancellationToken);
+
+    public Task<byte[]> GetAsync(string id, CancellationToken cancellationToken = default) =>
+        database.WithConnectionAsync(async c =>
+        {
+            await using var select = Command(c, null, "select bytes from images where id = @id", ("id", id));
+            return await select.ExecuteScalarAsync(cancellationToken) as byte[] ?? throw new KeyNotFoundException($"image {id} is not stored (expired?)");
+        }, cancellationToken);
+
+    public Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default) =>
+        database.WithConnectionAsync(async c =>
+        {
+            await using var delete = Command(c, null, "delete from images where stored < @cutoff", ("cutoff", cutoff.ToUniversalTime()));
+            return await delete.ExecuteNonQueryAsync(cancellationToken);
+        }, cancellationToken);
+}
+
+/// <summary>Server keys made once and shared by every process.</summary>
+public sealed class PgSecretStore(PostgresDatabase database) : ISecretStore
+{
+    public byte[] GetOrCreate(string name, int bytes = 32)
+    {
+        using var connection = database.DataSource.OpenConnection();
+        using (var insert = Command(connection, null, "insert into secrets (id, value) values (@id, @v) on conflict (id) do nothing", ("id", name), ("v", RandomNumberGenerator.GetBytes(bytes))))
+            insert.ExecuteNonQuery();
+        using var select = Command(connection, null, "select value from secrets where id = @id", ("id", name));
+        return (byte[])select.ExecuteScalar()!;
+    }
+}

@@ -1,0 +1,133 @@
+using System.Text.Json;
+using Npgsql;
+
+namespace ArtBot.Storage.Postgres;
+
+/// <summary>
+/// One PostgreSQL database shared by every ArtBot process (a receiver and N workers). The schema is
+/// created and migrated by the program: each step of <see cref="Migrations"/> runs once, in order,
+/// recorded in <c>schema_version</c>, under an advisory lock so two processes starting together do
+/// not race. Rows that the domain reads whole (a job, a profile, a menu of offers) are kept as JSON
+/// beside the columns that are queried or locked.
+/// </summary>
+public sealed class PostgresDatabase : IAsyncDisposable, IDisposable
+{
+    /// <summary>Every schema version, in order. Never edit a shipped step: add one.</summary>
+    private static readonly string[] Migrations =
+    [
+        """
+        create table jobs (
+            id bigserial primary key,
+            platform text not null,
+            user_id bigint not null,
+            rank int not null,
+            state int not null,
+            paid boolean not null,
+            settled boolean not null default false,
+            delivered boolean not null default false,
+            has_result boolean not null default false,
+            data jsonb not null);
+        create index jobs_queue on jobs (rank, id) where state = 0;
+        create index jobs_user on jobs (platform, user_id) where state in (0, 1);
+        create index jobs_undelivered on jobs (id) where has_result and not delivered and state in (2, 4);
+        create table ledger (
+            id bigserial primary key,
+            key text not null unique,
+            platform text not null,
+            user_id bigint not null,
+            kind int not null,
+            amount bigint not null,
+            job_id bigint,
+            at timestamptz not null,
+            note text);
+        create index ledger_user on ledger (platform, user_id);
+        create table promos (id text primary key, credits bigint not null, max_uses int not null, uses int not null,
+            expires_at timestamptz not null, created_by text not null, created_at timestamptz not null);
+        create table audit (id bigserial primary key, at timestamptz not null, admin text not null, action text not null, detail text not null);
+        create table users (id text primary key, data jsonb not null);
+        create table bans (id text primary key, banned boolean not null);
+        create table cursors (id text primary key, value bigint not null);
+        create table offers (id text primary key, platform text not null, user_id bigint not null, one_shot boolean not null,
+            used boolean not null, expires_at timestamptz not null, data jsonb not null);
+        create index offers_user on offers (platform, user_id) where one_shot and not used;
+        create table images (id text primary key, stored timestamptz not null, bytes bytea not null);
+        create index images_stored on images (stored);
+        create table secrets (id text primary key, value bytea not null);
+        """,
+    ];
+
+    /// <summary>The advisory lock of schema changes: "ArtBot" in ASCII.</summary>
+    private const long MigrationLock = 0x4172_7442_6F74;
+
+    internal static readonly JsonSerializerOptions Json = new();
+
+    public PostgresDatabase(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        DataSource = NpgsqlDataSource.Create(builder);
+        Migrate();
+    }
+
+    internal NpgsqlDataSource DataSource { get; }
+
+    /// <summary>The schema version this database is at after start-up.</summary>
+    public int SchemaVersion { get; private set; }
+
+    private void Migrate()
+    {
+        using var connection = DataSource.OpenConnection();
+        using (var lockCommand = new NpgsqlCommand($"select pg_advisory_lock({MigrationLock})", connection)) lockCommand.ExecuteNonQuery();
+        try
+        {
+            using (var create = new NpgsqlCommand("create table if not exists schema_version (version int not null)", connection)) create.ExecuteNonQuery();
+            using (var read = new NpgsqlCommand("select coalesce(max(version), 0) from schema_version", connection))
+                SchemaVersion = Convert.ToInt32(read.ExecuteScalar());
+            if (SchemaVersion > Migrations.Length)
+                throw new InvalidOperationException($"the database is at schema version {SchemaVersion}, newer than this program's {Migrations.Length}: run the newer program");
+            for (var version = SchemaVersion + 1; version <= Migrations.Length; version++)
+            {
+                using var transaction = connection.BeginTransaction();
+                using (var step = new NpgsqlCommand(Migrations[version - 1], connection, transaction)) step.ExecuteNonQuery();
+                using (var mark = new NpgsqlCommand("insert into schema_version (version) values (@v)", connection, transaction))
+                {
+                    mark.Parameters.AddWithValue("v", version);
+                    mark.ExecuteNonQuery();
+                }
+                transaction.Commit();
+                SchemaVersion = version;
+            }
+        }
+        finally
+        {
+            using var unlock = new NpgsqlCommand($"select pg_advisory_unlock({MigrationLock})", connection);
+            unlock.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> in one transaction: committed when it returns, rolled back when it throws.</summary>
+    internal async Task<T> InTransactionAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> work, CancellationToken ct)
+    {
+        await using var connection = await DataSource.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        var result = await work(connection, transaction);
+        await transaction.CommitAsync(ct);
+        return result;
+    }
+
+    internal async Task<T> WithConnectionAsync<T>(Func<NpgsqlConnection, Task<T>> work, CancellationToken ct)
+    {
+        await using var connection = await DataSource.OpenConnectionAsync(ct);
+        return await work(connection);
+    }
+
+    internal static NpgsqlCommand Command(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = new NpgsqlCommand(sql, connection, transaction);
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        return command;
+    }
+
+    public void Dispose() => DataSource.Dispose();
+
+    public ValueTask DisposeAsync() => DataSource.DisposeAsync();
+}

@@ -1,0 +1,280 @@
+using ArtBot.Domain.Billing;
+using ArtBot.Domain.Bot;
+using ArtBot.Domain.Queue;
+using ArtBot.Storage.Postgres;
+
+namespace ArtBot.Storage.Tests;
+
+/// <summary>The stores of one provider, fresh for each test.</summary>
+public sealed record Stores(IJobQueue Queue, ILedger Ledger, IUserStore Users, ICursorStore Cursors, IOfferStore Offers, IImageStore Images, ISecretStore Secrets);
+
+/// <summary>
+/// What every storage provider must do, written once: the queue's order and claims, booking and
+/// settling with the ledger, promo codes, users and bans, offers, images, cursors, keys. Each
+/// provider runs it against a real store (a LiteDB file; a PostgreSQL schema).
+/// </summary>
+public abstract class StoreContract : IDisposable
+{
+    private static readonly TimeZoneInfo Moscow = TimeZoneInfo.FindSystemTimeZoneById("Europe/Moscow");
+    protected static readonly DateTimeOffset Day = new(2026, 11, 22, 11, 0, 0, TimeSpan.Zero);        // 14:00 Moscow
+    protected static readonly DateTimeOffset InTheNight = new(2026, 11, 22, 23, 30, 0, TimeSpan.Zero); // 02:30 Moscow
+    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(10);
+
+    protected abstract Stores Open();
+
+    public abstract void Dispose();
+
+    private Stores? stores;
+
+    private Stores S => stores ??= Open();
+
+    private static QueuePolicy Policy(bool idleServesHeavy = false) =>
+        new(new QueuePolicyOptions { IdleCapacityServesHeavyByDay = idleServesHeavy }, new NightWindow(new TimeOnly(1, 0), new TimeOnly(7, 0), Moscow));
+
+    private static Job NewJob(long user, bool paid, JobClass jobClass, JobKind kind = JobKind.Preset) => new()
+    {
+        Platform = "telegram", UserId = user, ChatId = user, Kind = kind, Paid = paid, Tier = paid ? Tier.Premium : Tier.Free,
+        Class = jobClass, Rank = QueuePolicy.RankOf(paid, jobClass), ContentImage = "img/x", CreatedAt = Day,
+    };
+
+    private Task Grant(long user, long credits) =>
+        S.Ledger.PostAsync(new LedgerEntry { Key = $"grant:{Guid.NewGuid():N}", Platform = "telegram", UserId = user, Kind = LedgerKind.AdminGrant, Amount = credits, At = Day });
+
+    private async Task<Job> Book(long user, bool paid, JobClass jobClass, long price = 10)
+    {
+        if (paid) await Grant(user, price);
+        return (await S.Queue.EnqueueAsync(NewJob(user, paid, jobClass), paid ? price : 0))!;
+    }
+
+    [Fact]
+    public async Task Claims_follow_the_policy_order_paid_light_heavy_fifo()
+    {
+        var freeLight1 = await Book(1, false, JobClass.Light);
+        var freeHeavy = await Book(2, false, JobClass.Heavy);
+        var paidHeavy = await Book(3, true, JobClass.Heavy);
+        var freeLight2 = await Book(4, false, JobClass.Light);
+        var paidLight = await Book(5, true, JobClass.Light);
+        Assert.Equal(1, await S.Queue.PositionAsync(paidLight));
+        Assert.Equal(5, await S.Queue.PositionAsync(freeHeavy));
+
+        Assert.Equal([paidLight.Id, paidHeavy.Id, freeLight1.Id, freeLight2.Id], await ClaimAll(Policy(), Day));   // free heavy waits for the night
+        Assert.Empty(await ClaimAll(Policy(), Day));
+        Assert.Equal([freeHeavy.Id], await ClaimAll(Policy(), InTheNight));
+    }
+
+    [Fact]
+    public async Task Idle_capacity_serves_held_work_by_day_only_when_allowed()
+    {
+        var heavy = await Book(1, false, JobClass.Heavy);
+        Assert.Empty(await ClaimAll(Policy(), Day));
+        Assert.Equal([heavy.Id], await ClaimAll(Policy(idleServesHeavy: true), Day));
+    }
+
+    private async Task<List<long>> ClaimAll(QueuePolicy policy, DateTimeOffset now)
+    {
+        var order = new List<long>();
+        while (await S.Queue.ClaimNextAsync(policy, now, Lease) is { } job)
+        {
+            Assert.Equal((JobState.Running, 1), (job.State, job.Attempts));
+            order.Add(job.Id);
+        }
+        return order;
+    }
+
+    [Fact]
+    public async Task Concurrent_claims_never_hand_out_a_job_twice()
+    {
+        for (var i = 0; i < 120; i++) await Book(i, false, JobClass.Light);
+        var claimed = new System.Collections.Concurrent.ConcurrentBag<long>();
+        await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(async () =>
+        {
+            while (await S.Queue.ClaimNextAsync(Policy(), Day, Lease) is { } job) claimed.Add(job.Id);
+        })));
+        Assert.Equal(120, claimed.Count);
+        Assert.Equal(120, claimed.Distinct().Count());
+        Assert.Equal(0, await S.Queue.QueuedCountAsync());
+    }
+
+    [Fact]
+    public async Task A_booking_stores_the_job_and_its_reservation_together_or_nothing()
+    {
+        await Grant(7, 30);
+        Assert.Null(await S.Queue.EnqueueAsync(NewJob(7, true, JobClass.Heavy), 31));
+        Assert.Equal(0, await S.Queue.QueuedCountAsync());
+        var job = (await S.Queue.EnqueueAsync(NewJob(7, true, JobClass.Heavy), 30))!;
+        Assert.Equal(-30, (await S.Ledger.FindAsync(LedgerEntry.ReserveKey(job.Id)))!.Amount);
+        Assert.Equal((0L, 30L), (await S.Ledger.BalanceAsync("telegram", 7), await S.Ledger.HeldAsync("telegram", 7)));
+        Assert.Null(await S.Queue.EnqueueAsync(NewJob(7, true, JobClass.Heavy), 1));
+        await Assert.ThrowsAsync<ArgumentException>(() => S.Queue.EnqueueAsync(NewJob(7, true, JobClass.Heavy), 0));
+    }
+
+    [Fact]
+    public async Task Concurrent_bookings_never_spend_more_than_the_balance()
+    {
+        await Grant(8, 50);
+        var booked = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => Task.Run(() => S.Queue.EnqueueAsync(NewJob(8, true, JobClass.Light), 10))));
+        Assert.Equal(5, booked.Count(j => j != null));
+        Assert.Equal(0, await S.Ledger.BalanceAsync("telegram", 8));
+    }
+
+    [Fact]
+    public async Task Cancelling_returns_the_credits_once_and_never_a_claimed_job()
+    {
+        var queued = await Book(9, true, JobClass.Light, 25);
+        var claimedFirst = await Book(9, true, JobClass.Light, 15);
+        var cancelled = await S.Queue.CancelQueuedAsync(queued.Id, Day);
+        Assert.Equal((true, new Settlement(25, 0)), (cancelled.Cancelled, cancelled.Settlement));
+        Assert.False((await S.Queue.CancelQueuedAsync(queued.Id, Day)).Cancelled);
+        var running = (await S.Queue.ClaimNextAsync(Policy(), Day, Lease))!;
+        Assert.Equal(claimedFirst.Id, running.Id);
+        Assert.False((await S.Queue.CancelQueuedAsync(running.Id, Day)).Cancelled);
+        Assert.True(await S.Queue.RequestCancelAsync(running.Id));
+        await S.Queue.UpdateAsync(running);   // the worker's stale copy does not erase the request
+        Assert.True((await S.Queue.GetAsync(running.Id))!.CancelRequested);
+        Assert.Equal(25, await S.Ledger.BalanceAsync("telegram", 9));
+    }
+
+    [Fact]
+    public async Task Delivery_settles_once_by_the_charging_rule()
+    {
+        var done = await Book(10, true, JobClass.Light, 25);
+        var stopped = await Book(10, true, JobClass.Light, 20);
+        var first = (await S.Queue.ClaimNextAsync(Policy(), Day, Lease))!;
+        (first.State, first.ResultImage) = (JobState.Done, "img/r");
+        await S.Queue.UpdateAsync(first);
+        Assert.Equal(new Settlement(25, 25), await S.Queue.MarkDeliveredAsync(first, Day));
+        Assert.Null(await S.Queue.MarkDeliveredAsync(first, Day));
+        Assert.Null(await S.Queue.EndWithoutResultAsync(first, JobState.Failed, "late", Day));
+
+        var second = (await S.Queue.ClaimNextAsync(Policy(), Day, Lease))!;
+        (second.State, second.ResultImage, second.ProgressStep, second.ProgressTotal) = (JobState.Cancelled, "img/best", 25, 100);
+        await S.Queue.UpdateAsync(second);
+        Assert.Empty(await S.Queue.UnsettledAsync());
+        Assert.Equal([second.Id], (await S.Queue.UndeliveredAsync(Day)).Select(j => j.Id));
+        Assert.Equal(new Settlement(20, 5), await S.Queue.MarkDeliveredAsync(second, Day));
+        Assert.Equal(45 - 25 - 5, await S.Ledger.BalanceAsync("telegram", 10));
+        Assert.Equal(0, await S.Ledger.HeldAsync("telegram", 10));
+        Assert.Empty(await S.Queue.UndeliveredAsync(Day));
+        Assert.Equal(done.Id, first.Id);
+        Assert.Equal(stopped.Id, second.Id);
+    }
+
+    [Fact]
+    public async Task Recovery_requeues_the_interrupted_and_fails_the_exhausted_with_their_credits_back()
+    {
+        var a = await Book(11, true, JobClass.Light, 10);
+        var b = await Book(12, false, JobClass.Light);
+        await S.Queue.ClaimNextAsync(Policy(), Day, Lease);
+        await S.Queue.ClaimNextAsync(Policy(), Day, Lease);
+        var report = await S.Queue.RecoverAsync(maxAttempts: 2, Day);
+        Assert.Equal([a.Id, b.Id], report.Requeued.Select(j => j.Id));
+        await S.Queue.ClaimNextAsync(Policy(), Day, Lease);
+        report = await S.Queue.RecoverAsync(maxAttempts: 2, Day);
+        Assert.Equal([a.Id], report.Failed.Select(j => j.Id));
+        Assert.Equal(JobState.Failed, (await S.Queue.GetAsync(a.Id))!.State);
+        Assert.Equal(10, await S.Ledger.BalanceAsync("telegram", 11));
+        Assert.Equal(b.Id, (await S.Queue.ClaimNextAsync(Policy(), Day, Lease))!.Id);
+
+        // A stop puts a job back as if never claimed.
+        var c = await Book(13, false, JobClass.Light);
+        var claimed = (await S.Queue.ClaimNextAsync(Policy(), Day, Lease))!;
+        await S.Queue.ReturnAsync(claimed);
+        Assert.Equal((JobState.Queued, 0), ((await S.Queue.GetAsync(c.Id))!.State, (await S.Queue.GetAsync(c.Id))!.Attempts));
+        Assert.Equal(1, await S.Queue.PositionAsync(claimed));
+    }
+
+    [Fact]
+    public async Task The_ledger_refuses_bad_entries_and_counts_promos_once()
+    {
+        await Assert.ThrowsAsync<LedgerRuleException>(() => S.Ledger.PostAsync(new LedgerEntry { Key = "bad", Platform = "vk", UserId = 5, Kind = LedgerKind.Reserve, Amount = 100_000, JobId = 1 }));
+        Assert.True(await S.Ledger.PostAsync(new LedgerEntry { Key = "payment:telegram:c1", Platform = "vk", UserId = 5, Kind = LedgerKind.Purchase, Amount = 120, At = Day }));
+        Assert.False(await S.Ledger.PostAsync(new LedgerEntry { Key = "payment:telegram:c1", Platform = "vk", UserId = 5, Kind = LedgerKind.Purchase, Amount = 120, At = Day }));
+        Assert.True(await S.Ledger.CreatePromoAsync(new PromoCode { Id = "gift", Credits = 20, MaxUses = 1, ExpiresAt = Day.AddDays(1), CreatedBy = "t", CreatedAt = Day }));
+        Assert.False(await S.Ledger.CreatePromoAsync(new PromoCode { Id = "GIFT", Credits = 99, MaxUses = 1, ExpiresAt = Day.AddDays(1), CreatedBy = "t", CreatedAt = Day }));
+        Assert.Equal((PromoOutcome.Redeemed, 20L), await S.Ledger.RedeemAsync("gift", "vk", 5, Day));
+        Assert.Equal((PromoOutcome.AlreadyRedeemed, 0L), await S.Ledger.RedeemAsync("GIFT", "vk", 5, Day));
+        Assert.Equal((PromoOutcome.UsedUp, 0L), await S.Ledger.RedeemAsync("GIFT", "vk", 6, Day));
+        Assert.Equal((PromoOutcome.Unknown, 0L), await S.Ledger.RedeemAsync("nope", "vk", 6, Day));
+        Assert.Equal(140, await S.Ledger.BalanceAsync("vk", 5));
+        Assert.Equal(120, await S.Ledger.CreditsSoldAsync());
+        Assert.Equal(["payment:telegram:c1", "promo:GIFT:vk:5"], (await S.Ledger.EntriesAsync("vk", 5)).Select(e => e.Key));
+        await S.Ledger.AuditAsync(new AuditEntry { At = Day, Admin = "telegram:99", Action = "ban", Detail = "vk:5" });
+        Assert.Equal("ban", Assert.Single(await S.Ledger.AuditLogAsync()).Action);
+    }
+
+    [Fact]
+    public async Task Users_bans_cursors_offers_images_and_keys_keep_what_they_were_given()
+    {
+        var user = new UserProfile { Id = UserProfile.KeyOf("vk", 3), Platform = "vk", UserId = 3, OutputSize = 768, Mode = ConversationMode.HasContent };
+        await S.Users.SaveAsync(user);
+        await S.Users.SetBannedAsync("vk", 3, true);
+        user.KeepColors = true;
+        await S.Users.SaveAsync(user);   // a save after the ban keeps the ban
+        var stored = (await S.Users.FindAsync("vk", 3))!;
+        Assert.Equal((768, true, true, ConversationMode.HasContent), (stored.OutputSize, stored.KeepColors, stored.Banned, stored.Mode));
+        Assert.True(await S.Users.IsBannedAsync("vk", 3));
+        Assert.Null(await S.Users.FindAsync("vk", 4));
+        Assert.Equal(1, await S.Users.CountAsync());
+
+        Assert.Null(await S.Cursors.GetAsync("telegram:offset"));
+        await S.Cursors.SetAsync("telegram:offset", 41);
+        await S.Cursors.SetAsync("telegram:offset", 42);
+        Assert.Equal(42, await S.Cursors.GetAsync("telegram:offset"));
+
+        OfferMenu Menu(string id, bool oneShot) => new() { Id = id, Platform = "vk", UserId = 3, CreatedAt = Day, ExpiresAt = Day.AddDays(7), OneShot = oneShot, Offers = "[]" };
+        await S.Offers.SaveAsync(Menu("aaaaaaaaaaaaaaaa", oneShot: true));
+        await S.Offers.SaveAsync(Menu("bbbbbbbbbbbbbbbb", oneShot: true));   // supersedes the first
+        await S.Offers.SaveAsync(Menu("cccccccccccccccc", oneShot: false));
+        Assert.False(await S.Offers.UseAsync("aaaaaaaaaaaaaaaa"));
+        Assert.True(await S.Offers.UseAsync("bbbbbbbbbbbbbbbb"));
+        Assert.False(await S.Offers.UseAsync("bbbbbbbbbbbbbbbb"));
+        Assert.Equal((3L, "[]"), ((await S.Offers.FindAsync("cccccccccccccccc"))!.UserId, (await S.Offers.FindAsync("cccccccccccccccc"))!.Offers));
+        Assert.Equal(3, await S.Offers.DeleteExpiredAsync(Day.AddDays(8)));
+
+        var old = await S.Images.PutAsync([1, 2, 3], Day.AddDays(-10));
+        var fresh = await S.Images.PutAsync([4, 5], Day);
+        Assert.Equal([4, 5], await S.Images.GetAsync(fresh));
+        Assert.Equal(1, await S.Images.DeleteOlderThanAsync(Day.AddDays(-7)));
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => S.Images.GetAsync(old));
+
+        Assert.Equal(S.Secrets.GetOrCreate("web-cookie"), S.Secrets.GetOrCreate("web-cookie"));
+        Assert.Equal(32, S.Secrets.GetOrCreate("web-cookie").Length);
+    }
+}
+
+/// <summary>The contract on a LiteDB file.</summary>
+public sealed class LiteStoreContract : StoreContract
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("artbot-contract-").FullName;
+    private ArtBotDatabase? database;
+
+    protected override Stores Open()
+    {
+        database = new ArtBotDatabase(Path.Combine(folder, "artbot.db"));
+        return new Stores(new LiteJobQueue(database), new LiteLedger(database), new LiteUserStore(database), new LiteCursorStore(database),
+            new LiteOfferStore(database), new LiteImageStore(database), new LiteSecretStore(database));
+    }
+
+    public override void Dispose()
+    {
+        database?.Dispose();
+        Directory.Delete(folder, recursive: true);
+    }
+}
+
+/// <summary>The contract on PostgreSQL: a schema of its own in the run's throwaway cluster.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresStoreContract(PostgresCluster cluster) : StoreContract
+{
+    private PostgresDatabase? database;
+
+    protected override Stores Open()
+    {
+        database = new PostgresDatabase(cluster.NewSchema());
+        Assert.Equal(1, database.SchemaVersion);
+        return new Stores(new PgJobQueue(database), new PgLedger(database), new PgUserStore(database), new PgCursorStore(database),
+            new PgOfferStore(database), new PgImageStore(database), new PgSecretStore(database));
+    }
+
+    public override void Dispose() => database?.Dispose();
+}
