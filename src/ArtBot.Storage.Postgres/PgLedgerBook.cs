@@ -59,13 +59,7 @@ internal static class PgLedgerBook
         var reserved = await FindAsync(c, t, LedgerEntry.ReserveKey(job.Id), ct);
         if (reserved == null || await FindAsync(c, t, LedgerEntry.ReleaseKey(job.Id), ct) != null) return null;
         var settlement = Settlement.For(job, -reserved.Amount);
-        await PostAsync(c, t, Entry(reserved, LedgerEntry.ReleaseKey(job.Id), LedgerKind.Release, settlement.Reserved, at), ct);
-        if (settlement.Charged > 0) await PostAsync(c, t, Entry(reserved, LedgerEntry.ChargeKey(job.Id), LedgerKind.Charge, -settlement.Charged, at), ct);
+        foreach (var entry in LedgerEntry.Settling(reserved, settlement, at)) await PostAsync(c, t, entry, ct);
         return settlement;
     }
-
-    private static LedgerEntry Entry(LedgerEntry reservation, string key, LedgerKind kind, long amount, DateTimeOffset at) => new()
-    {
-        Key = key, Platform = reservation.Platform, UserId = reservation.UserId, Kind = kind, Amount = amount, JobId = reservation.JobId, At = at,
-    };
 }

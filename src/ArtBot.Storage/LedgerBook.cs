@@ -31,13 +31,7 @@ internal static class LedgerBook
         var reserved = Find(database, LedgerEntry.ReserveKey(job.Id));
         if (reserved == null || Find(database, LedgerEntry.ReleaseKey(job.Id)) != null) return null;
         var settlement = Settlement.For(job, -reserved.Amount);
-        Post(database, Entry(reserved, LedgerEntry.ReleaseKey(job.Id), LedgerKind.Release, settlement.Reserved, at));
-        if (settlement.Charged > 0) Post(database, Entry(reserved, LedgerEntry.ChargeKey(job.Id), LedgerKind.Charge, -settlement.Charged, at));
+        foreach (var entry in LedgerEntry.Settling(reserved, settlement, at)) Post(database, entry);
         return settlement;
     }
-
-    private static LedgerEntry Entry(LedgerEntry reservation, string key, LedgerKind kind, long amount, DateTimeOffset at) => new()
-    {
-        Key = key, Platform = reservation.Platform, UserId = reservation.UserId, Kind = kind, Amount = amount, JobId = reservation.JobId, At = at,
-    };
 }

@@ -33,6 +33,21 @@ public sealed class LedgerEntry
         Amount = -price, JobId = job.Id, At = job.CreatedAt, Note = $"{job.Tier} {job.Kind}",
     };
 
+    /// <summary>The entries that end a reservation: its release and, when something is charged, the charge.</summary>
+    public static IEnumerable<LedgerEntry> Settling(LedgerEntry reservation, Settlement settlement, DateTimeOffset at)
+    {
+        var job = reservation.JobId ?? throw new ArgumentException("a reservation names its job", nameof(reservation));
+        yield return new LedgerEntry
+        {
+            Key = ReleaseKey(job), Platform = reservation.Platform, UserId = reservation.UserId, Kind = LedgerKind.Release, Amount = settlement.Reserved, JobId = job, At = at,
+        };
+        if (settlement.Charged > 0)
+            yield return new LedgerEntry
+            {
+                Key = ChargeKey(job), Platform = reservation.Platform, UserId = reservation.UserId, Kind = LedgerKind.Charge, Amount = -settlement.Charged, JobId = job, At = at,
+            };
+    }
+
     /// <summary>
     /// The sign rules every store enforces before it writes an entry: money comes in only as a
     /// purchase, a promo or an admin grant, and a job can only ever hold, return or take what it
