@@ -197,18 +197,32 @@ public sealed class PgJobQueue(PostgresDatabase database) : IJobQueue
 
     public async Task<IReadOnlyList<Job>> UndeliveredAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
         (await ListAsync($"select {Columns} from jobs where has_result and not delivered and state in (2, 4) order by id", cancellationToken))
-            .Where(j => j.NextDeliveryAt == null || j.NextDeliveryAt <= now).ToList();
+            .Where(j => (j.NextDeliveryAt == null || j.NextDeliveryAt <= now) && (j.LeaseUntil == null || j.LeaseUntil < now)).ToList();
 
-    public Task<RecoveryReport> RecoverAsync(int maxAttempts, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+    /// <summary>Workers in several processes: only a lease that ran out says a worker died.</summary>
+    public bool SharedByProcesses => true;
+
+    public Task<bool> RenewLeaseAsync(long id, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default) =>
+        database.InTransactionAsync(async (c, t) =>
+        {
+            var job = await LockAsync(c, t, id, cancellationToken);
+            if (job is null || job.IsFinished && job.DeliveredAt != null || job.State == JobState.Queued) return false;
+            job.LeaseUntil = leaseUntil;
+            await SaveAsync(c, t, job, cancellationToken);
+            return true;
+        }, cancellationToken);
+
+    public Task<RecoveryReport> RecoverAsync(int maxAttempts, DateTimeOffset now, bool expiredOnly = false, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (c, t) =>
         {
             var requeued = new List<Job>();
             var failed = new List<Job>();
             var running = new List<Job>();
-            await using (var select = Command(c, t, $"select {Columns} from jobs where state = 1 order by id for update"))
+            // SKIP LOCKED: a job a live worker is saving right now is not a dead worker's.
+            await using (var select = Command(c, t, $"select {Columns} from jobs where state = 1 order by id for update skip locked"))
             await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
                 while (await reader.ReadAsync(cancellationToken)) running.Add(Read(reader));
-            foreach (var job in running)
+            foreach (var job in running.Where(j => !expiredOnly || j.LeaseUntil < now))
             {
                 job.LeaseUntil = null;
                 if (job.Attempts >= maxAttempts)

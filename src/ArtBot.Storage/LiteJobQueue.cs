@@ -222,19 +222,33 @@ public sealed class LiteJobQueue(ArtBotDatabase database) : IJobQueue
         {
             IReadOnlyList<Job> jobs = database.Jobs
                 .Find(j => (j.State == JobState.Done || j.State == JobState.Cancelled) && j.ResultImage != null && j.DeliveredAt == null)
-                .Where(j => j.NextDeliveryAt == null || j.NextDeliveryAt <= now)
+                .Where(j => (j.NextDeliveryAt == null || j.NextDeliveryAt <= now) && (j.LeaseUntil == null || j.LeaseUntil < now))
                 .OrderBy(j => j.Id)
                 .ToList();
             return Task.FromResult(jobs);
         }
     }
 
-    public Task<RecoveryReport> RecoverAsync(int maxAttempts, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+    /// <summary>One process per file (the lock): every job found running at start-up was that process's.</summary>
+    public bool SharedByProcesses => false;
+
+    public Task<bool> RenewLeaseAsync(long id, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default)
+    {
+        lock (database.Gate)
+        {
+            var job = database.Jobs.FindById(id);
+            if (job is null || job.IsFinished && job.DeliveredAt != null || job.State == JobState.Queued) return Task.FromResult(false);
+            job.LeaseUntil = leaseUntil;
+            return Task.FromResult(database.Jobs.Update(job));
+        }
+    }
+
+    public Task<RecoveryReport> RecoverAsync(int maxAttempts, DateTimeOffset now, bool expiredOnly = false, CancellationToken cancellationToken = default) =>
         Task.FromResult(database.InTransaction(() =>
         {
             var requeued = new List<Job>();
             var failed = new List<Job>();
-            foreach (var job in database.Jobs.Find(j => j.State == JobState.Running).ToList())
+            foreach (var job in database.Jobs.Find(j => j.State == JobState.Running).ToList().Where(j => !expiredOnly || j.LeaseUntil < now))
             {
                 job.LeaseUntil = null;
                 if (job.Attempts >= maxAttempts)
@@ -253,6 +267,13 @@ public sealed class LiteJobQueue(ArtBotDatabase database) : IJobQueue
                 }
                 database.Jobs.Update(job);
             }
+            if (!expiredOnly)
+                // Results the process had not delivered yet: the sweeper's now, not a dead worker's.
+                foreach (var job in database.Jobs.Find(j => j.ResultImage != null && j.DeliveredAt == null && j.LeaseUntil != null).ToList())
+                {
+                    job.LeaseUntil = null;
+                    database.Jobs.Update(job);
+                }
             return new RecoveryReport(requeued, failed);
         }));
 }

@@ -139,7 +139,8 @@ public sealed class WebChatServer(
         if (request.Headers["Sec-Fetch-Site"].ToString() is "cross-site") return false;
         var origin = request.Headers.Origin.ToString();
         if (origin.Length == 0) return true;
-        return Uri.TryCreate(origin, UriKind.Absolute, out var uri) && hosts.Contains(uri.Host) && uri.Port == request.Host.Port;
+        // By name only: behind a proxy the public port differs from the one Kestrel sees.
+        return Uri.TryCreate(origin, UriKind.Absolute, out var uri) && hosts.Contains(uri.Host);
     }
 
     private static string Printable(string text) => new(text.Take(80).Select(c => char.IsControl(c) ? '?' : c).ToArray());

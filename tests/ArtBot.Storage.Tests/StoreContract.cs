@@ -150,7 +150,8 @@ public abstract class StoreContract : IDisposable
         (second.State, second.ResultImage, second.ProgressStep, second.ProgressTotal) = (JobState.Cancelled, "img/best", 25, 100);
         await S.Queue.UpdateAsync(second);
         Assert.Empty(await S.Queue.UnsettledAsync());
-        Assert.Equal([second.Id], (await S.Queue.UndeliveredAsync(Day)).Select(j => j.Id));
+        Assert.Empty(await S.Queue.UndeliveredAsync(Day));   // its worker delivers it while the lease holds
+        Assert.Equal([second.Id], (await S.Queue.UndeliveredAsync(Day + Lease + TimeSpan.FromSeconds(1))).Select(j => j.Id));
         Assert.Equal(new Settlement(20, 5), await S.Queue.MarkDeliveredAsync(second, Day));
         Assert.Equal(45 - 25 - 5, await S.Ledger.BalanceAsync("telegram", 10));
         Assert.Equal(0, await S.Ledger.HeldAsync("telegram", 10));
@@ -181,6 +182,19 @@ public abstract class StoreContract : IDisposable
         await S.Queue.ReturnAsync(claimed);
         Assert.Equal((JobState.Queued, 0), ((await S.Queue.GetAsync(c.Id))!.State, (await S.Queue.GetAsync(c.Id))!.Attempts));
         Assert.Equal(1, await S.Queue.PositionAsync(claimed));
+    }
+
+    [Fact]
+    public async Task A_dead_workers_job_goes_back_only_once_its_lease_has_run_out()
+    {
+        var job = await Book(14, false, JobClass.Light);
+        await S.Queue.ClaimNextAsync(Policy(), Day, Lease);
+        Assert.Empty((await S.Queue.RecoverAsync(3, Day + Lease / 2, expiredOnly: true)).Requeued);
+        Assert.True(await S.Queue.RenewLeaseAsync(job.Id, Day + 2 * Lease));            // its worker is alive
+        Assert.Empty((await S.Queue.RecoverAsync(3, Day + Lease + TimeSpan.FromSeconds(1), expiredOnly: true)).Requeued);
+        Assert.Equal([job.Id], (await S.Queue.RecoverAsync(3, Day + 2 * Lease + TimeSpan.FromSeconds(1), expiredOnly: true)).Requeued.Select(j => j.Id));
+        Assert.False(await S.Queue.RenewLeaseAsync(job.Id, Day + 3 * Lease));           // no longer that worker's
+        Assert.Equal((JobState.Queued, 1), ((await S.Queue.GetAsync(job.Id))!.State, (await S.Queue.GetAsync(job.Id))!.Attempts));
     }
 
     [Fact]

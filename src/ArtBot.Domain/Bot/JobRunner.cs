@@ -37,7 +37,6 @@ public sealed class JobRunner(
     TimeProvider time,
     ILogger<JobRunner> logger) : IRunningJobs
 {
-    private static readonly TimeSpan SweepInterval = TimeSpan.FromMinutes(1);
     private readonly ConcurrentDictionary<long, CancellationTokenSource> running = new();
     private readonly IJobObserver[] watchers = observers.ToArray();
     private DateTimeOffset nextSweep = DateTimeOffset.MinValue;
@@ -52,14 +51,20 @@ public sealed class JobRunner(
     /// <summary>Start-up: re-queue interrupted jobs (telling those that ran out of tries), then sweep.</summary>
     public async Task RecoverAsync(CancellationToken cancellationToken)
     {
-        var report = await queue.RecoverAsync(options.MaxAttempts, time.GetUtcNow(), cancellationToken);
+        // A store of one process: whatever ran was this process's before it stopped. A shared one: only expired leases.
+        await RequeueDeadAsync(expiredOnly: queue.SharedByProcesses, cancellationToken);
+        await SweepAsync(cancellationToken);
+    }
+
+    private async Task RequeueDeadAsync(bool expiredOnly, CancellationToken cancellationToken)
+    {
+        var report = await queue.RecoverAsync(options.MaxAttempts, time.GetUtcNow(), expiredOnly, cancellationToken);
         foreach (var job in report.Requeued) logger.LogWarning("Job {Job} was interrupted; re-queued (attempt {Attempt})", job.Id, job.Attempts);
         foreach (var job in report.Failed)
         {
             logger.LogError("Job {Job} was interrupted {Attempts} times; failed", job.Id, job.Attempts);
             await TellAsync(job, WithReturned(job, Texts.Get(job.Language, TextKey.FailedForGood), job.Paid ? new Settlement(job.Price, 0) : null), "failed", cancellationToken);
         }
-        await SweepAsync(cancellationToken);
     }
 
     /// <summary>Runs <see cref="SweepAsync"/> when a minute has passed since the last sweep.</summary>
@@ -76,7 +81,9 @@ public sealed class JobRunner(
     /// </summary>
     public async Task SweepAsync(CancellationToken cancellationToken)
     {
-        nextSweep = time.GetUtcNow() + SweepInterval;
+        nextSweep = time.GetUtcNow() + options.SweepInterval;
+        // A worker that stopped renewing its lease died: its job goes back to the queue.
+        await RequeueDeadAsync(expiredOnly: true, cancellationToken);
         foreach (var job in await queue.UnsettledAsync(cancellationToken))
             if (await queue.SettleAsync(job, time.GetUtcNow(), cancellationToken) is { } settled)
                 logger.LogWarning("Job {Job}: settled by the sweeper, {Charged} charged, {Returned} returned", job.Id, settled.Charged, settled.Returned);
@@ -93,6 +100,9 @@ public sealed class JobRunner(
                 await EndAsync(job, JobState.Failed, "result image expired before it could be delivered", Texts.Get(job.Language, TextKey.FailedForGood), cancellationToken);
                 continue;
             }
+            // The delivery is this sweeper's for a lease: another node's sweep leaves it alone.
+            job.LeaseUntil = time.GetUtcNow() + options.Lease;
+            if (!await queue.RenewLeaseAsync(job.Id, job.LeaseUntil.Value, cancellationToken)) continue;
             await TryDeliverAsync(job, image, null, cancellationToken);
         }
     }
@@ -114,17 +124,27 @@ public sealed class JobRunner(
         }
 
         using var userCancel = new CancellationTokenSource();
+        using var lost = new CancellationTokenSource();
         running[job.Id] = userCancel;
         ThrottledProgress? progress = null;
+        await using var lease = new LeaseKeeper(queue, time, options.Lease, logger, job, lost);
         logger.LogInformation("Job {Job}: {Kind} for {Platform}:{User}, attempt {Attempt}", job.Id, job.Kind, job.Platform, job.UserId, job.Attempts);
         try
         {
             // A /cancel that found the job claimed but not yet registered left this flag.
             if ((await queue.GetAsync(job.Id, CancellationToken.None))?.CancelRequested == true) userCancel.Cancel();
-            using var either = CancellationTokenSource.CreateLinkedTokenSource(userCancel.Token, stopping);
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(userCancel.Token, stopping, lost.Token);
             progress = job.Kind is JobKind.Stylize or JobKind.Dream ? await StartProgressAsync(job, stopping) : null;
             Observe(JobStep.Rendering, job);
             var result = await RenderAsync(job, progress, either.Token);
+            // The lease ran out and the job went back to the queue (this worker stalled): another
+            // worker renders it; nothing of this one goes out.
+            if (lost.IsCancellationRequested)
+            {
+                logger.LogWarning("Job {Job}: its lease ran out while it rendered here; left to the worker that took it over", job.Id);
+                if (progress != null) await progress.StopAsync();
+                return true;
+            }
             // Cut short by the shutdown (a user's stop alongside it included): nothing partial goes out.
             // A render that finished before the stop reached it is whole, and is delivered.
             if (result.Cancelled && stopping.IsCancellationRequested) throw new OperationCanceledException(stopping);
@@ -178,6 +198,54 @@ public sealed class JobRunner(
             running.TryRemove(job.Id, out _);
         }
         return true;
+    }
+
+    /// <summary>
+    /// Renews a job's lease every third of it while this worker has the job, so a worker that dies
+    /// is noticed within one lease. When the store says the job is no longer ours (the lease ran out
+    /// and another node requeued it), <paramref name="lost"/> stops the render.
+    /// </summary>
+    private sealed class LeaseKeeper : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource stop = new();
+        private readonly Task loop;
+
+        public LeaseKeeper(IJobQueue queue, TimeProvider time, TimeSpan length, ILogger logger, Job job, CancellationTokenSource lost)
+        {
+            loop = Task.Run(async () =>
+            {
+                var every = length / 3;
+                try
+                {
+                    while (true)
+                    {
+                        await Task.Delay(every, time, stop.Token);
+                        var until = time.GetUtcNow() + length;
+                        job.LeaseUntil = until;   // later writes of this copy carry the renewed lease
+                        if (!await queue.RenewLeaseAsync(job.Id, until, CancellationToken.None))
+                        {
+                            await lost.CancelAsync();
+                            return;
+                        }
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                }
+                catch (Exception e)
+                {
+                    // The store is unreachable: the lease may run out, and another worker may take the job over.
+                    logger.LogWarning("Job {Job}: lease not renewed ({Problem})", job.Id, e.Message);
+                }
+            });
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await stop.CancelAsync();
+            await loop;
+            stop.Dispose();
+        }
     }
 
     private void Observe(JobStep step, Job job)
@@ -295,6 +363,7 @@ public sealed class JobRunner(
                 return;
             }
             job.NextDeliveryAt = time.GetUtcNow() + TimeSpan.FromMinutes(Math.Min(60, Math.Pow(2, job.DeliveryAttempts - 1)));
+            job.LeaseUntil = null;   // the sweeper's, on any node, from NextDeliveryAt on
             await queue.UpdateAsync(job, CancellationToken.None);
             logger.LogWarning("Job {Job}: result not delivered ({Problem}); next try at {Next:HH:mm}", job.Id, e.Message, job.NextDeliveryAt);
         }

@@ -66,7 +66,11 @@ public sealed record BotOptions
     public int GalleryTile { get; init; } = 160;
 
     public int MaxAttempts { get; init; } = 3;
-    public TimeSpan Lease { get; init; } = TimeSpan.FromMinutes(30);
+    /// <summary>How long a claimed job is a worker's without word from it; the worker renews it every third of this while it works.</summary>
+    public TimeSpan Lease { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How often the sweeper looks for dead workers' jobs, open reservations and undelivered results.</summary>
+    public TimeSpan SweepInterval { get; init; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Progress edits at most this often per job.</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(5);

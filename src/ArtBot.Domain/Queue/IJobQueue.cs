@@ -83,15 +83,25 @@ public interface IJobQueue
     /// <summary>Puts a job that failed a try back in its place in the queue.</summary>
     Task RequeueAsync(Job job, CancellationToken cancellationToken = default);
 
-    /// <summary>Jobs with a result (done, or cancelled with the best image so far) not yet delivered and due for a try at <paramref name="now"/>.</summary>
+    /// <summary>
+    /// Jobs with a result (done, or cancelled with the best image so far) not yet delivered, due for
+    /// a try at <paramref name="now"/> and not being delivered by a live worker (lease over).
+    /// </summary>
     Task<IReadOnlyList<Job>> UndeliveredAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Start-up: jobs found running were interrupted; each goes back to the queue with its attempt
-    /// counted, or fails for good (its credits returned in the same transaction) once it has had
-    /// <paramref name="maxAttempts"/>.
+    /// Jobs whose worker died: each goes back to the queue with its attempt counted, or fails for
+    /// good (its credits returned in the same transaction) once it has had <paramref name="maxAttempts"/>.
+    /// With <paramref name="expiredOnly"/>, only running jobs whose lease ran out (other workers may
+    /// be alive); without, every running job (start-up of the one process a store allows).
     /// </summary>
-    Task<RecoveryReport> RecoverAsync(int maxAttempts, DateTimeOffset now, CancellationToken cancellationToken = default);
+    Task<RecoveryReport> RecoverAsync(int maxAttempts, DateTimeOffset now, bool expiredOnly = false, CancellationToken cancellationToken = default);
+
+    /// <summary>Extends a running job's lease, or the delivery lease of a finished one; false when the job is not this worker's any more (requeued after its lease ran out).</summary>
+    Task<bool> RenewLeaseAsync(long id, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default);
+
+    /// <summary>True when several processes share this store: start-up then recovers only expired leases.</summary>
+    bool SharedByProcesses { get; }
 }
 
 /// <summary>Uploaded photos and results, kept for the retention period.</summary>
