@@ -7,6 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace ArtBot.Host;
 
@@ -37,19 +38,37 @@ public static class BotHost
     public static HostApplicationBuilder CreateBuilder(IDictionary<string, string?>? overrides = null, LogLevel consoleLevel = LogLevel.Information)
     {
         var builder = AppHost.CreateBuilder([], overrides, consoleLevel);
+        var role = RoleOf(builder.Configuration);
         builder.Services
-            .AddJobQueue(builder.Configuration, builder.Environment.ContentRootPath)
-            .AddTelegramAdapter(builder.Configuration)
-            .AddVkAdapter(builder.Configuration)
-            .AddWebChat(builder.Configuration, otherPlatforms: MessengerPlatforms(builder.Configuration).Count > 0);
+            .AddJobQueue(builder.Configuration, builder.Environment.ContentRootPath, dispatch: role != BotRole.Receiver)
+            .AddTelegramAdapter(builder.Configuration, receive: role != BotRole.Worker)
+            .AddVkAdapter(builder.Configuration, receive: role != BotRole.Worker);
+        if (role == BotRole.All) builder.Services.AddWebChat(builder.Configuration, otherPlatforms: MessengerPlatforms(builder.Configuration).Count > 0);
         return builder;
+    }
+
+    /// <summary>
+    /// <c>Bot:Role</c> (<c>artbot run --role</c>): <c>all</c> (default) receives and renders in one
+    /// process; a <c>receiver</c> talks to the platforms and books jobs, never renders; a
+    /// <c>worker</c> claims, renders and delivers, never polls. Split roles share a PostgreSQL store;
+    /// the web chat (its conversations live in the process's memory) runs only with <c>all</c>.
+    /// </summary>
+    /// <exception cref="OptionsValidationException">An unknown role, or a split role on LiteDB.</exception>
+    public static BotRole RoleOf(IConfiguration configuration)
+    {
+        var text = configuration["Bot:Role"] ?? "all";
+        if (!Enum.TryParse<BotRole>(text, ignoreCase: true, out var role) || !Enum.IsDefined(role))
+            throw new OptionsValidationException("Bot", typeof(BotRole), [$"Bot:Role must be all, receiver or worker, not '{text}'"]);
+        if (role != BotRole.All && !(configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions()).IsPostgres)
+            throw new OptionsValidationException("Bot", typeof(BotRole), [$"--role {text.ToLowerInvariant()} shares the store with other processes: set Storage:Provider=postgres and Storage:ConnectionString"]);
+        return role;
     }
 
     /// <summary>Names of the platforms that have credentials configured.</summary>
     public static IReadOnlyList<string> ConfiguredPlatforms(IConfiguration configuration)
     {
         var platforms = MessengerPlatforms(configuration).ToList();
-        if (WebOptions.IsEnabled(configuration, platforms.Count > 0)) platforms.Add(WebMessenger.PlatformName);
+        if (RoleOf(configuration) == BotRole.All && WebOptions.IsEnabled(configuration, platforms.Count > 0)) platforms.Add(WebMessenger.PlatformName);
         return platforms;
     }
 
@@ -62,6 +81,8 @@ public static class BotHost
         return platforms;
     }
 }
+
+public enum BotRole { All, Receiver, Worker }
 
 /// <summary>The application root: the folder holding <c>config/artbot.json</c> (the repo, or /app in the image).</summary>
 public static class AppRoot

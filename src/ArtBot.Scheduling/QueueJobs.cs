@@ -26,12 +26,15 @@ public sealed class DispatchJob(JobRunner runner, IHostApplicationLifetime lifet
 
 /// <summary>Deletes stored images older than the retention period, and the button menus that pointed at them.</summary>
 [DisallowConcurrentExecution]
-public sealed class MaintenanceJob(IImageStore images, IOfferStore offers, IOptions<QueueOptions> options, TimeProvider time, ILogger<MaintenanceJob> logger) : IJob
+public sealed class MaintenanceJob(IImageStore images, IOfferStore offers, IClusterLock locks, IOptions<QueueOptions> options, TimeProvider time, ILogger<MaintenanceJob> logger) : IJob
 {
     public static readonly JobKey Key = new("maintenance", "artbot");
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken = default)
     {
+        // Every worker schedules it; one does it.
+        await using var held = await locks.TryAcquireAsync("maintenance", cancellationToken);
+        if (held == null) return;
         var deleted = await images.DeleteOlderThanAsync(time.GetUtcNow().AddDays(-options.Value.RetentionDays), cancellationToken);
         if (deleted > 0) logger.LogInformation("Deleted {Count} images older than {Days} days", deleted, options.Value.RetentionDays);
         var expired = await offers.DeleteExpiredAsync(time.GetUtcNow(), cancellationToken);
@@ -54,6 +57,25 @@ public sealed class QuartzJobSignal(ISchedulerFactory schedulers, ILogger<Quartz
         catch (Exception e)
         {
             // The periodic trigger picks the job up anyway.
+            logger.LogWarning("Could not wake the dispatcher: {Problem}", e.Message);
+        }
+    }
+}
+
+/// <summary>PostgreSQL: a job booked on any node wakes this worker's dispatcher at once (LISTEN).</summary>
+public sealed class JobWakeups(ArtBot.Storage.Postgres.PgJobNotifications notifications, ISchedulerFactory schedulers, ILogger<JobWakeups> logger) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        notifications.ListenAsync(() => _ = TriggerAsync(), stoppingToken);
+
+    private async Task TriggerAsync()
+    {
+        try
+        {
+            await (await schedulers.GetScheduler()).TriggerJob(DispatchJob.Key);
+        }
+        catch (Exception e)
+        {
             logger.LogWarning("Could not wake the dispatcher: {Problem}", e.Message);
         }
     }

@@ -20,7 +20,8 @@ public static class ServiceCollectionExtensions
     /// (every few seconds, at once when a job is queued, and when the night window opens) and an
     /// hourly clean-up of old images.
     /// </summary>
-    public static IServiceCollection AddJobQueue(this IServiceCollection services, IConfiguration configuration, string basePath)
+    /// <param name="dispatch">False for a receiver: it books jobs, workers render them.</param>
+    public static IServiceCollection AddJobQueue(this IServiceCollection services, IConfiguration configuration, string basePath, bool dispatch = true)
     {
         services.AddOptions<QueueOptions>().Bind(configuration.GetSection(QueueOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(configuration.GetSection("Bot").Get<BotOptions>() ?? new BotOptions());
@@ -32,17 +33,22 @@ public static class ServiceCollectionExtensions
         AddStorage(services, configuration, basePath);
         services.AddSingleton(sp => Policy(sp.GetRequiredService<IOptions<QueueOptions>>().Value));
         services.AddSingleton<IMessengers, Messengers>();
-        services.AddSingleton<IJobSignal, QuartzJobSignal>();
         services.AddSingleton(sp => new BotDomain(
             new BotPorts(sp.GetRequiredService<IJobQueue>(), sp.GetRequiredService<IImageStore>(), sp.GetRequiredService<IUserStore>(),
-                sp.GetRequiredService<ILedger>(), sp.GetRequiredService<IOfferStore>()),
+                sp.GetRequiredService<ILedger>(), sp.GetRequiredService<IOfferStore>(), sp.GetRequiredService<IClusterLock>()),
             sp.GetRequiredService<BotOptions>(), billing, sp.GetRequiredService<QueuePolicy>(), sp.GetRequiredService<PresetCatalog>(),
             sp.GetRequiredService<IArtEngine>(), sp.GetRequiredService<IMessengers>(), sp.GetRequiredService<IJobSignal>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetServices<IJobObserver>(),
             TimeSpan.FromDays(sp.GetRequiredService<IOptions<QueueOptions>>().Value.RetentionDays)));
         services.AddSingleton(sp => sp.GetRequiredService<BotDomain>().Bot);
         services.AddSingleton(sp => sp.GetRequiredService<BotDomain>().Runner);
+        var postgres = (configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions()).IsPostgres;
+        if (postgres) services.AddSingleton<IJobSignal>(sp => sp.GetRequiredService<PgJobNotifications>());
+        else services.AddSingleton<IJobSignal, QuartzJobSignal>();
+        if (!dispatch) return services;
+
         services.AddHostedService<QueueRecovery>();
+        if (postgres) services.AddHostedService<JobWakeups>();
 
         var queue = configuration.GetSection(QueueOptions.Section).Get<QueueOptions>() ?? new QueueOptions();
         var night = Policy(queue).Night;
@@ -77,6 +83,8 @@ public static class ServiceCollectionExtensions
             services.AddSingleton<ILedger, PgLedger>();
             services.AddSingleton<IOfferStore, PgOfferStore>();
             services.AddSingleton<ISecretStore, PgSecretStore>();
+            services.AddSingleton<IClusterLock, PgClusterLock>();
+            services.AddSingleton<PgJobNotifications>();
             return;
         }
         services.AddSingleton(sp => new ArtBotDatabase(Path.Combine(basePath, sp.GetRequiredService<IOptions<QueueOptions>>().Value.DatabasePath)));
@@ -87,6 +95,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ILedger, LiteLedger>();
         services.AddSingleton<IOfferStore, LiteOfferStore>();
         services.AddSingleton<ISecretStore, LiteSecretStore>();
+        services.AddSingleton<IClusterLock, SingleProcessLock>();
     }
 
     public static QueuePolicy Policy(QueueOptions o) => new(

@@ -277,3 +277,16 @@ public sealed class LiteJobQueue(ArtBotDatabase database) : IJobQueue
             return new RecoveryReport(requeued, failed);
         }));
 }
+
+/// <summary>One process per LiteDB file (the process lock): every cluster-wide task is this process's.</summary>
+public sealed class SingleProcessLock : IClusterLock
+{
+    private static readonly IAsyncDisposable Held = new Nothing();
+
+    public Task<IAsyncDisposable?> TryAcquireAsync(string name, CancellationToken cancellationToken = default) => Task.FromResult<IAsyncDisposable?>(Held);
+
+    private sealed class Nothing : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}

@@ -8,7 +8,8 @@ namespace ArtBot.Telegram;
 public static class ServiceCollectionExtensions
 {
     /// <summary>The Telegram adapter, when <c>Telegram:Token</c> is configured.</summary>
-    public static IServiceCollection AddTelegramAdapter(this IServiceCollection services, IConfiguration configuration)
+    /// <param name="receive">False for a worker: it sends (results, progress) but never polls, or two pollers would meet 409 Conflict.</param>
+    public static IServiceCollection AddTelegramAdapter(this IServiceCollection services, IConfiguration configuration, bool receive = true)
     {
         var section = configuration.GetSection(TelegramOptions.Section);
         services.AddOptions<TelegramOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
@@ -25,6 +26,7 @@ public static class ServiceCollectionExtensions
         });
         services.AddSingleton<TelegramMessenger>();
         services.AddSingleton<ArtBot.Domain.Bot.IMessenger>(sp => sp.GetRequiredService<TelegramMessenger>());
+        if (!receive) return services;
         services.AddSingleton<TelegramUpdateHandler>();
         services.AddHostedService<TelegramReceiver>();
         return services;

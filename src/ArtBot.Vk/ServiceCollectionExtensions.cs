@@ -9,7 +9,8 @@ namespace ArtBot.Vk;
 public static class ServiceCollectionExtensions
 {
     /// <summary>The VK adapter, when <c>Vk:Token</c> is configured.</summary>
-    public static IServiceCollection AddVkAdapter(this IServiceCollection services, IConfiguration configuration)
+    /// <param name="receive">False for a worker: it sends but never long-polls.</param>
+    public static IServiceCollection AddVkAdapter(this IServiceCollection services, IConfiguration configuration, bool receive = true)
     {
         var section = configuration.GetSection(VkOptions.Section);
         services.AddOptions<VkOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
@@ -25,6 +26,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(sp => new VkLongPoll(sp.GetRequiredService<VkApiClient>(), Client(sp, "vk"), sp.GetRequiredService<ICursorStore>(), sp.GetRequiredService<ILogger<VkLongPoll>>()));
         services.AddSingleton<VkMessenger>();
         services.AddSingleton<IMessenger>(sp => sp.GetRequiredService<VkMessenger>());
+        if (!receive) return services;
         services.AddSingleton<VkUpdateHandler>();
         services.AddHostedService<VkReceiver>();
         return services;

@@ -18,7 +18,7 @@ public sealed class ChildBot : IAsyncDisposable
 
     private ChildBot(Process process) => this.process = process;
 
-    public static ChildBot Start(FakeTelegram chat, string database, string? crashAt = null, int premiumIterations = 6)
+    public static ChildBot Start(FakeTelegram chat, string database, string? crashAt = null, int premiumIterations = 6, IReadOnlyDictionary<string, string?>? extra = null)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = TestPaths.RepoRoot };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ArtBot.CrashHost.dll"));
@@ -34,6 +34,7 @@ public sealed class ChildBot : IAsyncDisposable
             ["Telegram:PollTimeoutSeconds"] = "1",
             ["Queue:LightMaxIterations"] = "100000",
         };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>()) settings[key] = value;
         foreach (var (key, value) in settings) psi.Environment["ARTBOT_" + key.Replace(":", "__")] = value;
         psi.Environment["ARTBOT_MODELS"] = Path.Combine(TestPaths.Shared, "models");
         if (crashAt != null) psi.Environment["ARTBOT_CRASH_AT"] = crashAt;

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace ArtBot.Domain.Bot;
 
 /// <summary>The stores the domain works on.</summary>
-public sealed record BotPorts(IJobQueue Queue, IImageStore Images, IUserStore Users, ILedger Ledger, IOfferStore Offers);
+public sealed record BotPorts(IJobQueue Queue, IImageStore Images, IUserStore Users, ILedger Ledger, IOfferStore Offers, IClusterLock? Locks = null);
 
 /// <summary>
 /// The domain's objects wired together over its ports, in one place: the host's container, the
@@ -23,7 +23,10 @@ public sealed class BotDomain
         Menus = new Menus(Offers, presets, options, billing);
         Gate = new RequestGate(ports.Queue, policy, options, time);
         Booking = new Booking(ports.Queue, ports.Ledger, policy, options, billing, Gate, Menus, Offers, signal, watchers, time, logs.CreateLogger<Booking>());
-        Runner = new JobRunner(ports.Queue, ports.Images, ports.Users, engine, messengers, Menus, presets, policy, options, watchers, time, logs.CreateLogger<JobRunner>());
+        Runner = new JobRunner(ports.Queue, ports.Images, ports.Users, engine, messengers, Menus, presets, policy, options, watchers, time, logs.CreateLogger<JobRunner>())
+        {
+            Locks = ports.Locks,
+        };
         Jobs = new JobControl(ports.Queue, Runner, policy, presets, time);
         Payments = new Payments(ports.Ledger, billing, Menus, time, logs.CreateLogger<Payments>());
         Admin = new AdminService(ports.Queue, ports.Users, ports.Ledger, messengers, time, logs.CreateLogger<AdminService>());

@@ -41,6 +41,9 @@ public sealed class JobRunner(
     private readonly IJobObserver[] watchers = observers.ToArray();
     private DateTimeOffset nextSweep = DateTimeOffset.MinValue;
 
+    /// <summary>Keeps the sweep to one node at a time where several share the store; null: this process is alone.</summary>
+    public IClusterLock? Locks { get; init; }
+
     public bool Cancel(long jobId)
     {
         if (!running.TryGetValue(jobId, out var source)) return false;
@@ -82,6 +85,9 @@ public sealed class JobRunner(
     public async Task SweepAsync(CancellationToken cancellationToken)
     {
         nextSweep = time.GetUtcNow() + options.SweepInterval;
+        // One sweeper at a time: two would both see the same undelivered result and both send it.
+        await using var held = Locks == null ? null : await Locks.TryAcquireAsync("sweep", cancellationToken);
+        if (Locks != null && held == null) return;
         // A worker that stopped renewing its lease died: its job goes back to the queue.
         await RequeueDeadAsync(expiredOnly: true, cancellationToken);
         foreach (var job in await queue.UnsettledAsync(cancellationToken))

@@ -115,3 +115,13 @@ public interface IImageStore
     /// <summary>Deletes images stored before <paramref name="cutoff"/>; returns how many.</summary>
     Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default);
 }
+
+/// <summary>
+/// Work that one node of a cluster does at a time (the sweeper, retention). A store of one process
+/// always grants it; a shared store holds a lock that ends with its holder's connection.
+/// </summary>
+public interface IClusterLock
+{
+    /// <returns>The held lock (dispose to release), or null when another node holds it now.</returns>
+    Task<IAsyncDisposable?> TryAcquireAsync(string name, CancellationToken cancellationToken = default);
+}

@@ -65,9 +65,9 @@ public static class CommandLine
         new("gallery", "gallery IMAGE -o OUT [--tile N] [--lang en|ru]",
             "Render IMAGE in every preset as one captioned contact sheet (the bot's preset-menu preview).\n  --tile N     tile long side (default 256)\n  --lang L     caption language, en (default) or ru",
             ["-o", "--output", "--tile", "--lang"], [], GalleryAsync),
-        new("run", "run",
-            "Start the chat bot on every configured platform (Telegram: set ARTBOT_Telegram__Token; VK: ARTBOT_Vk__Token and ARTBOT_Vk__GroupId).\nWith none, a local web chat at http://127.0.0.1:8080/ (Web:Enabled=true runs it beside them). Runs until Ctrl+C.",
-            [], [], RunBotAsync),
+        new("run", "run [--role all|receiver|worker]",
+            "Start the chat bot on every configured platform (Telegram: set ARTBOT_Telegram__Token; VK: ARTBOT_Vk__Token and ARTBOT_Vk__GroupId).\nWith none, a local web chat at http://127.0.0.1:8080/ (Web:Enabled=true runs it beside them). Runs until Ctrl+C.\n  --role R     all (default): one process does everything; receiver: talks to the platforms and books jobs;\n               worker: renders and delivers. Split roles need Storage:Provider=postgres (see README, Storage).",
+            ["--role"], [], RunBotAsync),
         new("presets", "presets", "List the presets: id, English and Russian names, painting.", [], [], PresetsAsync),
         new("bench", "bench [--quick] [--runs N]",
             "Measure the engine on this machine and print one JSON object (preset_512_ms, preset_1024_ms, gatys_512_s_per_iter,\ngatys_default_total_s, dream_default_s, preset_memory_growth_mb over 50 runs, peak_rss_mb, device, threads).\n  --quick      estimate gatys_default_total_s from per-scale timings instead of running it\n  --runs N     timed preset runs for the medians (default 5)",
@@ -362,6 +362,7 @@ public static class CommandLine
         var overrides = new Dictionary<string, string?>();
         if (args.Int("--threads", 0, 1024) is { } threads) overrides["Engine:Threads"] = threads.ToString();
         if (args.String("--device") is { } device) overrides["Engine:Device"] = device;
+        if (args.String("--role") is { } role) overrides["Bot:Role"] = role;
         var builder = BotHost.CreateBuilder(overrides);
         var platforms = BotHost.ConfiguredPlatforms(builder.Configuration);
         if (platforms.Count == 0)
