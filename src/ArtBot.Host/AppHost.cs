@@ -1,4 +1,5 @@
 using ArtBot.Engine;
+using ArtBot.Host.Operations;
 using ArtBot.Scheduling;
 using ArtBot.Telegram;
 using ArtBot.Vk;
@@ -23,9 +24,13 @@ public static class AppHost
             .AddEnvironmentVariables("ARTBOT_")
             .AddInMemoryCollection(overrides ?? new Dictionary<string, string?>());
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
-        // Standard output carries results (a path, a JSON object); logs go to standard error.
-        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
-            .AddFilter((category, level) => level >= consoleLevel);
+        // Standard output carries results (a path, a JSON object); logs go to standard error,
+        // one JSON object a line with Logging:Json=true (for a log collector).
+        if (builder.Configuration.GetValue("Logging:Json", false))
+            builder.Logging.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ").AddFilter((category, level) => level >= consoleLevel);
+        else
+            builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
+                .AddFilter((category, level) => level >= consoleLevel);
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Services.AddArtEngine(builder.Configuration, root);
         return builder;
@@ -44,6 +49,8 @@ public static class BotHost
             .AddTelegramAdapter(builder.Configuration, receive: role != BotRole.Worker)
             .AddVkAdapter(builder.Configuration, receive: role != BotRole.Worker);
         if (role == BotRole.All) builder.Services.AddWebChat(builder.Configuration, otherPlatforms: MessengerPlatforms(builder.Configuration).Count > 0);
+        builder.Services.AddOptions<OpsOptions>().Bind(builder.Configuration.GetSection(OpsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        if (builder.Configuration.GetSection(OpsOptions.Section).GetValue(nameof(OpsOptions.Enabled), true)) builder.Services.AddHostedService<OpsServer>();
         return builder;
     }
 

@@ -30,6 +30,7 @@ public static class ServiceCollectionExtensions
         if (billing.Problems().ToList() is { Count: > 0 } problems) throw new OptionsValidationException("Billing", typeof(BillingOptions), problems);
         services.AddSingleton(billing);
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<PlatformStatus>();
         AddStorage(services, configuration, basePath);
         services.AddSingleton(sp => Policy(sp.GetRequiredService<IOptions<QueueOptions>>().Value));
         services.AddSingleton<IMessengers, Messengers>();

@@ -179,6 +179,18 @@ public sealed class PgJobQueue(PostgresDatabase database) : IJobQueue
                     .ToDictionary(g => g.Key, g => TimeSpan.FromTicks((long)g.Average(j => (j.StartedAt!.Value - j.CreatedAt).Ticks))));
         }, cancellationToken);
 
+    public Task<QueueDepth> DepthAsync(CancellationToken cancellationToken = default) =>
+        database.WithConnectionAsync(async c =>
+        {
+            var byRank = Enumerable.Range(0, QueuePolicy.Ranks).ToDictionary(rank => rank, _ => 0);
+            await using (var count = Command(c, null, "select rank, count(*) from jobs where state = 0 group by rank"))
+            await using (var reader = await count.ExecuteReaderAsync(cancellationToken))
+                while (await reader.ReadAsync(cancellationToken)) byRank[reader.GetInt32(0)] = (int)reader.GetInt64(1);
+            await using var oldest = Command(c, null, "select data->>'CreatedAt' from jobs where state = 0 order by id limit 1");
+            var created = await oldest.ExecuteScalarAsync(cancellationToken) as string;
+            return new QueueDepth(byRank, created == null ? null : DateTimeOffset.Parse(created, System.Globalization.CultureInfo.InvariantCulture));
+        }, cancellationToken);
+
     public Task<int> QueuedCountAsync(CancellationToken cancellationToken = default) =>
         database.WithConnectionAsync(async c =>
         {

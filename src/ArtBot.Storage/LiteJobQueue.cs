@@ -198,6 +198,18 @@ public sealed class LiteJobQueue(ArtBotDatabase database) : IJobQueue
         }
     }
 
+    public Task<QueueDepth> DepthAsync(CancellationToken cancellationToken = default)
+    {
+        lock (database.Gate)
+        {
+            var byRank = Enumerable.Range(0, QueuePolicy.Ranks).ToDictionary(rank => rank, rank =>
+                database.Queue.Count(e => e.Id >= rank * QueueEntry.RankStride && e.Id < (rank + 1) * QueueEntry.RankStride));
+            // Ids grow with time: the smallest queued id is the oldest booking.
+            var oldest = database.Queue.FindAll().Select(e => e.JobId).DefaultIfEmpty().Min();
+            return Task.FromResult(new QueueDepth(byRank, oldest == 0 ? null : database.Jobs.FindById(oldest)?.CreatedAt));
+        }
+    }
+
     public Task<int> QueuedCountAsync(CancellationToken cancellationToken = default)
     {
         lock (database.Gate) return Task.FromResult(database.Queue.Count());
@@ -248,7 +260,7 @@ public sealed class LiteJobQueue(ArtBotDatabase database) : IJobQueue
         {
             var requeued = new List<Job>();
             var failed = new List<Job>();
-            foreach (var job in database.Jobs.Find(j => j.State == JobState.Running).ToList().Where(j => !expiredOnly || j.LeaseUntil < now))
+            foreach (var job in database.Jobs.Find(j => j.State == JobState.Running).OrderBy(j => j.Id).Where(j => !expiredOnly || j.LeaseUntil < now).ToList())
             {
                 job.LeaseUntil = null;
                 if (job.Attempts >= maxAttempts)

@@ -69,6 +69,7 @@ public sealed class TelegramMessenger(ITelegramBotClient client, IOptions<Telegr
             }
             catch (ApiRequestException e) when (e.ErrorCode == 429 && attempt < options.Value.MaxRetries)
             {
+                ArtBotMetrics.WasRateLimited(PlatformName);
                 var wait = TimeSpan.FromSeconds(e.Parameters?.RetryAfter ?? 1);
                 logger.LogWarning("Telegram {Method}: 429, retrying after {Seconds} s", method, wait.TotalSeconds);
                 await Task.Delay(wait, cancellationToken);

@@ -21,6 +21,7 @@ public sealed class TelegramReceiver(
     ITelegramBotClient client,
     IServiceProvider services,
     ICursorStore cursors,
+    PlatformStatus status,
     IOptions<TelegramOptions> options,
     ILogger<TelegramReceiver> logger) : BackgroundService
 {
@@ -39,6 +40,7 @@ public sealed class TelegramReceiver(
             {
                 var offset = await cursors.GetAsync(CursorKey, stoppingToken);
                 var updates = await client.GetUpdates((int?)offset, 100, options.Value.PollTimeoutSeconds, Wanted, stoppingToken);
+                status.Connected(TelegramMessenger.PlatformName);
                 failures = 0;
                 foreach (var group in Group(updates))
                 {
@@ -86,6 +88,7 @@ public sealed class TelegramReceiver(
             }
             catch (Exception e)
             {
+                status.Failed(TelegramMessenger.PlatformName, e is ApiRequestException failed ? $"{failed.ErrorCode}" : e.GetType().Name);
                 failures++;
                 var wait = TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, failures - 1)));
                 logger.LogWarning("Telegram getUpdates failed ({Problem}); retry in {Seconds} s", e is ApiRequestException api ? $"{api.ErrorCode} {api.Message}" : e.GetType().Name, wait.TotalSeconds);

@@ -1,3 +1,4 @@
+using ArtBot.Domain.Bot;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -54,6 +55,7 @@ public sealed class VkApiClient(HttpClient http, IOptions<VkOptions> options, IL
             if (body?["error"] is not { } error) return body?["response"];
             var code = (int?)error["error_code"] ?? 0;
             var message = (string?)error["error_msg"] ?? "unknown error";
+            if (code is TooManyRequests or FloodControl) ArtBotMetrics.WasRateLimited("vk");
             if (code is TooManyRequests or FloodControl or InternalError && attempt < Settings.MaxRetries)
             {
                 logger.LogWarning("VK {Method}: error {Code} ({Message}); retry {Attempt}", method, code, message, attempt);

@@ -1,3 +1,4 @@
+using ArtBot.Domain.Bot;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -10,7 +11,7 @@ namespace ArtBot.Vk;
 /// <see cref="VkUpdateHandler"/>, marking it handled after; the stream position survives restarts
 /// (see <see cref="VkLongPoll"/>). A bad token stops the adapter with one clear log line.
 /// </summary>
-public sealed class VkReceiver(VkLongPoll poll, IServiceProvider services, IOptions<VkOptions> options, ILogger<VkReceiver> logger) : BackgroundService
+public sealed class VkReceiver(VkLongPoll poll, IServiceProvider services, PlatformStatus status, IOptions<VkOptions> options, ILogger<VkReceiver> logger) : BackgroundService
 {
     private static readonly TimeSpan HandlingTimeout = TimeSpan.FromMinutes(1);
 
@@ -23,6 +24,7 @@ public sealed class VkReceiver(VkLongPoll poll, IServiceProvider services, IOpti
             try
             {
                 var events = await poll.PollAsync(options.Value.LongPollWaitSeconds, stoppingToken);
+                status.Connected(VkMessenger.PlatformName);
                 failures = 0;
                 var all = true;
                 foreach (var update in events)
@@ -53,11 +55,13 @@ public sealed class VkReceiver(VkLongPoll poll, IServiceProvider services, IOpti
             }
             catch (VkAuthorizationException)
             {
+                status.Failed(VkMessenger.PlatformName, "error 5: the token was rejected");
                 logger.LogCritical("VK rejected the community token (error 5): check ARTBOT_Vk__Token and its rights; the VK adapter stops");
                 return;
             }
             catch (Exception e)
             {
+                status.Failed(VkMessenger.PlatformName, e is VkApiException failed ? $"{failed.Method} error {failed.Code}" : e.GetType().Name);
                 failures++;
                 var wait = TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, failures - 1)));
                 logger.LogWarning("VK long poll failed ({Problem}); retry in {Seconds} s", e is VkApiException api ? $"{api.Method} error {api.Code}" : e.GetType().Name, wait.TotalSeconds);

@@ -20,6 +20,9 @@ public sealed class BotUnderTest : IAsyncDisposable
 
     public string Database => Path.Combine(folder, "artbot.db");
 
+    /// <summary>The running host's services (its hosted servers among them).</summary>
+    public IServiceProvider Services => host?.Services ?? throw new InvalidOperationException("the bot is not running");
+
     /// <param name="configure">Changes to the host's services, for a fault a test needs (a store that fails once).</param>
     public async Task StartAsync(IFakePlatform platform, IReadOnlyDictionary<string, string?> settings, bool idleServesHeavy = true, int lightMaxIterations = 100, long adminId = 99,
         Action<IServiceCollection>? configure = null)
@@ -41,6 +44,7 @@ public sealed class BotUnderTest : IAsyncDisposable
             ["Bot:DreamSteps"] = "2",
             ["Bot:GalleryTile"] = "48",
             ["Bot:ProgressInterval"] = "00:00:00",
+            ["Ops:Port"] = "0",
         };
         foreach (var (key, value) in settings) overrides[key] = value;
         var builder = BotHost.CreateBuilder(overrides, LogLevel.Warning);

@@ -22,6 +22,8 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
 
     protected string Database => bot.Database;
 
+    protected IServiceProvider BotServices => bot.Services;
+
     public Task InitializeAsync() => Chat.StartAsync();
 
     public async Task DisposeAsync()

@@ -33,6 +33,7 @@ public sealed class ChildBot : IAsyncDisposable
             ["Bot:ProgressInterval"] = "00:00:00",
             ["Telegram:PollTimeoutSeconds"] = "1",
             ["Queue:LightMaxIterations"] = "100000",
+            ["Ops:Port"] = "0",
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>()) settings[key] = value;
         foreach (var (key, value) in settings) psi.Environment["ARTBOT_" + key.Replace(":", "__")] = value;

@@ -77,6 +77,29 @@ public sealed class TelegramScenarios : MessengerApiScenarios<FakeTelegram>
     }
 
     [Fact]
+    public async Task Health_and_metrics_say_what_the_bot_is_doing()
+    {
+        await StartBotAsync();
+        var ops = BotServices.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<ArtBot.Host.Operations.OpsServer>().Single();
+        using var http = new HttpClient { BaseAddress = new Uri(ops.Url!) };
+        // Ready once Telegram has answered a poll: until then 503, saying so.
+        HttpResponseMessage health;
+        var deadline = DateTime.UtcNow + Patience;
+        while ((health = await http.GetAsync("/healthz")).StatusCode != System.Net.HttpStatusCode.OK && DateTime.UtcNow < deadline)
+            Assert.Contains("telegram", await health.Content.ReadAsStringAsync());
+        var body = System.Text.Json.Nodes.JsonNode.Parse(await health.Content.ReadAsStringAsync())!;
+        Assert.Equal((System.Net.HttpStatusCode.OK, "ready", "all"), (health.StatusCode, (string?)body["status"], (string?)body["role"]));
+        Assert.True((bool)body["platforms"]!["telegram"]!["ok"]!);
+
+        Chat.PushPhoto(55, Photo("dog.jpg"));
+        await WaitFor(c => c.Any(x => x.ChatId == 55 && x.Kind == SentKind.Photo), "the preview");
+        var metrics = await http.GetStringAsync("/metrics");
+        Assert.Contains("artbot_queue_depth{rank=\"0\"} 0", metrics);
+        Assert.Contains("artbot_credits_sold 0", metrics);
+        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(metrics, @"artbot_render_seconds_count\{kind=""gallery""\} [1-9]"), metrics);
+    }
+
+    [Fact]
     public async Task Pre_checkout_refuses_stale_and_foreign_invoices()
     {
         await StartBotAsync();

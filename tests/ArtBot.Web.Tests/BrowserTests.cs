@@ -140,6 +140,7 @@ public sealed class BrowserTests : IAsyncLifetime
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "artbot.dll"));
         psi.ArgumentList.Add("run");
         psi.Environment["ARTBOT_MODELS"] = Path.Combine(TestPaths.Shared, "models");
+        psi.Environment["ARTBOT_Ops__Port"] = "0";
         psi.Environment["ARTBOT_Web__Port"] = new Uri(web.Url).Port.ToString();
         psi.Environment["ARTBOT_Queue__DatabasePath"] = Path.Combine(data, "artbot.db");
         foreach (var name in psi.Environment.Keys.Where(k => k.StartsWith("ARTBOT_Telegram") || k.StartsWith("ARTBOT_Vk")).ToList()) psi.Environment.Remove(name);

@@ -27,6 +27,7 @@ public sealed class OneProcessPerDatabaseTests : IDisposable
         psi.ArgumentList.Add("run");
         foreach (var name in psi.Environment.Keys.Where(k => k.StartsWith("ARTBOT_", StringComparison.Ordinal)).ToList()) psi.Environment.Remove(name);
         psi.Environment["ARTBOT_MODELS"] = Path.Combine(TestPaths.Shared, "models");
+        psi.Environment["ARTBOT_Ops__Port"] = "0";
         psi.Environment["ARTBOT_Web__Port"] = port.ToString();
         psi.Environment["ARTBOT_Queue__DatabasePath"] = Path.Combine(data, "artbot.db");
         return Process.Start(psi)!;

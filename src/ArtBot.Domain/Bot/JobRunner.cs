@@ -168,6 +168,7 @@ public sealed class JobRunner(
             job.FinishedAt = time.GetUtcNow();
             await queue.UpdateAsync(job, CancellationToken.None);
             Observe(JobStep.ResultStored, job);
+            ArtBotMetrics.Rendered(job.Kind.ToString(), job.FinishedAt.Value - (job.StartedAt ?? job.FinishedAt.Value));
             await TryDeliverAsync(job, result.Image, result, CancellationToken.None);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -361,6 +362,7 @@ public sealed class JobRunner(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
+            ArtBotMetrics.FailedDeliveries.Add(1);
             job.DeliveryAttempts++;
             if (job.DeliveryAttempts >= options.MaxDeliveryAttempts)
             {

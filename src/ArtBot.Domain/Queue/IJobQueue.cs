@@ -2,6 +2,9 @@ using ArtBot.Domain.Billing;
 
 namespace ArtBot.Domain.Queue;
 
+/// <summary>How deep the queue is, by rank, and how old its oldest job.</summary>
+public sealed record QueueDepth(IReadOnlyDictionary<int, int> ByRank, DateTimeOffset? OldestQueuedAt);
+
 /// <summary>What a user's /cancel did to one queued job.</summary>
 /// <param name="Cancelled">False when the job was no longer queued (a worker claimed it first).</param>
 public sealed record CancelOutcome(bool Cancelled, Settlement? Settlement);
@@ -24,6 +27,9 @@ public sealed record QueueStats(
 public interface IJobQueue
 {
     Task<QueueStats> StatsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Queued jobs by rank and when the oldest of them was booked: cheap, for health and metrics.</summary>
+    Task<QueueDepth> DepthAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Books a job: stores it as queued, gives it its id (its place in FIFO order) and, for a paid

@@ -1,0 +1,28 @@
+using System.Diagnostics.Metrics;
+
+namespace ArtBot.Domain.Bot;
+
+/// <summary>
+/// What happens, counted where it happens (the worker, the adapters), through .NET's own meter
+/// API, so nothing here depends on an exporter; the host publishes it (Prometheus text at /metrics).
+/// </summary>
+public static class ArtBotMetrics
+{
+    public const string MeterName = "ArtBot";
+
+    private static readonly Meter Meter = new(MeterName);
+
+    /// <summary>Seconds from claim to stored result, by job kind.</summary>
+    public static readonly Histogram<double> RenderSeconds = Meter.CreateHistogram<double>("artbot.render.seconds", "s", "render time from claim to stored result, by kind");
+
+    /// <summary>Result sends that failed (retried later by the sweeper).</summary>
+    public static readonly Counter<long> FailedDeliveries = Meter.CreateCounter<long>("artbot.deliveries.failed", description: "result sends that failed");
+
+    /// <summary>Answers of "too many requests" from a platform (Telegram 429, VK 6/9).</summary>
+    public static readonly Counter<long> RateLimited = Meter.CreateCounter<long>("artbot.platform.rate_limited", description: "too-many-requests answers, by platform");
+
+    public static void Rendered(string kind, TimeSpan elapsed) =>
+        RenderSeconds.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("kind", kind.ToLowerInvariant()));
+
+    public static void WasRateLimited(string platform) => RateLimited.Add(1, new KeyValuePair<string, object?>("platform", platform));
+}
