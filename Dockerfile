@@ -15,7 +15,9 @@ RUN dotnet publish src/ArtBot.Host/ArtBot.Host.csproj -c Release -o /app -p:Torc
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble AS runtime
 RUN apt-get update \
  && apt-get install -y --no-install-recommends fonts-dejavu-core libgomp1 \
- && rm -rf /var/lib/apt/lists/*
+ && rm -rf /var/lib/apt/lists/* \
+ && groupadd --system artbot && useradd --system --gid artbot --home /app artbot \
+ && mkdir -p /data /models && chown artbot:artbot /data
 WORKDIR /app
 COPY --from=build /app/ /app/
 COPY config/ /app/config/
@@ -25,11 +27,16 @@ COPY styles/ /app/styles/
 ENV ARTBOT_ROOT=/app \
     ARTBOT_MODELS=/models \
     ARTBOT_Queue__DatabasePath=/data/artbot.db \
-    ARTBOT_Web__Port=8080
+    ARTBOT_Web__Port=8080 \
+    ARTBOT_Ops__Host=0.0.0.0 \
+    ARTBOT_Ops__Port=8081
 VOLUME ["/models", "/data"]
 # The web chat, when it runs (no token, or ARTBOT_Web__Enabled=true). Outside a container it
 # listens on loopback only; here set ARTBOT_Web__Host=0.0.0.0 and ARTBOT_Web__AccessKey.
-EXPOSE 8080
+EXPOSE 8080 8081
+USER artbot
+# Ready: the store answers, the engine is loaded (where this role renders), the platforms answer.
+HEALTHCHECK --interval=30s --timeout=15s --start-period=60s --retries=3 CMD ["dotnet", "/app/artbot.dll", "health"]
 ENTRYPOINT ["dotnet", "/app/artbot.dll"]
 # The bot: pass ARTBOT_Telegram__Token and/or ARTBOT_Vk__Token + ARTBOT_Vk__GroupId.
 # `docker run … artbot demo -o /data/out` tries the engine alone.

@@ -71,6 +71,16 @@ public sealed partial class DockerfileTests
         Assert.DoesNotContain(Lines, l => l.Contains("Token=") && !l.TrimStart().StartsWith('#'));
     }
 
+    [Fact]
+    public void It_runs_as_a_user_and_says_when_it_is_healthy()
+    {
+        Assert.Equal("artbot", Assert.Single(Instructions("USER")));
+        var check = Assert.Single(Instructions("HEALTHCHECK"));
+        Assert.EndsWith("CMD [\"dotnet\", \"/app/artbot.dll\", \"health\"]", check);
+        Assert.Contains("8081", Assert.Single(Instructions("EXPOSE")));
+        Assert.Contains(Lines, l => l.Contains("ARTBOT_Ops__Host=0.0.0.0"));
+    }
+
     [GeneratedRegex(@"dotnet publish (\S+\.csproj)")]
     private static partial Regex PublishedProject();
 }

@@ -69,6 +69,9 @@ public static class CommandLine
             "Start the chat bot on every configured platform (Telegram: set ARTBOT_Telegram__Token; VK: ARTBOT_Vk__Token and ARTBOT_Vk__GroupId).\nWith none, a local web chat at http://127.0.0.1:8080/ (Web:Enabled=true runs it beside them). Runs until Ctrl+C.\n  --role R     all (default): one process does everything; receiver: talks to the platforms and books jobs;\n               worker: renders and delivers. Split roles need Storage:Provider=postgres (see README, Storage).",
             ["--role"], [], RunBotAsync),
         new("presets", "presets", "List the presets: id, English and Russian names, painting.", [], [], PresetsAsync),
+        new("health", "health [URL]",
+            "Ask a running bot's /healthz (default http://127.0.0.1:8081/healthz, Ops:Port) and exit 0 when it is ready, 1 when not:\nthe container's HEALTHCHECK. Prints the answer.",
+            [], [], HealthAsync),
         new("bench", "bench [--quick] [--runs N]",
             "Measure the engine on this machine and print one JSON object (preset_512_ms, preset_1024_ms, gatys_512_s_per_iter,\ngatys_default_total_s, dream_default_s, preset_memory_growth_mb over 50 runs, peak_rss_mb, device, threads).\n  --quick      estimate gatys_default_total_s from per-scale timings instead of running it\n  --runs N     timed preset runs for the medians (default 5)",
             ["--runs"], ["--quick"], BenchAsync),
@@ -337,6 +340,23 @@ public static class CommandLine
         var result = await WithInput(p[0], () => engine().GalleryAsync(new GalleryRequest(image, tile, language, ImageCodec.FormatForPath(output)), ct));
         await WriteResultAsync(output, result);
         return Ok;
+    }
+
+    private static async Task<int> HealthAsync(ParsedArgs args, Func<ArtEngine> engine, CancellationToken ct)
+    {
+        var url = args.Positionals.Count > 0 ? args.Positionals[0] : "http://127.0.0.1:8081/healthz";
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        try
+        {
+            using var response = await http.GetAsync(url, ct);
+            Console.WriteLine(await response.Content.ReadAsStringAsync(ct));
+            return response.IsSuccessStatusCode ? Ok : Failure;
+        }
+        catch (HttpRequestException e)
+        {
+            Console.Error.WriteLine($"artbot health: {url}: {e.Message}");
+            return Failure;
+        }
     }
 
     private static Task<int> PresetsAsync(ParsedArgs args, Func<ArtEngine> engine, CancellationToken ct)
