@@ -11,98 +11,122 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace ArtBot.Host;
 
 public sealed record QueueBenchReport(
+    [property: JsonPropertyName("provider")] string Provider,
     [property: JsonPropertyName("queued_jobs")] int QueuedJobs,
-    [property: JsonPropertyName("enqueue_10k_s")] double Enqueue10kSeconds,
+    [property: JsonPropertyName("enqueue_s")] double EnqueueSeconds,
     [property: JsonPropertyName("claim_next_ms_median")] double ClaimNextMsMedian,
     [property: JsonPropertyName("claim_next_ms_p99")] double ClaimNextMsP99,
     [property: JsonPropertyName("position_ms_median")] double PositionMsMedian,
     [property: JsonPropertyName("accept_update_ms_median")] double AcceptUpdateMsMedian,
     [property: JsonPropertyName("accept_update_ms_p99")] double AcceptUpdateMsP99,
-    [property: JsonPropertyName("database_mb")] double DatabaseMb);
+    [property: JsonPropertyName("stand_in_render_ms")] int StandInRenderMs,
+    [property: JsonPropertyName("throughput")] IReadOnlyList<WorkerThroughput> Throughput);
+
+/// <param name="Workers">Workers claiming at once (each its own connection on PostgreSQL).</param>
+/// <param name="Ideal">What the workers could do if the store cost nothing: workers × 3600 / render seconds.</param>
+public sealed record WorkerThroughput(
+    [property: JsonPropertyName("workers")] int Workers,
+    [property: JsonPropertyName("jobs_per_hour")] double JobsPerHour,
+    [property: JsonPropertyName("ideal_jobs_per_hour")] double Ideal);
+
+/// <summary>The stores a benchmark runs on, and how to clean them up.</summary>
+public sealed record BenchStores(string Provider, IJobQueue Queue, IImageStore Images, IUserStore Users, ILedger Ledger, IOfferStore Offers, IDisposable Owner) : IDisposable
+{
+    public void Dispose() => Owner.Dispose();
+}
 
 /// <summary>
-/// <c>artbot bench-queue</c>: the dispatcher's cost with a deep queue, on a real LiteDB file:
-/// picking the next job, a user's position, and accepting one update (a photo: stored, a
-/// preview job queued, the menu answered) end to end through the conversation.
+/// <c>artbot bench-queue</c>: the queue's cost with a deep queue, on either provider: picking the
+/// next job, a user's position, accepting one update (a photo: stored, a preview job queued, the
+/// menu answered) end to end through the conversation, and how many jobs an hour N workers get
+/// through when each job's render is a stand-in of fixed cost (claim, wait, store the result,
+/// deliver and settle).
 /// </summary>
 public static class QueueBenchmark
 {
-    public static async Task<QueueBenchReport> RunAsync(PresetCatalog presets, int queued = 10_000, CancellationToken ct = default)
+    public static async Task<QueueBenchReport> RunAsync(PresetCatalog presets, BenchStores stores, int queued, IReadOnlyList<int> workers, TimeSpan renderCost,
+        TimeSpan perRun, CancellationToken ct = default)
     {
-        var folder = Directory.CreateTempSubdirectory("artbot-bench-").FullName;
-        try
-        {
-            var path = Path.Combine(folder, "bench.db");
-            using var database = new ArtBotDatabase(path);
-            var queue = new LiteJobQueue(database);
-            var images = new LiteImageStore(database);
-            var users = new LiteUserStore(database);
-            var night = new NightWindow(new TimeOnly(1, 0), new TimeOnly(7, 0), TimeZoneInfo.Utc);
-            var policy = new QueuePolicy(new QueuePolicyOptions { IdleCapacityServesHeavyByDay = false, FreeMaxQueuedHeavy = int.MaxValue }, night);
-            var day = new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero);
-            var random = new Random(1);
+        var queue = stores.Queue;
+        var night = new NightWindow(new TimeOnly(1, 0), new TimeOnly(7, 0), TimeZoneInfo.Utc);
+        var policy = new QueuePolicy(new QueuePolicyOptions { IdleCapacityServesHeavyByDay = false, FreeMaxQueuedHeavy = int.MaxValue }, night);
+        var day = new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero);
+        var random = new Random(1);
 
-            // Paid jobs belong to one user with credits enough for all of them: a booking checks the balance.
-            const long Whale = 1_000_000;
-            await new LiteLedger(database).PostAsync(new LedgerEntry
+        // Paid jobs belong to one user with credits enough for all of them: a booking checks the balance.
+        const long Whale = 1_000_000;
+        await stores.Ledger.PostAsync(new LedgerEntry
+        {
+            Key = "bench:grant", Platform = "telegram", UserId = Whale, Kind = LedgerKind.AdminGrant, Amount = 10L * queued, At = day,
+        }, ct);
+        var fill = Stopwatch.StartNew();
+        for (var i = 0; i < queued; i++)
+        {
+            var paid = random.Next(10) == 0;
+            var jobClass = random.Next(3) == 0 ? JobClass.Heavy : JobClass.Light;
+            await queue.EnqueueAsync(new Job
             {
-                Key = "bench:grant", Platform = "telegram", UserId = Whale, Kind = LedgerKind.AdminGrant, Amount = 10 * queued, At = day,
-            }, ct);
-            var fill = Stopwatch.StartNew();
-            for (var i = 0; i < queued; i++)
+                Platform = "telegram", UserId = paid ? Whale : i % 2000, ChatId = i % 2000, Kind = jobClass == JobClass.Heavy ? JobKind.Stylize : JobKind.Preset,
+                PresetId = "wave", ContentImage = "img/none", Size = 512, Paid = paid, Tier = paid ? Tier.Premium : Tier.Free, Class = jobClass,
+                Rank = QueuePolicy.RankOf(paid, jobClass), CreatedAt = day,
+            }, paid ? 10 : 0, ct);
+        }
+        var enqueueSeconds = fill.Elapsed.TotalSeconds;
+
+        var claims = new List<double>();
+        for (var i = 0; i < 200; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            var job = await queue.ClaimNextAsync(policy, day, TimeSpan.FromMinutes(5), ct);
+            claims.Add(clock.Elapsed.TotalMilliseconds);
+            // Put it back so the queue stays as deep.
+            await queue.RequeueAsync(job!, ct);
+        }
+
+        var sample = (await queue.ActiveJobsAsync("telegram", 1999, ct)).Last();
+        var positions = new List<double>();
+        for (var i = 0; i < 100; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            await queue.PositionAsync(sample, ct);
+            positions.Add(clock.Elapsed.TotalMilliseconds);
+        }
+
+        var messenger = new NullMessenger();
+        var bot = new BotDomain(new BotPorts(queue, stores.Images, stores.Users, stores.Ledger, stores.Offers), new BotOptions(), new BillingOptions(), policy, presets,
+            new NoEngine(), messenger, new NoSignal(), TimeProvider.System, NullLoggerFactory.Instance).Bot;
+        var photo = new byte[200_000];
+        random.NextBytes(photo);
+        var accepts = new List<double>();
+        for (var i = 0; i < 100; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            await bot.HandleAsync(new PhotoMessage(new ChatUser("telegram", 100_000 + i, 100_000 + i, "en"), [photo]), messenger, ct);
+            accepts.Add(clock.Elapsed.TotalMilliseconds);
+        }
+
+        var throughput = new List<WorkerThroughput>();
+        foreach (var n in workers)
+        {
+            var done = 0;
+            var clock = Stopwatch.StartNew();
+            await Task.WhenAll(Enumerable.Range(0, n).Select(_ => Task.Run(async () =>
             {
-                var paid = random.Next(10) == 0;
-                var jobClass = random.Next(3) == 0 ? JobClass.Heavy : JobClass.Light;
-                await queue.EnqueueAsync(new Job
+                while (clock.Elapsed < perRun && await queue.ClaimNextAsync(policy, day, TimeSpan.FromMinutes(5), ct) is { } job)
                 {
-                    Platform = "telegram", UserId = paid ? Whale : i % 2000, ChatId = i % 2000, Kind = jobClass == JobClass.Heavy ? JobKind.Stylize : JobKind.Preset,
-                    PresetId = "wave", ContentImage = "img/none", Size = 512, Paid = paid, Class = jobClass,
-                    Rank = QueuePolicy.RankOf(paid, jobClass), CreatedAt = day,
-                }, paid ? 10 : 0, ct);
-            }
-            var enqueueSeconds = fill.Elapsed.TotalSeconds;
-
-            var claims = new List<double>();
-            for (var i = 0; i < 200; i++)
-            {
-                var clock = Stopwatch.StartNew();
-                var job = await queue.ClaimNextAsync(policy, day, TimeSpan.FromMinutes(5), ct);
-                claims.Add(clock.Elapsed.TotalMilliseconds);
-                // Put it back so the queue stays 10 000 deep.
-                await queue.RequeueAsync(job!, ct);
-            }
-
-            var sample = (await queue.ActiveJobsAsync("telegram", 1999, ct)).Last();
-            var positions = new List<double>();
-            for (var i = 0; i < 100; i++)
-            {
-                var clock = Stopwatch.StartNew();
-                await queue.PositionAsync(sample, ct);
-                positions.Add(clock.Elapsed.TotalMilliseconds);
-            }
-
-            var messenger = new NullMessenger();
-            var ledger = new LiteLedger(database);
-            var bot = new BotDomain(new BotPorts(queue, images, users, ledger, new LiteOfferStore(database)), new BotOptions(), new BillingOptions(), policy, presets,
-                new NoEngine(), messenger, new NoSignal(), TimeProvider.System, NullLoggerFactory.Instance).Bot;
-            var photo = new byte[200_000];
-            random.NextBytes(photo);
-            var accepts = new List<double>();
-            for (var i = 0; i < 100; i++)
-            {
-                var clock = Stopwatch.StartNew();
-                await bot.HandleAsync(new PhotoMessage(new ChatUser("telegram", 100_000 + i, 100_000 + i, "en"), [photo]), messenger, ct);
-                accepts.Add(clock.Elapsed.TotalMilliseconds);
-            }
-
-            return new QueueBenchReport(await queue.QueuedCountAsync(ct), Math.Round(enqueueSeconds, 2),
-                Median(claims), Percentile(claims, 0.99), Median(positions), Median(accepts), Percentile(accepts, 0.99),
-                Math.Round(new FileInfo(path).Length / 1048576.0, 1));
+                    await Task.Delay(renderCost, ct);   // the stand-in engine
+                    (job.State, job.ResultImage, job.FinishedAt) = (JobState.Done, "img/bench", day);
+                    await queue.UpdateAsync(job, ct);
+                    await queue.MarkDeliveredAsync(job, day, ct);
+                    Interlocked.Increment(ref done);
+                }
+            }, ct)));
+            throughput.Add(new WorkerThroughput(n, Math.Round(done / clock.Elapsed.TotalHours), Math.Round(n * 3600 / renderCost.TotalSeconds)));
         }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+
+        return new QueueBenchReport(stores.Provider, queued, Math.Round(enqueueSeconds, 2),
+            Median(claims), Percentile(claims, 0.99), Median(positions), Median(accepts), Percentile(accepts, 0.99),
+            (int)renderCost.TotalMilliseconds, throughput);
     }
 
     private static double Median(List<double> values) => Percentile(values, 0.5);

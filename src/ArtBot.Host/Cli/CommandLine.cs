@@ -75,9 +75,9 @@ public static class CommandLine
         new("bench", "bench [--quick] [--runs N]",
             "Measure the engine on this machine and print one JSON object (preset_512_ms, preset_1024_ms, gatys_512_s_per_iter,\ngatys_default_total_s, dream_default_s, preset_memory_growth_mb over 50 runs, peak_rss_mb, device, threads).\n  --quick      estimate gatys_default_total_s from per-scale timings instead of running it\n  --runs N     timed preset runs for the medians (default 5)",
             ["--runs"], ["--quick"], BenchAsync),
-        new("bench-queue", "bench-queue [--jobs N]",
-            "Measure the queue on a temporary LiteDB file holding N queued jobs (default 10000): time to pick the next job,\nto compute a position, and to accept one update (photo → stored, preview queued, menu answered). Prints one JSON object.",
-            ["--jobs"], [], BenchQueueAsync),
+        new("bench-queue", "bench-queue [--jobs N] [--provider litedb|postgres] [--workers 1,2,4,8] [--cost-ms 50]",
+            "Measure the queue holding N queued jobs (default 10000) on a temporary LiteDB file, or on a fresh schema of the PostgreSQL\nnamed by ARTBOT_Storage__ConnectionString: time to pick the next job, to compute a position, to accept one update (photo →\nstored, preview queued, menu answered), and jobs an hour for each count of workers whose render is a stand-in of --cost-ms.\nPrints one JSON object.",
+            ["--jobs", "--provider", "--workers", "--cost-ms"], [], BenchQueueAsync),
         new("demo", "demo [-o DIR]",
             "The embedded default: a bundled photo of Tübingen painted with the 'wave' preset (512 px) and, by Gatys transfer, in the style of\nVan Gogh's Starry Night (384 px, 120 iterations). Writes DIR/demo-preset.jpg and DIR/demo-gatys.jpg (default DIR: out).",
             ["-o", "--output"], [], DemoAsync),
@@ -421,8 +421,18 @@ public static class CommandLine
     {
         Positionals(args);
         var jobs = args.Int("--jobs", 1, 1_000_000) ?? 10_000;
+        var workers = (args.String("--workers") ?? "1,2,4,8").Split(',').Select(w => int.TryParse(w, out var n) && n is > 0 and <= 64 ? n
+            : throw new UsageException($"--workers takes counts from 1 to 64, like 1,2,4,8, not '{w}'")).ToList();
+        var cost = TimeSpan.FromMilliseconds(args.Int("--cost-ms", 1, 60_000) ?? 50);
         var presets = StyleFolder.Load(Path.Combine(AppRoot.Find(), "styles"));
-        var report = await QueueBenchmark.RunAsync(presets, jobs, ct);
+        using var stores = (args.String("--provider") ?? "litedb") switch
+        {
+            "litedb" => BenchStoresFactory.LiteDb(),
+            "postgres" => BenchStoresFactory.Postgres(Environment.GetEnvironmentVariable("ARTBOT_Storage__ConnectionString")
+                ?? throw new UsageException("--provider postgres needs ARTBOT_Storage__ConnectionString (a database where it may create a schema)")),
+            var other => throw new UsageException($"--provider is litedb or postgres, not '{other}'"),
+        };
+        var report = await QueueBenchmark.RunAsync(presets, stores, jobs, workers, cost, TimeSpan.FromSeconds(8), ct);
         Console.WriteLine(JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
         return Ok;
     }
