@@ -45,9 +45,10 @@ public sealed class MaintenanceJob(IImageStore images, IOfferStore offers, IClus
 /// <summary>Wakes the dispatcher at once when a job is queued.</summary>
 public sealed class QuartzJobSignal(ISchedulerFactory schedulers, ILogger<QuartzJobSignal> logger) : IJobSignal
 {
-    public void JobQueued() => _ = TriggerAsync();
+    public void JobQueued() => _ = WakeAsync(schedulers, logger);
 
-    private async Task TriggerAsync()
+    /// <summary>Runs the dispatcher now; if that fails, its periodic trigger picks the job up anyway.</summary>
+    internal static async Task WakeAsync(ISchedulerFactory schedulers, ILogger logger)
     {
         try
         {
@@ -56,7 +57,6 @@ public sealed class QuartzJobSignal(ISchedulerFactory schedulers, ILogger<Quartz
         }
         catch (Exception e)
         {
-            // The periodic trigger picks the job up anyway.
             logger.LogWarning("Could not wake the dispatcher: {Problem}", e.Message);
         }
     }
@@ -66,19 +66,7 @@ public sealed class QuartzJobSignal(ISchedulerFactory schedulers, ILogger<Quartz
 public sealed class JobWakeups(ArtBot.Storage.Postgres.PgJobNotifications notifications, ISchedulerFactory schedulers, ILogger<JobWakeups> logger) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        notifications.ListenAsync(() => _ = TriggerAsync(), stoppingToken);
-
-    private async Task TriggerAsync()
-    {
-        try
-        {
-            await (await schedulers.GetScheduler()).TriggerJob(DispatchJob.Key);
-        }
-        catch (Exception e)
-        {
-            logger.LogWarning("Could not wake the dispatcher: {Problem}", e.Message);
-        }
-    }
+        notifications.ListenAsync(() => _ = QuartzJobSignal.WakeAsync(schedulers, logger), stoppingToken);
 }
 
 /// <summary>Before the scheduler starts: re-queue what a crash interrupted and deliver finished results.</summary>
