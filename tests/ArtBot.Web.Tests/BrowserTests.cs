@@ -136,26 +136,11 @@ public sealed class BrowserTests : IAsyncLifetime
         // `./artbot run` with the shipped configuration and no token: only the port and the
         // database file are moved, so the test neither collides with a running bot nor leaves data behind.
         var data = Directory.CreateTempSubdirectory("artbot-run-").FullName;
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = TestPaths.RepoRoot };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "artbot.dll"));
-        psi.ArgumentList.Add("run");
-        psi.Environment["ARTBOT_MODELS"] = Path.Combine(TestPaths.Shared, "models");
-        psi.Environment["ARTBOT_Ops__Port"] = "0";
-        psi.Environment["ARTBOT_Web__Port"] = new Uri(web.Url).Port.ToString();
-        psi.Environment["ARTBOT_Queue__DatabasePath"] = Path.Combine(data, "artbot.db");
-        foreach (var name in psi.Environment.Keys.Where(k => k.StartsWith("ARTBOT_Telegram") || k.StartsWith("ARTBOT_Vk")).ToList()) psi.Environment.Remove(name);
-        using var run = Process.Start(psi)!;
+        using var run = ArtbotRun.Start(new Uri(web.Url).Port, Path.Combine(data, "artbot.db"));
         try
         {
-            var url = await Task.Run(() =>
-            {
-                while (run.StandardError.ReadLine() is { } line)
-                    if (line.StartsWith("artbot: web chat at ")) return line["artbot: web chat at ".Length..];
-                return null;
-            }).WaitAsync(Patience);
+            var url = await ArtbotRun.WebChatUrlAsync(run, Patience);
             Assert.Equal($"{web.Url}/", url);
-            _ = run.StandardError.ReadToEndAsync();
-            _ = run.StandardOutput.ReadToEndAsync();
             Launch(url!);
 
             Upload(File("content", "tubingen.jpg"));

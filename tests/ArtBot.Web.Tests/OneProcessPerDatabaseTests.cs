@@ -20,18 +20,7 @@ public sealed class OneProcessPerDatabaseTests : IDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private Process Run(int port)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = TestPaths.RepoRoot };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "artbot.dll"));
-        psi.ArgumentList.Add("run");
-        foreach (var name in psi.Environment.Keys.Where(k => k.StartsWith("ARTBOT_", StringComparison.Ordinal)).ToList()) psi.Environment.Remove(name);
-        psi.Environment["ARTBOT_MODELS"] = Path.Combine(TestPaths.Shared, "models");
-        psi.Environment["ARTBOT_Ops__Port"] = "0";
-        psi.Environment["ARTBOT_Web__Port"] = port.ToString();
-        psi.Environment["ARTBOT_Queue__DatabasePath"] = Path.Combine(data, "artbot.db");
-        return Process.Start(psi)!;
-    }
+    private Process Run(int port) => ArtbotRun.Start(port, Path.Combine(data, "artbot.db"));
 
     [Fact]
     public async Task A_second_run_on_the_same_database_is_refused_and_the_first_keeps_serving()
@@ -40,15 +29,8 @@ public sealed class OneProcessPerDatabaseTests : IDisposable
         using var first = Run(port);
         try
         {
-            var url = await Task.Run(() =>
-            {
-                while (first.StandardError.ReadLine() is { } line)
-                    if (line.StartsWith("artbot: web chat at ")) return line["artbot: web chat at ".Length..];
-                return null;
-            }).WaitAsync(Patience);
+            var url = await ArtbotRun.WebChatUrlAsync(first, Patience);
             Assert.NotNull(url);
-            _ = first.StandardError.ReadToEndAsync();
-            _ = first.StandardOutput.ReadToEndAsync();
 
             using var second = Run(FreePort());
             var errors = second.StandardError.ReadToEndAsync();
