@@ -56,6 +56,9 @@ public abstract class StoreContract : IDisposable
         var paidLight = await Book(5, true, JobClass.Light);
         Assert.Equal(1, await S.Queue.PositionAsync(paidLight));
         Assert.Equal(5, await S.Queue.PositionAsync(freeHeavy));
+        var depth = await S.Queue.DepthAsync();   // what /healthz and /metrics report
+        Assert.Equal([1, 1, 2, 1], depth.ByRank.OrderBy(r => r.Key).Select(r => r.Value));
+        Assert.Equal(Day, depth.OldestQueuedAt);
 
         Assert.Equal([paidLight.Id, paidHeavy.Id, freeLight1.Id, freeLight2.Id], await ClaimAll(Policy(), Day));   // free heavy waits for the night
         Assert.Empty(await ClaimAll(Policy(), Day));
