@@ -15,6 +15,8 @@ namespace ArtBot.Engine;
 
 /// <summary>
 /// The neural engine: decodes, runs the networks on one dedicated tensor thread, encodes.
+/// Decoding and encoding happen on the thread pool, off the tensor thread, so with two jobs in
+/// flight one is decoded or encoded while the other has the device.
 /// Networks are loaded on first use and kept; they are created outside any dispose scope so
 /// the per-job scopes never free their weights.
 /// </summary>
@@ -40,12 +42,16 @@ public sealed class ArtEngine : IArtEngine, IDisposable
         Presets = StyleFolder.Load(this.options.Resolve(this.options.StylesPath));
         device = thread.RunAsync(() => TorchDevice.Select(this.options.Device, this.options.Threads)).GetAwaiter().GetResult();
         Threads = thread.RunAsync(torch.get_num_threads).GetAwaiter().GetResult();
-        logger.LogInformation("Art engine on {Device} with {Threads} threads; models from {Paths}; {Count} presets",
-            DeviceName, Threads, string.Join(", ", models.SearchPath), Presets.All.Count);
+        Mode = ComputeMode.For(this.options, device);
+        logger.LogInformation("Art engine on {Device} with {Threads} threads ({Mode}); models from {Paths}; {Count} presets",
+            DeviceName, Threads, Mode, string.Join(", ", models.SearchPath), Presets.All.Count);
         LogRuntime();
     }
 
     public PresetCatalog Presets { get; }
+
+    /// <summary>The arithmetic, weight layout and preset type the engine asks of its device.</summary>
+    public ComputeMode Mode { get; }
 
     /// <summary>The libtorch in use: its folder, how it was found, its version.</summary>
     public LibTorchLocation? LibTorch => TorchNative.LibTorch;
@@ -77,20 +83,19 @@ public sealed class ArtEngine : IArtEngine, IDisposable
 
     public int Threads { get; }
 
-    public Task<ArtResult> PresetAsync(PresetRequest request, CancellationToken cancellationToken = default)
+    public async Task<ArtResult> PresetAsync(PresetRequest request, CancellationToken cancellationToken = default)
     {
         var preset = FindPreset(request.PresetId);
-        return OnTorchThread(() =>
+        var clock = Stopwatch.StartNew();
+        var side = Math.Min(request.MaxSide ?? options.PresetSide, options.MaxOutputSide);
+        using var sized = await DecodeAsync(request.Image, side, allowUpscale: false, cancellationToken);
+        var painted = await OnTorchThread(() =>
         {
-            var clock = Stopwatch.StartNew();
             var net = PresetNet(preset);
             using var scope = torch.NewDisposeScope();
-            using var photo = Decode(request.Image);
-            var side = Math.Min(request.MaxSide ?? options.PresetSide, options.MaxOutputSide);
-            using var sized = ImageCodec.ResizeToLongSide(photo, side);
-            var result = FastStyle.Apply(net, ImageTensor.ToTensor(sized, device));
-            return Finish(result, request.Format, clock, $"preset {preset.Id} ({preset.Name.En})");
+            return new Painted(ImageTensor.ToBitmap(FastStyle.Apply(net, ImageTensor.ToTensor(sized, device))), $"preset {preset.Id} ({preset.Name.En})");
         }, cancellationToken);
+        return await EncodeAsync(painted, request.Format, clock);
     }
 
     public Task<ArtResult> StylizeAsync(StylizeRequest request, IProgress<RenderProgress>? progress = null, CancellationToken cancellationToken = default)
@@ -113,25 +118,54 @@ public sealed class ArtEngine : IArtEngine, IDisposable
         IProgress<GatysProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         gatys = gatys with { Size = Math.Clamp(gatys.Size, 16, options.MaxOutputSide) };
-        return OnTorchThread(() =>
+        return StylizeCoreAsync(content, style, gatys, format, progress, cancellationToken);
+    }
+
+    private async Task<ArtResult> StylizeCoreAsync(byte[] content, byte[] style, GatysOptions gatys, ImageFormat format,
+        IProgress<GatysProgress>? progress, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        using var contentSized = await DecodeAsync(content, gatys.Size, allowUpscale: true, CancellationToken.None);
+        using var styleSized = await DecodeAsync(style, StyleSide(gatys), allowUpscale: true, CancellationToken.None);
+        // The user's cancel is the algorithm's to see: it returns the best image so far, which is delivered.
+        var painted = await OnTorchThread(() =>
         {
-            var clock = Stopwatch.StartNew();
             var model = VggModel();
             var layers = GatysLayers.Choose(Vgg19Features.AvailableLayers(model), gatys.StyleLayers, gatys.ContentLayers);
             var vgg = VggNet(layers.Style.Concat(layers.Content));
             using var scope = torch.NewDisposeScope();
-            using var contentPhoto = Decode(content);
-            using var stylePhoto = Decode(style);
-            using var contentSized = ImageCodec.ResizeToLongSide(contentPhoto, gatys.Size, allowUpscale: true);
-            var styleSide = (int)Math.Clamp(Math.Round(gatys.Size * gatys.StyleScale), 16, options.MaxOutputSide);
-            using var styleSized = ImageCodec.ResizeToLongSide(stylePhoto, styleSide, allowUpscale: true);
             logger.LogInformation("Gatys {Width}x{Height}, {Iterations} iterations, {Optimizer}; {Layers}",
                 contentSized.Width, contentSized.Height, gatys.Iterations, gatys.Optimizer, layers.Description);
             var result = GatysTransfer.Run(vgg, layers, ImageTensor.ToTensor(contentSized, device), ImageTensor.ToTensor(styleSized, device),
                 gatys, progress, cancellationToken);
-            return Finish(result.Image, format, clock, $"Gatys transfer, {result.Iterations} iterations; {layers.Description}", result.Cancelled);
+            return new Painted(ImageTensor.ToBitmap(result.Image), $"Gatys transfer, {result.Iterations} iterations; {layers.Description}", result.Cancelled);
         }, CancellationToken.None);
+        return await EncodeAsync(painted, format, clock);
     }
+
+    /// <summary>
+    /// How far a finished picture is from its content photo and its painting, by the measures
+    /// Gatys optimises (content: feature MSE; style: Gram MSE, each averaged over its layers,
+    /// unweighted), always in full fp32 whatever <see cref="Mode"/> says: the yardstick for
+    /// comparing precisions at equal iterations.
+    /// </summary>
+    public async Task<GatysDistances> GatysDistancesAsync(byte[] content, byte[] style, byte[] picture, GatysOptions gatys, CancellationToken cancellationToken = default)
+    {
+        using var image = await DecodeAsync(picture, options.MaxOutputSide, allowUpscale: false, cancellationToken);
+        using var contentSized = await DecodeAsync(content, Math.Max(image.Width, image.Height), allowUpscale: true, cancellationToken);
+        using var styleSized = await DecodeAsync(style, StyleSide(gatys with { Size = Math.Max(image.Width, image.Height) }), allowUpscale: true, cancellationToken);
+        return await OnTorchThread(() =>
+        {
+            (Mode with { Tf32 = false }).Apply();
+            var layers = GatysLayers.Choose(Vgg19Features.AvailableLayers(VggModel()), gatys.StyleLayers, gatys.ContentLayers);
+            var vgg = VggNet(layers.Style.Concat(layers.Content));
+            using var scope = torch.NewDisposeScope();
+            var contentTensor = GatysTransfer.Resize(ImageTensor.ToTensor(contentSized, device), image.Height, image.Width);
+            return GatysTransfer.Distances(vgg, layers, contentTensor, ImageTensor.ToTensor(styleSized, device), ImageTensor.ToTensor(image, device), gatys);
+        }, cancellationToken);
+    }
+
+    private int StyleSide(GatysOptions gatys) => (int)Math.Clamp(Math.Round(gatys.Size * gatys.StyleScale), 16, options.MaxOutputSide);
 
     public Task<ArtResult> DreamAsync(DreamRequest request, IProgress<RenderProgress>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -147,9 +181,15 @@ public sealed class ArtEngine : IArtEngine, IDisposable
         IProgress<DreamProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         dream = dream with { Size = Math.Clamp(dream.Size, 16, options.MaxOutputSide) };
-        return OnTorchThread(() =>
+        return DreamCoreAsync(image, dream, format, progress, cancellationToken);
+    }
+
+    private async Task<ArtResult> DreamCoreAsync(byte[] image, DreamOptions dream, ImageFormat format, IProgress<DreamProgress>? progress, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        using var sized = await DecodeAsync(image, dream.Size, allowUpscale: false, CancellationToken.None);
+        var painted = await OnTorchThread(() =>
         {
-            var clock = Stopwatch.StartNew();
             Func<Tensor, Dictionary<string, Tensor>> network;
             IReadOnlyList<string> layers;
             if (dream.Network == DreamNetwork.Vgg)
@@ -169,12 +209,11 @@ public sealed class ArtEngine : IArtEngine, IDisposable
                 network = darknet.forward;
             }
             using var scope = torch.NewDisposeScope();
-            using var photo = Decode(image);
-            using var sized = ImageCodec.ResizeToLongSide(photo, dream.Size);
             var result = DeepDream.Run(network, layers, ImageTensor.ToTensor(sized, device), dream, progress, cancellationToken);
             var net = dream.Network == DreamNetwork.Vgg ? "VGG-19" : "Darknet-tiny";
-            return Finish(result.Image, format, clock, $"DeepDream on {net} {string.Join(", ", layers)}, {dream.Octaves} octaves × {dream.Steps} steps", result.Cancelled);
+            return new Painted(ImageTensor.ToBitmap(result.Image), $"DeepDream on {net} {string.Join(", ", layers)}, {dream.Octaves} octaves × {dream.Steps} steps", result.Cancelled);
         }, CancellationToken.None);
+        return await EncodeAsync(painted, format, clock);
     }
 
     public Task<ArtResult> GalleryAsync(GalleryRequest request, CancellationToken cancellationToken = default) =>
@@ -238,7 +277,13 @@ public sealed class ArtEngine : IArtEngine, IDisposable
         thread.Dispose();
     }
 
-    internal Task<T> OnTorchThread<T>(Func<T> job, CancellationToken cancellationToken = default) => thread.RunAsync(job, cancellationToken);
+    /// <summary>Runs tensor work on the engine's thread, in this engine's <see cref="Mode"/> (libtorch's switches are process-wide).</summary>
+    internal Task<T> OnTorchThread<T>(Func<T> job, CancellationToken cancellationToken = default) =>
+        thread.RunAsync(() =>
+        {
+            Mode.Apply();
+            return job();
+        }, cancellationToken);
 
     internal Device Device => device;
 
@@ -256,10 +301,22 @@ public sealed class ArtEngine : IArtEngine, IDisposable
 
     private SKBitmap Decode(byte[] data) => ImageCodec.Decode(data, options.MaxInputPixels);
 
-    private static ArtResult Finish(Tensor image, ImageFormat format, Stopwatch clock, string description, bool cancelled = false)
+    /// <summary>Decodes and scales an upload on the thread pool, not on the tensor thread.</summary>
+    private Task<SKBitmap> DecodeAsync(byte[] data, int longSide, bool allowUpscale, CancellationToken cancellationToken) =>
+        Task.Run(() =>
+        {
+            using var photo = Decode(data);
+            return ImageCodec.ResizeToLongSide(photo, longSide, allowUpscale);
+        }, cancellationToken);
+
+    /// <summary>A picture back from the device, before encoding.</summary>
+    private sealed record Painted(SKBitmap Image, string Description, bool Cancelled = false);
+
+    private static async Task<ArtResult> EncodeAsync(Painted painted, ImageFormat format, Stopwatch clock)
     {
-        using var bitmap = ImageTensor.ToBitmap(image);
-        return new ArtResult(ImageCodec.Encode(bitmap, format), format, bitmap.Width, bitmap.Height, clock.Elapsed, description, cancelled);
+        using var bitmap = painted.Image;
+        var bytes = await Task.Run(() => ImageCodec.Encode(bitmap, format));
+        return new ArtResult(bytes, format, bitmap.Width, bitmap.Height, clock.Elapsed, painted.Description, painted.Cancelled);
     }
 
     private static void CheckLayers(IReadOnlyList<string> layers, IReadOnlyList<string> available)
@@ -274,7 +331,8 @@ public sealed class ArtEngine : IArtEngine, IDisposable
         if (!presetNets.TryGetValue(preset.Id, out var net))
         {
             net = FastStyleNet.Load(models.Find(preset.Weights));
-            net.to(device);
+            net.to(device).to(Mode.PresetType);
+            Mode.Prepare(net);
             presetNets[preset.Id] = net;
         }
         return net;
@@ -297,6 +355,7 @@ public sealed class ArtEngine : IArtEngine, IDisposable
         {
             net = load(wanted);
             net.to(device).eval();
+            Mode.Prepare(net);
             cache[key] = net;
         }
         return net;

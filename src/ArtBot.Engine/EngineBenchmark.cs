@@ -77,7 +77,8 @@ public static class EngineBenchmark
             engine.Gpu != null ? GpuInfo.Query()?.UsedByThisProcessMb : null);
     }
 
-    private static Task<double> PresetForwardMs(ArtEngine engine, byte[] photo, int side, int runs, CancellationToken ct) =>
+    /// <summary>Median milliseconds of the wave preset's network on a side×side image already on the device: the forward alone, synchronised.</summary>
+    public static Task<double> PresetForwardMs(ArtEngine engine, byte[] photo, int side, int runs, CancellationToken ct = default) =>
         engine.OnTorchThread(() =>
         {
             var net = engine.PresetNet("wave");
@@ -120,9 +121,9 @@ public static class EngineBenchmark
 
     public static long LiveTensors() => DisposeScopeManager.Statistics.ThreadTotalLiveCount;
 
-    private static async Task<double> GatysSecondsPerIteration(ArtEngine engine, byte[] photo, byte[] painting, int side, CancellationToken ct)
+    /// <summary>Seconds per L-BFGS iteration (one evaluation, forward and backward) at one scale of <paramref name="side"/> px, synchronised.</summary>
+    public static async Task<double> GatysSecondsPerIteration(ArtEngine engine, byte[] photo, byte[] painting, int side, CancellationToken ct = default, int iterations = 6)
     {
-        const int iterations = 6;
         var marks = new List<TimeSpan>();
         var progress = new Marks(marks, engine);
         await engine.StylizeAsync(photo, painting, new GatysOptions { Size = side, Iterations = iterations, Scales = 1 }, ImageFormat.Jpeg, progress, ct);

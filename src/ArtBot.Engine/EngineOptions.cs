@@ -30,6 +30,25 @@ public sealed class EngineOptions
     [Required, RegularExpression("^(auto|cpu|cuda)$")]
     public string Device { get; set; } = "auto";
 
+    /// <summary>
+    /// Arithmetic on a GPU: tf32 lets cuDNN convolutions and cuBLAS matrix products (the Gram
+    /// matrices) use TensorFloat-32, several times faster on Ampere and later; fp32 is full
+    /// precision. No effect on a CPU. <c>gpucheck</c> measures what tf32 costs in quality.
+    /// </summary>
+    [Required, RegularExpression("^(fp32|tf32)$")]
+    public string Precision { get; set; } = "tf32";
+
+    /// <summary>Preset networks (and the gallery) in fp32, or in bfloat16 on a GPU (the check: PSNR ≥ 35 dB against fp32).</summary>
+    [Required, RegularExpression("^(fp32|bf16)$")]
+    public string PresetPrecision { get; set; } = "fp32";
+
+    /// <summary>
+    /// Convolution weights stored channels-last (NHWC), so cuDNN runs its NHWC kernels: auto uses
+    /// it on CUDA only (on a CPU it gains nothing here), on and off force it.
+    /// </summary>
+    [Required, RegularExpression("^(auto|on|off)$")]
+    public string ChannelsLast { get; set; } = "auto";
+
     /// <summary>CPU threads for tensor work; 0 = TorchSharp's default (all cores).</summary>
     [Range(0, 1024)]
     public int Threads { get; set; }

@@ -7,9 +7,12 @@ using Quartz;
 
 namespace ArtBot.Scheduling;
 
-/// <summary>Runs queued jobs one after another until none may run now. Never two at once: one device.</summary>
+/// <summary>
+/// Runs queued jobs until none may run now, <see cref="QueueOptions.RenderSlots"/> at a time (the
+/// engine serialises their tensor work). One dispatch at a time: the slots are its own.
+/// </summary>
 [DisallowConcurrentExecution]
-public sealed class DispatchJob(JobRunner runner, IHostApplicationLifetime lifetime) : IJob
+public sealed class DispatchJob(JobRunner runner, IOptions<QueueOptions> options, IHostApplicationLifetime lifetime) : IJob
 {
     public static readonly JobKey Key = new("dispatch", "artbot");
 
@@ -18,9 +21,13 @@ public sealed class DispatchJob(JobRunner runner, IHostApplicationLifetime lifet
         // The host's stop is the shutdown signal, whatever Quartz does with its own token.
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
         await runner.SweepIfDueAsync(stopping.Token);
-        while (!stopping.IsCancellationRequested && await runner.RunNextAsync(stopping.Token))
+        async Task Slot()
         {
+            while (!stopping.IsCancellationRequested && await runner.RunNextAsync(stopping.Token))
+            {
+            }
         }
+        await Task.WhenAll(Enumerable.Range(0, options.Value.RenderSlots).Select(_ => Slot()));
     }
 }
 

@@ -37,4 +37,12 @@ public sealed class QueueOptions
     /// <summary>How often the dispatcher looks for work when nothing woke it.</summary>
     [Range(1, 3600)]
     public int DispatchIntervalSeconds { get; set; } = 5;
+
+    /// <summary>
+    /// Jobs a worker has in flight at once. The engine still runs one job's tensor work at a
+    /// time; a second slot loads, decodes, encodes and delivers while the first has the device,
+    /// which pays on a GPU. On a CPU the cores are the limit: keep 1.
+    /// </summary>
+    [Range(1, 8)]
+    public int RenderSlots { get; set; } = 1;
 }

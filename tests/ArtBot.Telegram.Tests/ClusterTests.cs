@@ -37,16 +37,17 @@ public sealed class ClusterTests(PostgresCluster cluster) : IClassFixture<Postgr
         using (var database = new PostgresDatabase(store))
             foreach (var user in paid)
                 await new PgLedger(database).PostAsync(new LedgerEntry { Key = $"test:grant:{user}", Platform = "telegram", UserId = user, Kind = LedgerKind.AdminGrant, Amount = 25 });
-        Dictionary<string, string?> Node(string role) => new()
+        // The two workers that live have two jobs in flight each (Queue:RenderSlots), as GPU workers do.
+        Dictionary<string, string?> Node(string role, int slots = 1) => new()
         {
-            ["Storage:Provider"] = "postgres", ["Storage:ConnectionString"] = store, ["Bot:Role"] = role,
+            ["Storage:Provider"] = "postgres", ["Storage:ConnectionString"] = store, ["Bot:Role"] = role, ["Queue:RenderSlots"] = $"{slots}",
             ["Bot:Lease"] = "00:00:06", ["Bot:SweepInterval"] = "00:00:02",
             ["Bot:Free:MaxSide"] = "64", ["Bot:Free:MaxIterations"] = "6", ["Bot:DreamSteps"] = "2", ["Bot:GalleryTile"] = "48",
         };
         nodes.Add(ChildBot.Start(chat, "unused-on-postgres.db", extra: Node("receiver")));
         nodes.Add(ChildBot.Start(chat, "unused-on-postgres.db", crashAt: "Rendering", extra: Node("worker")));
-        nodes.Add(ChildBot.Start(chat, "unused-on-postgres.db", extra: Node("worker")));
-        nodes.Add(ChildBot.Start(chat, "unused-on-postgres.db", extra: Node("worker")));
+        nodes.Add(ChildBot.Start(chat, "unused-on-postgres.db", extra: Node("worker", slots: 2)));
+        nodes.Add(ChildBot.Start(chat, "unused-on-postgres.db", extra: Node("worker", slots: 2)));
 
         var users = Enumerable.Range(101, 10).Select(u => (long)u).ToList();
         foreach (var user in users) chat.PushPhoto(user, TestPaths.Photo("dog.jpg"));   // a preview job each

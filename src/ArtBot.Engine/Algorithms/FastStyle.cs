@@ -29,8 +29,9 @@ public static class FastStyle
         long[] pad = [margin, margin + extraW, margin, margin + extraH];
         // Reflection needs the padding to be smaller than the side; tiny images replicate instead.
         var mode = pad.Max() < Math.Min(height, width) ? PaddingModes.Reflect : PaddingModes.Replicate;
-        var padded = F.pad(rgb01 * 255f, pad, mode);
-        var stylized = net.forward(padded);
+        // A bf16 network gets bf16 pixels; what comes back is fp32 again for everything after.
+        var padded = F.pad(rgb01 * 255f, pad, mode).to_type(net.Precision);
+        var stylized = net.forward(padded).to_type(ScalarType.Float32);
         return (stylized.narrow(2, margin, height).narrow(3, margin, width) / 255f).contiguous().MoveToOuterDisposeScope();
     }
 }

@@ -42,6 +42,9 @@ public sealed record GatysLayers(IReadOnlyList<string> Style, IReadOnlyList<stri
     }
 }
 
+/// <summary>A picture's distance from its content photo and from its painting, unweighted means over the layers.</summary>
+public sealed record GatysDistances(double Content, double Style);
+
 /// <param name="Image">[1,3,H,W] RGB 0..1 at the requested size.</param>
 /// <param name="Cancelled">True when stopped early: <see cref="Image"/> is then the best found so far.</param>
 public sealed record GatysResult(Tensor Image, GatysLayers Layers, int Iterations, bool Cancelled);
@@ -182,6 +185,27 @@ public static class GatysTransfer
         result = result.clamp(0f, 1f);
         if (contentChroma is not null) result = WithChroma(result, contentChroma);
         return new GatysResult(result.MoveToOuterDisposeScope(), layers, iteration, cancelled);
+    }
+
+    /// <summary>The content and style losses of <paramref name="image"/> as the last scale of <see cref="Run"/> measures them, without weights.</summary>
+    /// <param name="content">[1,3,H,W] at the image's size.</param>
+    public static GatysDistances Distances(Vgg19Features vgg, GatysLayers layers, Tensor content, Tensor style, Tensor image, GatysOptions options)
+    {
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var (h, w) = (image.shape[2], image.shape[3]);
+        var (contentLosses, styleLosses) = BuildLosses(vgg, layers, content, ResizeStyle(style, h, w, options.StyleScale));
+        try
+        {
+            var features = vgg.forward(Vgg19Features.Preprocess(image));
+            var c = contentLosses.Average(kv => kv.Value.forward(features[kv.Key]).item<float>());
+            var s = styleLosses.Average(kv => kv.Value.forward(features[kv.Key]).item<float>());
+            return new GatysDistances(c, s);
+        }
+        finally
+        {
+            foreach (var loss in contentLosses.Values.Cast<nn.Module>().Concat(styleLosses.Values)) loss.Dispose();
+        }
     }
 
     internal static IReadOnlyList<(long Height, long Width)> ScaleSizes(long height, long width, GatysOptions options)

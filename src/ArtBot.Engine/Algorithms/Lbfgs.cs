@@ -12,8 +12,9 @@ namespace ArtBot.Engine.Algorithms;
 /// </summary>
 internal sealed class Lbfgs(Tensor parameter, int historySize, double learningRate = 1.0) : IDisposable
 {
-    private readonly LinkedList<(Tensor S, Tensor Y, double Rho)> history = new();
+    private readonly LinkedList<(Tensor S, Tensor Y, Tensor Rho)> history = new();
     private Tensor? previousGradient;
+    private Tensor? scaling;
     private Tensor? previousStep;
 
     /// <summary>
@@ -40,26 +41,27 @@ internal sealed class Lbfgs(Tensor parameter, int historySize, double learningRa
             var y = (g - previousGradient).DetachFromDisposeScope();
             var s = previousStep!;
             previousStep = null;
-            var ys = y.dot(s).item<float>();
-            if (ys > 1e-10)
+            // The curvature test stays on the device, so a step never waits for the GPU: a pair
+            // that fails it (yᵀs ≤ 1e-10) gets ρ = 0, which makes it a no-op in both loops, and the
+            // scaling keeps the last good pair's γ. Unlike skipping, such a pair takes a history
+            // slot; it is rare, and only costs a little memory of curvature.
+            var ys = y.dot(s);
+            var good = ys.gt(1e-10);
+            var rho = torch.where(good, ys.reciprocal(), torch.zeros_like(ys)).DetachFromDisposeScope();
+            var gamma = ys / y.dot(y).clamp_min(1e-20);
+            if (scaling is null) scaling = torch.where(good, gamma, torch.ones_like(gamma)).DetachFromDisposeScope();
+            else scaling.copy_(torch.where(good, gamma, scaling));
+            history.AddLast((s, y, rho));
+            if (history.Count > historySize)
             {
-                history.AddLast((s, y, 1.0 / ys));
-                if (history.Count > historySize)
-                {
-                    var (oldS, oldY, _) = history.First!.Value;
-                    oldS.Dispose();
-                    oldY.Dispose();
-                    history.RemoveFirst();
-                }
-            }
-            else
-            {
-                s.Dispose();
-                y.Dispose();
+                var (oldS, oldY, oldRho) = history.First!.Value;
+                oldS.Dispose();
+                oldY.Dispose();
+                oldRho.Dispose();
+                history.RemoveFirst();
             }
 
-            // The two-loop recursion on the device: its scalars stay 0-d tensors, so a step costs
-            // one host synchronisation (the curvature test above), not two per history entry.
+            // The two-loop recursion, its scalars 0-d tensors on the device.
             var q = g.neg();
             var alphas = new Tensor[history.Count];
             var i = history.Count - 1;
@@ -68,8 +70,7 @@ internal sealed class Lbfgs(Tensor parameter, int historySize, double learningRa
                 alphas[i] = node.Value.S.dot(q).mul_(node.Value.Rho);
                 q.sub_(node.Value.Y * alphas[i]);
             }
-            if (history.Last is { } newest)
-                q.div_(newest.Value.Y.dot(newest.Value.Y).mul_(newest.Value.Rho));
+            q.mul_(scaling);
             i = 0;
             for (var node = history.First; node != null; node = node.Next, i++)
             {
@@ -92,12 +93,14 @@ internal sealed class Lbfgs(Tensor parameter, int historySize, double learningRa
 
     public void Dispose()
     {
-        foreach (var (s, y, _) in history)
+        foreach (var (s, y, rho) in history)
         {
             s.Dispose();
             y.Dispose();
+            rho.Dispose();
         }
         history.Clear();
+        scaling?.Dispose();
         previousGradient?.Dispose();
         previousStep?.Dispose();
     }

@@ -42,6 +42,12 @@ internal sealed class StyleLoss : nn.Module<Tensor, Tensor>
     public static Tensor Gram(Tensor features)
     {
         var (c, h, w) = (features.shape[1], features.shape[2], features.shape[3]);
+        // Channels-last features are already (H·W)×C in memory: Fᵀ·F from that view copies nothing.
+        if (c > 1 && features.stride(1) == 1)
+        {
+            using var pixels = features.permute(0, 2, 3, 1).reshape(h * w, c);
+            return pixels.t().mm(pixels) / (c * h * w);
+        }
         using var flat = features.reshape(c, h * w);
         return flat.mm(flat.t()) / (c * h * w);
     }

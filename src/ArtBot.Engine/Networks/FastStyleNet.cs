@@ -33,6 +33,9 @@ public sealed class FastStyleNet : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>The type of its weights, which its input must have: fp32 as loaded, bf16 when the engine converts it.</summary>
+    public ScalarType Precision => parameters().First().dtype;
+
     public override Tensor forward(Tensor rgb255)
     {
         using var scope = torch.NewDisposeScope();
