@@ -79,7 +79,7 @@ public sealed class BillingTests : IDisposable
         await h.Press("300 steps");
         var job = Assert.Single(await h.Queue.ActiveJobsAsync("telegram", 1));
         Assert.Equal((Tier.Hd, true, 300, 1600), (job.Tier, job.Paid, job.Iterations, job.Size));
-        Assert.EndsWith("25 credits are reserved; they are charged when you get the picture.", LastText);
+        Assert.EndsWith("Reserved: 25 credits, charged only when you get the picture.", LastText);
         Assert.Equal(75, await Balance());
         Assert.Equal(25, await h.Ledger.HeldAsync("telegram", 1));
 
@@ -117,7 +117,7 @@ public sealed class BillingTests : IDisposable
         await h.Press("Premium");
         Assert.Equal(90, await Balance());
         await h.Say(new CommandMessage(Harness.User(), "cancel"));
-        Assert.Equal("Cancelled.\nYour 10 credits were returned.", LastText);
+        Assert.Equal("Cancelled.\nReturned to you: 10 credits.", LastText);
         Assert.Equal(100, await Balance());
     }
 
@@ -130,7 +130,7 @@ public sealed class BillingTests : IDisposable
         Assert.Equal(90, await Balance());
         Assert.True(await h.Runner.RunNextAsync(CancellationToken.None));   // [1, 2, 3] is no image
         Assert.StartsWith("Sorry, that did not work", LastText);
-        Assert.EndsWith("Your 10 credits were returned.", LastText);
+        Assert.EndsWith("Returned to you: 10 credits.", LastText);
         Assert.Equal(100, await Balance());
         Assert.Equal(JobState.Failed, (await h.Queue.GetAsync(1))!.State);
     }

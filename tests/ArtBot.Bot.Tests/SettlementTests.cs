@@ -87,7 +87,7 @@ public sealed class SettlementTests : IDisposable
         var charge = -(await h.Ledger.EntriesAsync("telegram", 1)).Single(e => e.Kind == LedgerKind.Charge).Amount;
         Assert.Equal((long)Math.Ceiling(job.Price * (double)job.ProgressStep / job.ProgressTotal), charge);
         Assert.InRange(charge, 1, job.Price - 1);
-        Assert.Contains(h.Messenger.All<SentText>(), t => t.Text == $"You stopped the picture: {charge} credits were charged for the work done, {job.Price - charge} returned.");
+        Assert.Contains(h.Messenger.All<SentText>(), t => t.Text == $"You stopped the picture: charged for the work done: {charge} {(charge == 1 ? "credit" : "credits")}, returned: {job.Price - charge}.");
         await AssertLedgerInvariantsAsync(1);
     }
 

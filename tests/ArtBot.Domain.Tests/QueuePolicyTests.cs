@@ -82,8 +82,17 @@ public sealed class QueuePolicyTests
         Assert.Null(Policy(idleServesHeavy: false).PickNext(queue, Day));
         Assert.Same(freeHeavy, Policy(idleServesHeavy: false).PickNext(queue, InTheNight));
         Assert.Same(freeHeavy, Policy(idleServesHeavy: true).PickNext(queue, Day));
-        Assert.Equal(Night.NextOpening(Day), Policy().HeldUntil(freeHeavy, Day));
-        Assert.Null(Policy().HeldUntil(NewJob(true, JobClass.Heavy), Day));
+        Assert.Equal(Night.NextOpening(Day), Policy().HeldUntil(freeHeavy, 1, Day));
+        Assert.Null(Policy().HeldUntil(NewJob(true, JobClass.Heavy), 1, Day));
+    }
+
+    [Fact]
+    public void A_held_job_that_idle_capacity_starts_now_is_not_told_to_wait_for_the_night()
+    {
+        var freeHeavy = NewJob(false, JobClass.Heavy);
+        Assert.Null(Policy(idleServesHeavy: true).HeldUntil(freeHeavy, 1, Day));                          // first in line: starts when a worker is free
+        Assert.Equal(Night.NextOpening(Day), Policy(idleServesHeavy: true).HeldUntil(freeHeavy, 2, Day)); // work before it may fill the day
+        Assert.Equal(Night.NextOpening(Day), Policy(idleServesHeavy: false).HeldUntil(freeHeavy, 1, Day));
     }
 
     [Fact]

@@ -163,6 +163,16 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
     }
 
     [Fact]
+    public async Task A_heavy_free_job_that_starts_now_by_day_is_not_told_to_wait_for_the_night()
+    {
+        await StartBotAsync(idleServesHeavy: true, lightMaxIterations: 2);
+        Chat.PushAlbum(17, Photo("dog.jpg"), Painting("starry_night.jpg"));
+        var sent = await WaitFor(c => c.Any(x => x.ChatId == 17 && x.Kind == SentKind.Photo), "the picture");
+        Assert.Contains(sent, c => c.ChatId == 17 && c.Text == "Queued: you are #1. I'll post progress here.");
+        Assert.DoesNotContain(sent, c => c.Text?.Contains("tonight") == true);
+    }
+
+    [Fact]
     public async Task Bad_inputs_get_a_short_explanation_and_nothing_crashes()
     {
         await StartBotAsync();
@@ -219,7 +229,7 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
         Chat.Press(16, "Premium");
 
         var sent = await WaitFor(c => c.Any(x => x.Kind == SentKind.Photo && x.ChatId == 16), "the paid result");
-        Assert.Contains(sent, c => c.ChatId == 16 && c.Text == "Queued: you are #1. I'll post progress here.\n10 credits are reserved; they are charged when you get the picture.");
+        Assert.Contains(sent, c => c.ChatId == 16 && c.Text == "Queued: you are #1. I'll post progress here.\nReserved: 10 credits, charged only when you get the picture.");
         Assert.DoesNotContain(sent, c => c.Kind == SentKind.Photo && c.ChatId == 15);
         await StopBotAsync();
         var ledger = await LedgerOfAsync(16);
@@ -236,7 +246,7 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
         await WaitFor(c => c.Any(x => x.ChatId == 27 && x.Says("Pick the quality")), "the tier menu");
         Chat.Press(27, "Premium");
         var sent = await WaitFor(c => c.Any(x => x.ChatId == 27 && x.Says("Sorry, that did not work")), "the failure");
-        Assert.EndsWith("\nYour 10 credits were returned.", sent.Last(x => x.ChatId == 27).Text);
+        Assert.EndsWith("\nReturned to you: 10 credits.", sent.Last(x => x.ChatId == 27).Text);
         Chat.PushText(27, "/balance");
         await WaitFor(c => c.Any(x => x.ChatId == 27 && x.Says("Balance: 30 credits (0 reserved")), "the balance");
     }
@@ -340,7 +350,7 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
         var file = sent.Single(c => c.ChatId == 21 && c.Kind == SentKind.File);
         Assert.Equal(result.Text, file.Text);
         Assert.True(file.File!.Length > 1000);
-        Assert.Contains(sent, c => c.ChatId == 21 && c.Says("Queued") && c.Text!.Contains("15 credits are reserved"));
+        Assert.Contains(sent, c => c.ChatId == 21 && c.Says("Queued") && c.Text!.Contains("Reserved: 15 credits"));
     }
 
     [Fact]

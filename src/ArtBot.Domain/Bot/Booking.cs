@@ -129,7 +129,7 @@ public sealed class Booking(
         // The preview arrives on its own; everything else says where it stands.
         if (kind == JobKind.Gallery) return true;
         var position = await queue.PositionAsync(job, ct);
-        var text = policy.HeldUntil(job, now) is { } opening
+        var text = policy.HeldUntil(job, position, now) is { } opening
             ? T(TextKey.QueuedTonight, policy.LocalClock(opening), position)
             : T(TextKey.Queued, position);
         if (paid) text += "\n" + T(TextKey.Reserved, price);

@@ -29,7 +29,7 @@ public sealed class JobControl(IJobQueue queue, IRunningJobs running, QueuePolic
             else
             {
                 var position = await queue.PositionAsync(job, ct);
-                lines.Add(policy.HeldUntil(job, now) is { } opening
+                lines.Add(policy.HeldUntil(job, position, now) is { } opening
                     ? Texts.Get(user.Language, TextKey.StatusHeld, position, policy.LocalClock(opening), kind)
                     : Texts.Get(user.Language, TextKey.StatusQueued, position, kind));
             }

@@ -72,7 +72,12 @@ public sealed class QueuePolicy(QueuePolicyOptions options, NightWindow night)
     public string LocalClock(DateTimeOffset moment) =>
         TimeZoneInfo.ConvertTime(moment, Night.Zone).ToString("HH:mm", System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>When the job is expected to start: null for "soon", or the night window's opening for a held job.</summary>
-    public DateTimeOffset? HeldUntil(Job job, DateTimeOffset now) =>
-        MayRunNow(job, now) ? null : Night.NextOpening(now);
+    /// <summary>
+    /// When the job is expected to start: null for "soon", or the night window's opening for a held
+    /// job. A held job first in line starts as soon as a worker is free when idle capacity serves
+    /// held jobs by day (nothing runnable waits before it), so it is not told to wait for the night.
+    /// </summary>
+    /// <param name="position">Its 1-based place among the queued jobs (<see cref="Position"/>).</param>
+    public DateTimeOffset? HeldUntil(Job job, int position, DateTimeOffset now) =>
+        MayRunNow(job, now) || (Options.IdleCapacityServesHeavyByDay && position == 1) ? null : Night.NextOpening(now);
 }
