@@ -164,6 +164,10 @@ public sealed class PgJobQueue(PostgresDatabase database) : IJobQueue
     public Task<IReadOnlyList<Job>> ActiveJobsAsync(string platform, long userId, CancellationToken cancellationToken = default) =>
         ListAsync($"select {Columns} from jobs where platform = @p and user_id = @u and state in (0, 1) order by id", cancellationToken, ("p", platform), ("u", userId));
 
+    public async Task<IReadOnlyList<Job>> RecentResultsAsync(string platform, long userId, int limit, CancellationToken cancellationToken = default) =>
+        (await ListAsync($"select {Columns} from jobs where platform = @p and user_id = @u and has_result and state in (2, 4) and (data->>'Kind')::int <> @g order by id desc limit @n",
+            cancellationToken, ("p", platform), ("u", userId), ("g", (int)JobKind.Gallery), ("n", limit))).ToList();
+
     public Task<QueueStats> StatsAsync(CancellationToken cancellationToken = default) =>
         database.WithConnectionAsync(async c =>
         {

@@ -54,6 +54,10 @@ public sealed class PostgresDatabase : IAsyncDisposable, IDisposable
         create index images_stored on images (stored);
         create table secrets (id text primary key, value bytea not null);
         """,
+        // 2: /history reads a user's pictures, newest first.
+        """
+        create index jobs_user_results on jobs (platform, user_id, id desc) where has_result;
+        """,
     ];
 
     /// <summary>The advisory lock of schema changes: "ArtBot" in ASCII.</summary>

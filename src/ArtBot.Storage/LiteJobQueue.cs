@@ -183,6 +183,20 @@ public sealed class LiteJobQueue(ArtBotDatabase database) : IJobQueue
         }
     }
 
+    public Task<IReadOnlyList<Job>> RecentResultsAsync(string platform, long userId, int limit, CancellationToken cancellationToken = default)
+    {
+        lock (database.Gate)
+        {
+            IReadOnlyList<Job> jobs = database.Jobs
+                .Find(j => j.UserId == userId && j.Platform == platform)
+                .Where(j => j.ResultImage != null && (j.State is JobState.Done or JobState.Cancelled) && j.Kind != JobKind.Gallery)
+                .OrderByDescending(j => j.Id)
+                .Take(limit)
+                .ToList();
+            return Task.FromResult(jobs);
+        }
+    }
+
     public Task<QueueStats> StatsAsync(CancellationToken cancellationToken = default)
     {
         lock (database.Gate)

@@ -40,8 +40,8 @@ public sealed class TelegramMessenger(ITelegramBotClient client, IOptions<Telegr
         return message.MessageId;
     }
 
-    public Task EditTextAsync(long chatId, long messageId, string text, CancellationToken cancellationToken = default) =>
-        RetryAsync("editMessageText", ct => client.EditMessageText(chatId, (int)messageId, text, cancellationToken: ct), cancellationToken);
+    public Task EditTextAsync(long chatId, long messageId, string text, Keyboard? keyboard = null, CancellationToken cancellationToken = default) =>
+        RetryAsync("editMessageText", ct => client.EditMessageText(chatId, (int)messageId, text, replyMarkup: Markup(keyboard), cancellationToken: ct), cancellationToken);
 
     public Task AnswerButtonAsync(string callbackId, string? text = null, CancellationToken cancellationToken = default) =>
         RetryAsync("answerCallbackQuery", async ct => { await client.AnswerCallbackQuery(callbackId, text, cancellationToken: ct); return true; }, cancellationToken);

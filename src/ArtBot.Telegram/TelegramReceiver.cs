@@ -1,3 +1,4 @@
+using ArtBot.Domain.Art;
 using ArtBot.Domain.Bot;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -31,6 +32,7 @@ public sealed class TelegramReceiver(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await PublishProfileAsync(stoppingToken);
         var handler = services.GetRequiredService<TelegramUpdateHandler>();
         var failures = 0;
         var paymentFailures = 0;
@@ -93,6 +95,29 @@ public sealed class TelegramReceiver(
                 var wait = TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, failures - 1)));
                 logger.LogWarning("Telegram getUpdates failed ({Problem}); retry in {Seconds} s", e is ApiRequestException api ? $"{api.ErrorCode} {api.Message}" : e.GetType().Name, wait.TotalSeconds);
                 await Task.Delay(wait, stoppingToken);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The command menu, the profile text and the line under the bot's name, in English (the
+    /// default) and Russian, so a user's Telegram shows them in their language. Not worth a
+    /// failed start: a refusal is logged and polling begins anyway.
+    /// </summary>
+    private async Task PublishProfileAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (language, code) in new[] { (Language.En, (string?)null), (Language.Ru, "ru") })
+        {
+            try
+            {
+                var commands = BotCommands.For(language).Select(c => new BotCommand { Command = c.Command, Description = c.Description });
+                await client.SetMyCommands(commands, languageCode: code, cancellationToken: cancellationToken);
+                await client.SetMyDescription(BotCommands.Description(language), code, cancellationToken);
+                await client.SetMyShortDescription(BotCommands.ShortDescription(language), code, cancellationToken);
+            }
+            catch (Exception e) when (e is ApiRequestException or HttpRequestException)
+            {
+                logger.LogWarning("Telegram: commands and description ({Language}) not set: {Problem}", language, e.Message);
             }
         }
     }

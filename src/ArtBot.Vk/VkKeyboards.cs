@@ -18,6 +18,9 @@ public static class VkKeyboards
     /// <summary>Payload fields of a page-turn button: the page, and the menu it belongs to.</summary>
     public const string PageField = "page", MenuField = "menu";
 
+    /// <summary>An inline keyboard without buttons: what an edit sends to take a message's buttons away.</summary>
+    public const string None = """{"inline":true,"buttons":[]}""";
+
     /// <summary>The pages of <paramref name="keyboard"/>, each a list of rows within VK's limits (nav buttons not included).</summary>
     public static IReadOnlyList<IReadOnlyList<IReadOnlyList<Button>>> Pages(Keyboard keyboard)
     {

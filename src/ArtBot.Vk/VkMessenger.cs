@@ -41,8 +41,9 @@ public sealed class VkMessenger(VkApiClient api, ILogger<VkMessenger> logger) : 
         });
     }
 
-    public Task EditTextAsync(long chatId, long messageId, string text, CancellationToken cancellationToken = default) =>
-        api.EditMessageAsync(chatId, text, messageId: messageId, cancellationToken: cancellationToken);
+    /// <remarks>VK keeps a message's keyboard through an edit that names none: an empty one takes it away.</remarks>
+    public Task EditTextAsync(long chatId, long messageId, string text, Keyboard? keyboard = null, CancellationToken cancellationToken = default) =>
+        api.EditMessageAsync(chatId, text, messageId: messageId, keyboard: Markup(chatId, text, keyboard) ?? VkKeyboards.None, cancellationToken: cancellationToken);
 
     public Task AnswerButtonAsync(string callbackId, string? text = null, CancellationToken cancellationToken = default)
     {
@@ -104,8 +105,8 @@ public sealed class VkMessenger(VkApiClient api, ILogger<VkMessenger> logger) : 
         public Task<long> SendImageAsync(long chatId, byte[] image, string caption, Keyboard? keyboard = null, bool asFile = false, CancellationToken cancellationToken = default, string? dedupeKey = null) =>
             inner.SendImageAsync(chatId, image, caption, keyboard, asFile, cancellationToken, Key(dedupeKey));
 
-        public Task EditTextAsync(long chatId, long messageId, string text, CancellationToken cancellationToken = default) =>
-            inner.EditTextAsync(chatId, messageId, text, cancellationToken);
+        public Task EditTextAsync(long chatId, long messageId, string text, Keyboard? keyboard = null, CancellationToken cancellationToken = default) =>
+            inner.EditTextAsync(chatId, messageId, text, keyboard, cancellationToken);
 
         public Task AnswerButtonAsync(string callbackId, string? text = null, CancellationToken cancellationToken = default) =>
             inner.AnswerButtonAsync(callbackId, text, cancellationToken);

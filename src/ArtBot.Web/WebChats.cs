@@ -57,14 +57,14 @@ public sealed class WebChats(IOptions<WebOptions> options)
         }
     }
 
-    public bool Edit(long chatId, long messageId, string text)
+    public bool Edit(long chatId, long messageId, string text, Keyboard? keyboard = null)
     {
         lock (gate)
         {
             var chat = ChatOf(chatId);
             var old = chat.Messages.LastOrDefault(m => m.Id == messageId);
             if (old == null) return false;
-            Publish(chat, old with { Seq = ++seq, Text = text });
+            Publish(chat, old with { Seq = ++seq, Text = text, Buttons = Buttons(keyboard) });
             return true;
         }
     }
@@ -150,9 +150,9 @@ public sealed class WebMessenger(WebChats chats) : IMessenger
     public Task<long> SendImageAsync(long chatId, byte[] image, string caption, Keyboard? keyboard = null, bool asFile = false, CancellationToken cancellationToken = default, string? dedupeKey = null) =>
         Task.FromResult(chats.Add(chatId, asFile ? "file" : "image", caption, keyboard, image));
 
-    public Task EditTextAsync(long chatId, long messageId, string text, CancellationToken cancellationToken = default)
+    public Task EditTextAsync(long chatId, long messageId, string text, Keyboard? keyboard = null, CancellationToken cancellationToken = default)
     {
-        chats.Edit(chatId, messageId, text);
+        chats.Edit(chatId, messageId, text, keyboard);
         return Task.CompletedTask;
     }
 

@@ -21,7 +21,7 @@ public sealed class FakeClock(DateTimeOffset now) : TimeProvider
 public abstract record Sent(long ChatId);
 public sealed record SentText(long ChatId, long MessageId, string Text, Keyboard? Keyboard) : Sent(ChatId);
 public sealed record SentImage(long ChatId, long MessageId, byte[] Image, string Caption, Keyboard? Keyboard, bool AsFile) : Sent(ChatId);
-public sealed record EditedText(long ChatId, long MessageId, string Text) : Sent(ChatId);
+public sealed record EditedText(long ChatId, long MessageId, string Text, Keyboard? Keyboard = null) : Sent(ChatId);
 public sealed record AnsweredButton(string CallbackId, string? Text) : Sent(0);
 public sealed record SentInvoice(long ChatId, string Payload, int Stars) : Sent(ChatId);
 public sealed record AnsweredPreCheckout(string QueryId, string? Error) : Sent(0);
@@ -56,9 +56,9 @@ public sealed class RecordingMessenger(string platform = "telegram") : IPaymentM
         return Task.FromResult(id);
     }
 
-    public Task EditTextAsync(long chatId, long messageId, string text, CancellationToken cancellationToken = default)
+    public Task EditTextAsync(long chatId, long messageId, string text, Keyboard? keyboard = null, CancellationToken cancellationToken = default)
     {
-        Log.Enqueue(new EditedText(chatId, messageId, text));
+        Log.Enqueue(new EditedText(chatId, messageId, text, keyboard));
         return Task.CompletedTask;
     }
 

@@ -111,8 +111,9 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
         var preview = sent.First(c => c.Kind == SentKind.Photo);
         Assert.Equal("Your photo in every style: pick one below.", preview.Text);
         Assert.True(preview.File!.Length > 1000);
+        Assert.Contains("1. The Great Wave", preview.ButtonLabels);   // the sheet carries the preset menu itself
 
-        Chat.Press(7, "Udnie");
+        Chat.PushButton(7, preview.DataOf("Udnie") ?? throw new InvalidOperationException("no Udnie under the preview"));
         sent = await WaitFor(c => c.Count(x => x.Kind == SentKind.Photo) == 2, "the preset result");
         Assert.Contains(sent, c => c.Kind == SentKind.ButtonAnswer);
         var result = sent.Last(c => c.Kind == SentKind.Photo);
@@ -170,6 +171,78 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
         var sent = await WaitFor(c => c.Any(x => x.ChatId == 17 && x.Kind == SentKind.Photo), "the picture");
         Assert.Contains(sent, c => c.ChatId == 17 && c.Text == "Queued: you are #1. I'll post progress here.");
         Assert.DoesNotContain(sent, c => c.Text?.Contains("tonight") == true);
+    }
+
+    [Fact]
+    public async Task The_cancel_button_under_a_queued_job_cancels_that_job_only()
+    {
+        await StartBotAsync(idleServesHeavy: false, lightMaxIterations: 2);
+        bool Held(Sent x) => x.ChatId == 18 && x.Text?.Contains("tonight after") == true;
+        Chat.PushAlbum(18, Photo("dog.jpg"), Painting("starry_night.jpg"));
+        await WaitFor(c => c.Count(Held) == 1, "the first held job");
+        Chat.PushAlbum(18, Photo("person.jpg"), Painting("the_scream.jpg"));
+        var sent = await WaitFor(c => c.Count(Held) == 2, "the second held job");
+        var second = sent.Where(Held).ElementAt(1).DataOf("Cancel") ?? throw new InvalidOperationException("no Cancel button on the queue notice");
+
+        Chat.PushButton(18, second);
+        await WaitFor(c => c.Any(x => x.ChatId == 18 && x.Text == "Cancelled."), "the cancellation");
+        Chat.PushText(18, "/status");
+        sent = await WaitFor(c => c.Any(x => x.ChatId == 18 && x.Says("#1 in the queue")), "the status");
+        var status = sent.Last(x => x.ChatId == 18 && x.Says("#1 in the queue")).Text!;
+        Assert.Single(status.Split('\n'));   // the other job is still there, and only it
+        Chat.PushButton(18, second);
+        await WaitFor(c => c.Any(x => x.ChatId == 18 && x.Text == "That picture is already finished."), "the second press");
+    }
+
+    [Fact]
+    public async Task The_progress_message_carries_a_cancel_button_until_the_picture_is_done()
+    {
+        await StartBotAsync();
+        Chat.PushPhoto(19, Photo("dog.jpg"), caption: "dream");
+        var sent = await WaitFor(c => c.Any(x => x.ChatId == 19 && x.Kind == SentKind.Photo), "the dream");
+        var progress = sent.First(x => x.ChatId == 19 && x.Says("Started working"));
+        Assert.NotNull(progress.DataOf("Cancel"));
+        sent = await WaitFor(c => c.Any(x => x.ChatId == 19 && x.MessageId == progress.MessageId && x.Says("Done")), "the final edit");
+        Assert.Empty(sent.Last(x => x.ChatId == 19 && x.MessageId == progress.MessageId).Buttons);
+    }
+
+    [Fact]
+    public async Task Help_carries_the_everyday_commands_as_buttons()
+    {
+        await StartBotAsync();
+        Chat.PushText(23, "/help");
+        var sent = await WaitFor(c => c.Any(x => x.ChatId == 23 && x.Says("Commands:")), "the help");
+        var help = sent.Last(x => x.ChatId == 23 && x.Says("Commands:"));
+        Assert.Equal(["Status", "History", "Settings", "Balance", "Cancel all", "Help"], help.ButtonLabels);
+        Chat.PushButton(23, help.DataOf("Status")!);
+        await WaitFor(c => c.Any(x => x.ChatId == 23 && x.Text == "You have nothing in the queue. Send a photo!"), "the status");
+    }
+
+    [Fact]
+    public async Task History_lists_the_pictures_and_sends_one_again()
+    {
+        await StartBotAsync();
+        Chat.PushText(24, "/history");
+        await WaitFor(c => c.Any(x => x.ChatId == 24 && x.Text == "No pictures yet. Send a photo!"), "the empty history");
+        Chat.PushPhoto(24, Photo("dog.jpg"));
+        await WaitFor(c => c.Any(x => x.ChatId == 24 && x.Kind == SentKind.Photo), "the preview");
+        Chat.Press(24, "The Great Wave");
+        var sent = await WaitFor(c => c.Count(x => x.ChatId == 24 && x.Kind == SentKind.Photo) == 2, "the picture");
+        var picture = sent.Last(x => x.ChatId == 24 && x.Kind == SentKind.Photo);
+
+        Chat.PushText(24, "/history");
+        sent = await WaitFor(c => c.Any(x => x.ChatId == 24 && x.Says("Your last pictures:")), "the history");
+        var history = sent.Last(x => x.ChatId == 24 && x.Says("Your last pictures:"));
+        Assert.StartsWith("Your last pictures:\n1. style “The Great Wave”, ", history.Text);
+        Assert.Single(history.Text!.Split('\n').Skip(1));   // the picture, not the preview sheet
+        Assert.Equal(["1. Send again", "1. Another style"], history.ButtonLabels);
+
+        Chat.PushButton(24, history.DataOf("Send again")!);
+        sent = await WaitFor(c => c.Count(x => x.ChatId == 24 && x.Kind == SentKind.Photo) == 3, "the picture again");
+        var again = sent.Last(x => x.ChatId == 24 && x.Kind == SentKind.Photo);
+        Assert.Equal("From your history: style “The Great Wave”.", again.Text);
+        Assert.Equal(picture.File, again.File);
+        Assert.Equal(["Stronger", "Another style", "Dream this"], again.ButtonLabels);
     }
 
     [Fact]
@@ -297,7 +370,7 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
         Chat.Press(70, "HD");   // a real offer, more than the balance
         await WaitFor(c => c.Any(x => x.Kind == SentKind.ButtonAnswer && x.Text?.StartsWith("Not enough credits: that costs 15, you have 1.") == true), "the price refusal");
         Chat.PushText(70, "/balance");
-        await WaitFor(c => c.Any(x => x.ChatId == 70 && x.Says("Balance: 1 credits (0 reserved")), "the unchanged balance");
+        await WaitFor(c => c.Any(x => x.ChatId == 70 && x.Says("Balance: 1 credit (0 reserved")), "the unchanged balance");
         Assert.DoesNotContain(Chat.Sent, x => x.ChatId is 70 or 71 && (x.Says("Queued") || x.Kind == SentKind.Photo));
         await StopBotAsync();
         Assert.Equal([LedgerKind.AdminGrant], (await LedgerOfAsync(70)).Select(e => e.Kind));

@@ -47,6 +47,30 @@ public abstract class StoreContract : IDisposable
     }
 
     [Fact]
+    public async Task Recent_results_are_a_users_own_pictures_newest_first()
+    {
+        async Task<Job> Finished(long user, JobKind kind, JobState state, bool withResult = true)
+        {
+            var job = (await S.Queue.EnqueueAsync(NewJob(user, false, JobClass.Light, kind)))!;
+            (job.State, job.ResultImage, job.FinishedAt) = (state, withResult ? $"img/{job.Id}" : null, Day);
+            await S.Queue.UpdateAsync(job);
+            return job;
+        }
+        var pictures = new List<long>();
+        for (var i = 0; i < 12; i++) pictures.Add((await Finished(7, i % 3 == 0 ? JobKind.Stylize : JobKind.Preset, JobState.Done)).Id);
+        var stopped = await Finished(7, JobKind.Dream, JobState.Cancelled);              // stopped with its best picture: kept
+        await Finished(7, JobKind.Gallery, JobState.Done);                                // a preview sheet: not a picture
+        await Finished(7, JobKind.Preset, JobState.Failed, withResult: false);
+        await Finished(7, JobKind.Dream, JobState.Cancelled, withResult: false);          // stopped before its first step
+        await S.Queue.EnqueueAsync(NewJob(7, false, JobClass.Light));                     // still queued
+        await Finished(8, JobKind.Preset, JobState.Done);                                 // someone else's
+
+        var recent = await S.Queue.RecentResultsAsync("telegram", 7, 10);
+        Assert.Equal(new[] { stopped.Id }.Concat(pictures.AsEnumerable().Reverse().Take(9)), recent.Select(j => j.Id));
+        Assert.Empty(await S.Queue.RecentResultsAsync("vk", 7, 10));
+    }
+
+    [Fact]
     public async Task Claims_follow_the_policy_order_paid_light_heavy_fifo()
     {
         var freeLight1 = await Book(1, false, JobClass.Light);
@@ -288,7 +312,7 @@ public sealed class PostgresStoreContract(PostgresCluster cluster) : StoreContra
     protected override Stores Open()
     {
         database = new PostgresDatabase(cluster.NewSchema());
-        Assert.Equal(1, database.SchemaVersion);
+        Assert.Equal(2, database.SchemaVersion);
         return new Stores(new PgJobQueue(database), new PgLedger(database), new PgUserStore(database), new PgCursorStore(database),
             new PgOfferStore(database), new PgImageStore(database), new PgSecretStore(database));
     }

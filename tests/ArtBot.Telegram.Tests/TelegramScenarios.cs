@@ -12,6 +12,24 @@ public sealed class TelegramScenarios : MessengerApiScenarios<FakeTelegram>
     private static string Payload(long user, string pack, DateTimeOffset at) => $"buy:{pack}:{user}:{at.ToUnixTimeSeconds()}";
 
     [Fact]
+    public async Task At_start_the_command_menu_and_the_profile_are_set_in_english_and_russian()
+    {
+        await StartBotAsync();
+        await Chat.WaitForAsync(_ => Chat.Profile.Count == 6, Patience, "commands, description and short description in two languages");
+        var english = Chat.Profile[("setmycommands", "")]["commands"]!.AsArray();
+        var russian = Chat.Profile[("setmycommands", "ru")]["commands"]!.AsArray();
+        Assert.Equal(BotCommandNames, english.Select(c => (string)c!["command"]!));
+        Assert.Equal(BotCommandNames, russian.Select(c => (string)c!["command"]!));
+        Assert.Equal("Your place in the queue and progress", english.Single(c => (string)c!["command"]! == "status")!["description"]!.ToString());
+        Assert.Equal("Место в очереди и прогресс", russian.Single(c => (string)c!["command"]! == "status")!["description"]!.ToString());
+        Assert.StartsWith("Я перерисовываю ваши фото", (string)Chat.Profile[("setmydescription", "ru")]["description"]!);
+        Assert.StartsWith("Your photos painted", (string)Chat.Profile[("setmyshortdescription", "")]["short_description"]!);
+        Assert.All(Chat.Profile.Where(p => p.Key.Method == "setmyshortdescription"), p => Assert.InRange(((string)p.Value["short_description"]!).Length, 1, 120));
+    }
+
+    private static readonly string[] BotCommandNames = ["start", "dream", "status", "cancel", "history", "settings", "balance", "buy", "promo", "paysupport", "terms", "help"];
+
+    [Fact]
     public async Task Buying_credits_with_stars_credits_once_even_when_the_payment_is_replayed()
     {
         await StartBotAsync();

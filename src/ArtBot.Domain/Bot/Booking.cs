@@ -133,7 +133,7 @@ public sealed class Booking(
             ? T(TextKey.QueuedTonight, policy.LocalClock(opening), position)
             : T(TextKey.Queued, position);
         if (paid) text += "\n" + T(TextKey.Reserved, price);
-        await messenger.SendTextAsync(from.ChatId, text, cancellationToken: ct);
+        await messenger.SendTextAsync(from.ChatId, text, await menus.CancelAsync(job, ct), ct);
         return true;
     }
 

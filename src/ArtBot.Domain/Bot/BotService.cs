@@ -26,26 +26,34 @@ public sealed class BotService(
     TimeProvider time,
     ILogger<BotService> logger)
 {
+    /// <summary>How many pictures /history lists.</summary>
+    public const int HistoryLength = 10;
+
     public async Task HandleAsync(Incoming incoming, IMessenger messenger, CancellationToken cancellationToken = default)
     {
         var user = await UserAsync(incoming.From, cancellationToken);
-        var chat = incoming.From.ChatId;
-        string T(string key, params object[] args) => Texts.Get(user.Language, key, args);
-
         if (user.Banned && incoming is not PaymentReceived)
         {
             await IgnoreBannedAsync(user, incoming, messenger, cancellationToken);
             return;
         }
+        await HandleCoreAsync(user, incoming, messenger, cancellationToken);
+        await users.SaveAsync(user, cancellationToken);
+    }
+
+    private async Task HandleCoreAsync(UserProfile user, Incoming incoming, IMessenger messenger, CancellationToken cancellationToken)
+    {
+        var chat = incoming.From.ChatId;
+        string T(string key, params object[] args) => Texts.Get(user.Language, key, args);
 
         switch (incoming)
         {
             case CommandMessage { Command: "start" }:
                 user.Mode = ConversationMode.Idle;
-                await messenger.SendTextAsync(chat, T(TextKey.Welcome), cancellationToken: cancellationToken);
+                await messenger.SendTextAsync(chat, T(TextKey.Welcome), await menus.CommandsAsync(user, cancellationToken), cancellationToken);
                 break;
             case CommandMessage { Command: "help" }:
-                await messenger.SendTextAsync(chat, T(TextKey.Help), cancellationToken: cancellationToken);
+                await messenger.SendTextAsync(chat, T(TextKey.Help), await menus.CommandsAsync(user, cancellationToken), cancellationToken);
                 break;
             case CommandMessage { Command: "dream" }:
                 user.Mode = ConversationMode.AwaitingDreamPhoto;
@@ -56,6 +64,14 @@ public sealed class BotService(
                 break;
             case CommandMessage { Command: "cancel" }:
                 await messenger.SendTextAsync(chat, await jobs.CancelAsync(user, cancellationToken), cancellationToken: cancellationToken);
+                break;
+            case CommandMessage { Command: "history" }:
+                var recent = await queue.RecentResultsAsync(user.Platform, user.UserId, HistoryLength, cancellationToken);
+                if (recent.Count == 0) await messenger.SendTextAsync(chat, T(TextKey.HistoryEmpty), cancellationToken: cancellationToken);
+                else
+                    await messenger.SendTextAsync(chat,
+                        T(TextKey.History) + "\n" + string.Join("\n", recent.Select((j, i) => T(TextKey.HistoryLine, i + 1, jobs.KindName(user.Language, j), j.FinishedAt ?? j.CreatedAt))),
+                        await menus.HistoryAsync(user, recent, cancellationToken), cancellationToken);
                 break;
             case CommandMessage { Command: "settings" }:
                 await messenger.SendTextAsync(chat, SettingsText(user), await menus.SettingsAsync(user, cancellationToken), cancellationToken);
@@ -115,7 +131,6 @@ public sealed class BotService(
                 await messenger.SendTextAsync(chat, T(TextKey.Unsupported, T("Unsupported" + unsupported.What)), cancellationToken: cancellationToken);
                 break;
         }
-        await users.SaveAsync(user, cancellationToken);
     }
 
     /// <summary>Tells the user an upload could not be used (too big to fetch, not an image…).</summary>
@@ -176,6 +191,14 @@ public sealed class BotService(
             case SettingOffer setting when menus.Apply(user, setting):
                 await messenger.SendTextAsync(button.From.ChatId, SettingsText(user), await menus.SettingsAsync(user, ct), ct);
                 return T(TextKey.SettingsSaved);
+            case CommandOffer command when BotCommands.Buttons.Contains(command.Command):
+                // The press is the command typed: the same path, the same checks.
+                await HandleCoreAsync(user, new CommandMessage(button.From, command.Command), messenger, ct);
+                return null;
+            case CancelOffer cancel:
+                // The offer was made to this user for their own job: the menu's owner is checked by the book.
+                await messenger.SendTextAsync(button.From.ChatId, await jobs.CancelAsync(user, ct, cancel.JobId), cancellationToken: ct);
+                return null;
             case FollowUpOffer follow when await queue.GetAsync(follow.JobId, ct) is { } job && job.UserId == user.UserId && job.Platform == user.Platform:
                 return await FollowUpAsync(user, button, job, follow.Action, messenger, ct);
             default:
@@ -191,6 +214,10 @@ public sealed class BotService(
                 user.ContentImage = job.ContentImage;
                 user.Mode = ConversationMode.HasContent;
                 await messenger.SendTextAsync(button.From.ChatId, Texts.Get(user.Language, TextKey.PhotoMenu), await menus.PhotoAsync(user, job.ContentImage, ct), ct);
+                return null;
+            case FollowUp.SendAgain when job.ResultImage is { } result:
+                await messenger.SendImageAsync(button.From.ChatId, await images.GetAsync(result, ct),
+                    Texts.Get(user.Language, TextKey.SentAgain, jobs.KindName(user.Language, job)), await menus.ResultAsync(job, ct), cancellationToken: ct);
                 return null;
             case FollowUp.DreamThis when job.ResultImage is { } result:
                 await booking.RequestAsync(user, button.From, messenger, new JobRequest(JobKind.Dream, result, null), ct);

@@ -49,10 +49,11 @@ public sealed class JobControl(IJobQueue queue, IRunningJobs running, QueuePolic
     /// A queued job is taken out and its credits returned in one transaction; one a worker claimed
     /// first (or that runs) is asked to stop: the worker delivers what it has and settles it.
     /// </summary>
-    public async Task<string> CancelAsync(UserProfile user, CancellationToken ct)
+    /// <param name="jobId">Just this job of the user's (a Cancel button); null: every active one (/cancel).</param>
+    public async Task<string> CancelAsync(UserProfile user, CancellationToken ct, long? jobId = null)
     {
-        var active = await queue.ActiveJobsAsync(user.Platform, user.UserId, ct);
-        if (active.Count == 0) return Texts.Get(user.Language, TextKey.NothingToCancel);
+        var active = (await queue.ActiveJobsAsync(user.Platform, user.UserId, ct)).Where(j => jobId == null || j.Id == jobId).ToList();
+        if (active.Count == 0) return Texts.Get(user.Language, jobId == null ? TextKey.NothingToCancel : TextKey.AlreadyFinished);
         var stoppingRunning = false;
         var returned = 0L;
         foreach (var job in active)

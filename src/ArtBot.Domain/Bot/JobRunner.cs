@@ -276,25 +276,29 @@ public sealed class JobRunner(
 
     private async Task<ThrottledProgress?> StartProgressAsync(Job job, CancellationToken cancellationToken)
     {
+        Keyboard? cancel = null;
         try
         {
+            cancel = await menus.CancelAsync(job, cancellationToken);
             job.ProgressMessageId = await messengers.For(job.Platform).SendTextAsync(job.ChatId, Texts.Get(job.Language, TextKey.Started),
-                cancellationToken: cancellationToken, dedupeKey: $"job:{job.Id}:started:{job.Attempts}");
+                cancel, cancellationToken, dedupeKey: $"job:{job.Id}:started:{job.Attempts}");
             await queue.UpdateAsync(job, CancellationToken.None);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             logger.LogWarning("Job {Job}: progress message not sent ({Problem})", job.Id, e.Message);
         }
-        return new ThrottledProgress(queue, messengers.For(job.Platform), time, options.ProgressInterval, logger, job);
+        return new ThrottledProgress(queue, messengers.For(job.Platform), time, options.ProgressInterval, logger, job, cancel);
     }
 
     /// <summary>
     /// Reports arrive on the engine's tensor thread: they must not block it, so each edit is
     /// fired off, at most one at a time and no more often than the configured interval. The
-    /// job's step is kept on every report: a user's cancel is charged by the work done.
+    /// job's step is kept on every report: a user's cancel is charged by the work done. Every
+    /// edit keeps the job's Cancel button; the last one, when the job is done, takes it away.
     /// </summary>
-    private sealed class ThrottledProgress(IJobQueue queue, IMessenger messenger, TimeProvider time, TimeSpan interval, ILogger logger, Job job) : IProgress<RenderProgress>
+    private sealed class ThrottledProgress(IJobQueue queue, IMessenger messenger, TimeProvider time, TimeSpan interval, ILogger logger, Job job, Keyboard? cancel)
+        : IProgress<RenderProgress>
     {
         private DateTimeOffset last = DateTimeOffset.MinValue;
         private int busy;
@@ -314,7 +318,7 @@ public sealed class JobRunner(
             if (job.ProgressMessageId is not { } message) return;
             try
             {
-                await messenger.EditTextAsync(job.ChatId, message, text, CancellationToken.None);
+                await messenger.EditTextAsync(job.ChatId, message, text, null, CancellationToken.None);
             }
             catch (Exception e)
             {
@@ -339,7 +343,7 @@ public sealed class JobRunner(
                     var left = value.Eta is { } eta ? $"{(int)eta.TotalMinutes}:{eta.Seconds:00}" : "?";
                     if (job.ProgressMessageId is { } message)
                         await messenger.EditTextAsync(job.ChatId, message,
-                            Texts.Get(job.Language, TextKey.Progress, percent, value.Step, value.TotalSteps, left), CancellationToken.None);
+                            Texts.Get(job.Language, TextKey.Progress, percent, value.Step, value.TotalSteps, left), cancel, CancellationToken.None);
                 }
                 catch (Exception e)
                 {
@@ -387,7 +391,7 @@ public sealed class JobRunner(
             JobKind.Dream => Texts.Get(job.Language, TextKey.ResultDream, Duration(seconds)),
             _ => Texts.Get(job.Language, TextKey.GalleryCaption),
         };
-        var keyboard = job.Kind == JobKind.Gallery ? null : await menus.ResultAsync(job, cancellationToken);
+        var keyboard = job.Kind == JobKind.Gallery ? await menus.PhotoAsync(job, cancellationToken) : await menus.ResultAsync(job, cancellationToken);
         var messenger = messengers.For(job.Platform);
         await messenger.SendImageAsync(job.ChatId, image, caption, keyboard, asFile: false, cancellationToken, $"job:{job.Id}:result");
         // The full-quality file is part of a finished HD picture, not of work the user stopped.

@@ -10,15 +10,22 @@ public sealed class Menus(OfferBook offers, PresetCatalog presets, BotOptions op
     private static readonly int[] SettingSizes = [384, 512, 768, 1024, 1600];
 
     /// <summary>After a photo: every preset, "Dream" and "I'll send a style photo", for that photo.</summary>
-    public Task<Keyboard> PhotoAsync(UserProfile user, string content, CancellationToken ct)
+    public Task<Keyboard> PhotoAsync(UserProfile user, string content, CancellationToken ct) =>
+        PhotoAsync(user.Platform, user.UserId, user.Language, content, ct);
+
+    /// <summary>The same menu under the preview sheet of that photo: the tiles are numbered as the buttons.</summary>
+    public Task<Keyboard> PhotoAsync(Job gallery, CancellationToken ct) =>
+        PhotoAsync(gallery.Platform, gallery.UserId, gallery.Language, gallery.ContentImage, ct);
+
+    private Task<Keyboard> PhotoAsync(string platform, long userId, Language language, string content, CancellationToken ct)
     {
         var rows = presets.All
-            .Select((p, i) => ($"{i + 1}. {p.Name.For(user.Language)}", (Offer)new PresetOffer(p.Id, content)))
+            .Select((p, i) => ($"{i + 1}. {p.Name.For(language)}", (Offer)new PresetOffer(p.Id, content)))
             .Chunk(3)
             .Select(r => (IReadOnlyList<(string, Offer)>)r)
             .ToList();
-        rows.Add([(T(user, TextKey.ButtonDream), new DreamOffer(content)), (T(user, TextKey.ButtonStyleNext), new StyleNextOffer(content))]);
-        return offers.KeyboardAsync(user.Platform, user.UserId, rows, cancellationToken: ct);
+        rows.Add([(Texts.Get(language, TextKey.ButtonDream), new DreamOffer(content)), (Texts.Get(language, TextKey.ButtonStyleNext), new StyleNextOffer(content))]);
+        return offers.KeyboardAsync(platform, userId, rows, cancellationToken: ct);
     }
 
     /// <summary>The tier choice of one request, priced from configuration. One-shot: the first press books, any later one is stale.</summary>
@@ -87,6 +94,26 @@ public sealed class Menus(OfferBook offers, PresetCatalog presets, BotOptions op
         ]];
         return offers.KeyboardAsync(job.Platform, job.UserId, rows, cancellationToken: ct);
     }
+
+    /// <summary>/history: for each picture, "send it again" and "another style" (the menu of presets for its photo).</summary>
+    public Task<Keyboard> HistoryAsync(UserProfile user, IReadOnlyList<Job> recent, CancellationToken ct) =>
+        offers.KeyboardAsync(user.Platform, user.UserId,
+            recent.Select((job, i) => (IReadOnlyList<(string, Offer)>)
+            [
+                (T(user, TextKey.ButtonSendAgain, i + 1), new FollowUpOffer(job.Id, FollowUp.SendAgain)),
+                (T(user, TextKey.ButtonOtherStyle, i + 1), new FollowUpOffer(job.Id, FollowUp.AnotherStyle)),
+            ]).ToList(),
+            cancellationToken: ct);
+
+    /// <summary>The everyday commands as buttons, under /start and /help: VK and the web chat have no command menu.</summary>
+    public Task<Keyboard> CommandsAsync(UserProfile user, CancellationToken ct) =>
+        offers.KeyboardAsync(user.Platform, user.UserId,
+            BotCommands.Buttons.Select(c => (T(user, "CommandButton_" + c), (Offer)new CommandOffer(c))).Chunk(3).Select(r => (IReadOnlyList<(string, Offer)>)r).ToList(),
+            cancellationToken: ct);
+
+    /// <summary>"Cancel" for one job, on its queue notice and its progress message.</summary>
+    public Task<Keyboard> CancelAsync(Job job, CancellationToken ct) =>
+        offers.KeyboardAsync(job.Platform, job.UserId, [[(Texts.Get(job.Language, TextKey.ButtonCancel), new CancelOffer(job.Id))]], cancellationToken: ct);
 
     public Task<Keyboard> PacksAsync(UserProfile user, CancellationToken ct) =>
         offers.KeyboardAsync(user.Platform, user.UserId,

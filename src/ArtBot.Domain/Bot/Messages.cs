@@ -54,7 +54,8 @@ public interface IMessenger
     /// <param name="asFile">Send as a document (full quality) instead of a compressed photo.</param>
     Task<long> SendImageAsync(long chatId, byte[] image, string caption, Keyboard? keyboard = null, bool asFile = false, CancellationToken cancellationToken = default, string? dedupeKey = null);
 
-    Task EditTextAsync(long chatId, long messageId, string text, CancellationToken cancellationToken = default);
+    /// <summary>Replaces a message's text; its buttons become <paramref name="keyboard"/> (none when null), as Telegram does.</summary>
+    Task EditTextAsync(long chatId, long messageId, string text, Keyboard? keyboard = null, CancellationToken cancellationToken = default);
 
     Task AnswerButtonAsync(string callbackId, string? text = null, CancellationToken cancellationToken = default);
 }

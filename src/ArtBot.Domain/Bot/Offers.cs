@@ -18,6 +18,8 @@ namespace ArtBot.Domain.Bot;
 [JsonDerivedType(typeof(FollowUpOffer), "follow")]
 [JsonDerivedType(typeof(SettingOffer), "set")]
 [JsonDerivedType(typeof(PackOffer), "pack")]
+[JsonDerivedType(typeof(CancelOffer), "cancel")]
+[JsonDerivedType(typeof(CommandOffer), "command")]
 public abstract record Offer;
 
 /// <summary>Paint this photo with a preset (the photo the menu was sent for, not whatever came later).</summary>
@@ -31,15 +33,21 @@ public sealed record StyleNextOffer(string Content) : Offer;
 /// <summary>A Gatys or dream request at one tier, priced from configuration when pressed.</summary>
 public sealed record TierOffer(Tier Tier, int Iterations, JobRequest Request) : Offer;
 
-public enum FollowUp { Stronger, AnotherStyle, DreamThis }
+public enum FollowUp { Stronger, AnotherStyle, DreamThis, SendAgain }
 
-/// <summary>A button under a delivered result.</summary>
+/// <summary>A button under a delivered result, or beside it in /history.</summary>
 public sealed record FollowUpOffer(long JobId, FollowUp Action) : Offer;
 
 public enum Setting { Size, Colors, Strength, Language }
 
 /// <summary>A /settings button; <see cref="Value"/> is the side or the strength level.</summary>
 public sealed record SettingOffer(Setting Setting, int Value = 0) : Offer;
+
+/// <summary>Cancel this one job (the button on its queue notice and its progress message).</summary>
+public sealed record CancelOffer(long JobId) : Offer;
+
+/// <summary>A command run from a button under /start or /help (one of <see cref="BotCommands.Buttons"/>).</summary>
+public sealed record CommandOffer(string Command) : Offer;
 
 /// <summary>A pack of credits sold for Telegram Stars.</summary>
 public sealed record PackOffer(string PackId) : Offer;

@@ -28,6 +28,16 @@ public static class TextKey
     public const string Cancelled = nameof(Cancelled);
     public const string CancelledRunning = nameof(CancelledRunning);
     public const string NothingToCancel = nameof(NothingToCancel);
+    public const string AlreadyFinished = nameof(AlreadyFinished);
+    public const string ButtonCancel = nameof(ButtonCancel);
+    public const string BotDescription = nameof(BotDescription);
+    public const string History = nameof(History);
+    public const string HistoryLine = nameof(HistoryLine);
+    public const string HistoryEmpty = nameof(HistoryEmpty);
+    public const string ButtonSendAgain = nameof(ButtonSendAgain);
+    public const string ButtonOtherStyle = nameof(ButtonOtherStyle);
+    public const string SentAgain = nameof(SentAgain);
+    public const string BotShortDescription = nameof(BotShortDescription);
     public const string StatusNone = nameof(StatusNone);
     public const string StatusQueued = nameof(StatusQueued);
     public const string StatusHeld = nameof(StatusHeld);

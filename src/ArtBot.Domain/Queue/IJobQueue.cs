@@ -84,6 +84,12 @@ public interface IJobQueue
     /// <summary>A user's queued and running jobs, oldest first.</summary>
     Task<IReadOnlyList<Job>> ActiveJobsAsync(string platform, long userId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// A user's newest pictures (finished, or stopped with a picture; not preview sheets), newest
+    /// first, at most <paramref name="limit"/>: stored results, whether or not their send has been confirmed yet.
+    /// </summary>
+    Task<IReadOnlyList<Job>> RecentResultsAsync(string platform, long userId, int limit, CancellationToken cancellationToken = default);
+
     Task<int> QueuedCountAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Puts a job that failed a try back in its place in the queue.</summary>

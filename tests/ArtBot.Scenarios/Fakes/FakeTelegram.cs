@@ -174,6 +174,9 @@ public sealed class FakeTelegram : IFakeMessengerApi
 
     public ConcurrentQueue<(long UserId, string ChargeId)> Refunds { get; } = new();
 
+    /// <summary>The bot's profile as set: (method, language code or "") → the body (commands, description…).</summary>
+    public ConcurrentDictionary<(string Method, string Language), JsonNode> Profile { get; } = new();
+
     public void PushButton(long user, string data, string language = "en")
     {
         Push(new JsonObject
@@ -254,6 +257,9 @@ public sealed class FakeTelegram : IFakeMessengerApi
                 return Ok(JsonValue.Create(true));
             case "refundstarpayment":
                 Refunds.Enqueue((long.Parse(body!["user_id"]!.ToString()), (string)body["telegram_payment_charge_id"]!));
+                return Ok(JsonValue.Create(true));
+            case "setmycommands" or "setmydescription" or "setmyshortdescription":
+                Profile[(method, (string?)body?["language_code"] ?? "")] = body!.DeepClone();
                 return Ok(JsonValue.Create(true));
             case "answercallbackquery":
                 log.Add(new Sent(SentKind.ButtonAnswer, 0, (string?)body?["text"], [], null, 0));
