@@ -110,37 +110,58 @@ public sealed class ArtEngine : IArtEngine, IDisposable
         };
         var mapped = progress == null ? null : new SyncProgress<GatysProgress>(p =>
             progress.Report(new RenderProgress("stylize", p.Iteration, p.TotalIterations, p.Elapsed, p.Eta, p.TotalLoss)));
+        if (request.SecondStyle is { } second)
+        {
+            var share = Math.Clamp(request.Blend, 0, 1);
+            return StylizeAsync(request.Content, [(request.Style, share), (second, 1 - share)], gatys, request.Format, mapped, cancellationToken);
+        }
         return StylizeAsync(request.Content, request.Style, gatys, request.Format, mapped, cancellationToken);
     }
 
     /// <summary>Gatys transfer with every option exposed (CLI, benchmarks).</summary>
     public Task<ArtResult> StylizeAsync(byte[] content, byte[] style, GatysOptions gatys, ImageFormat format = ImageFormat.Jpeg,
+        IProgress<GatysProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        StylizeAsync(content, [(style, 1.0)], gatys, format, progress, cancellationToken);
+
+    /// <summary>Gatys transfer of several paintings blended, each with its share of the style.</summary>
+    public Task<ArtResult> StylizeAsync(byte[] content, IReadOnlyList<(byte[] Image, double Weight)> styles, GatysOptions gatys, ImageFormat format = ImageFormat.Jpeg,
         IProgress<GatysProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         gatys = gatys with { Size = Math.Clamp(gatys.Size, 16, options.MaxOutputSide) };
-        return StylizeCoreAsync(content, style, gatys, format, progress, cancellationToken);
+        return StylizeCoreAsync(content, styles, gatys, format, progress, cancellationToken);
     }
 
-    private async Task<ArtResult> StylizeCoreAsync(byte[] content, byte[] style, GatysOptions gatys, ImageFormat format,
+    private async Task<ArtResult> StylizeCoreAsync(byte[] content, IReadOnlyList<(byte[] Image, double Weight)> styles, GatysOptions gatys, ImageFormat format,
         IProgress<GatysProgress>? progress, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         using var contentSized = await DecodeAsync(content, gatys.Size, allowUpscale: true, CancellationToken.None);
-        using var styleSized = await DecodeAsync(style, StyleSide(gatys), allowUpscale: true, CancellationToken.None);
-        // The user's cancel is the algorithm's to see: it returns the best image so far, which is delivered.
-        var painted = await OnTorchThread(() =>
+        var paintings = new List<(SKBitmap Image, double Weight)>();
+        try
         {
-            var model = VggModel();
-            var layers = GatysLayers.Choose(Vgg19Features.AvailableLayers(model), gatys.StyleLayers, gatys.ContentLayers);
-            var vgg = VggNet(layers.Style.Concat(layers.Content));
-            using var scope = torch.NewDisposeScope();
-            logger.LogInformation("Gatys {Width}x{Height}, {Iterations} iterations, {Optimizer}; {Layers}",
-                contentSized.Width, contentSized.Height, gatys.Iterations, gatys.Optimizer, layers.Description);
-            var result = GatysTransfer.Run(vgg, layers, ImageTensor.ToTensor(contentSized, device), ImageTensor.ToTensor(styleSized, device),
-                gatys, progress, cancellationToken);
-            return new Painted(ImageTensor.ToBitmap(result.Image), $"Gatys transfer, {result.Iterations} iterations; {layers.Description}", result.Cancelled);
-        }, CancellationToken.None);
-        return await EncodeAsync(painted, format, clock);
+            foreach (var (image, weight) in styles) paintings.Add((await DecodeAsync(image, StyleSide(gatys), allowUpscale: true, CancellationToken.None), weight));
+            // The user's cancel is the algorithm's to see: it returns the best image so far, which is delivered.
+            var painted = await OnTorchThread(() =>
+            {
+                var model = VggModel();
+                var layers = GatysLayers.Choose(Vgg19Features.AvailableLayers(model), gatys.StyleLayers, gatys.ContentLayers);
+                var vgg = VggNet(layers.Style.Concat(layers.Content));
+                using var scope = torch.NewDisposeScope();
+                logger.LogInformation("Gatys {Width}x{Height}, {Iterations} iterations, {Optimizer}, {Paintings} painting(s); {Layers}",
+                    contentSized.Width, contentSized.Height, gatys.Iterations, gatys.Optimizer, paintings.Count, layers.Description);
+                var result = GatysTransfer.Run(vgg, layers, ImageTensor.ToTensor(contentSized, device),
+                    paintings.Select(p => (ImageTensor.ToTensor(p.Image, device), p.Weight)).ToList(), gatys, progress, cancellationToken);
+                var blend = paintings.Count > 1
+                    ? $", {paintings.Count} paintings blended {string.Join("/", paintings.Select(p => Math.Round(100 * p.Weight / paintings.Sum(q => q.Weight))))}"
+                    : "";
+                return new Painted(ImageTensor.ToBitmap(result.Image), $"Gatys transfer, {result.Iterations} iterations{blend}; {layers.Description}", result.Cancelled);
+            }, CancellationToken.None);
+            return await EncodeAsync(painted, format, clock);
+        }
+        finally
+        {
+            foreach (var (image, _) in paintings) image.Dispose();
+        }
     }
 
     /// <summary>

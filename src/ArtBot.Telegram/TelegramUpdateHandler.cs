@@ -56,7 +56,7 @@ public sealed class TelegramUpdateHandler(
                 break;
             case { Photo: { Length: > 0 } } or { Document.MimeType: "image/jpeg" or "image/png" or "image/webp" }:
                 var photos = new List<byte[]>();
-                foreach (var part in messages)
+                foreach (var part in messages.Take(PhotoMessage.PhotosUsed))
                 {
                     var fileId = part.Photo is { Length: > 0 } sizes ? sizes.MaxBy(s => (long)s.Width * s.Height)!.FileId : part.Document?.FileId;
                     if (fileId == null) continue;

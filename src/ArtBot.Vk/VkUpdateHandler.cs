@@ -12,9 +12,6 @@ namespace ArtBot.Vk;
 /// </summary>
 public sealed class VkUpdateHandler(BotService bot, VkMessenger messenger, VkDownloader downloader, ILogger<VkUpdateHandler> logger)
 {
-    /// <summary>At most this many photos of one message are fetched: the first is the content, the second the style.</summary>
-    private const int PhotosUsed = 2;
-
     public async Task HandleAsync(JsonObject update, CancellationToken cancellationToken)
     {
         var type = (string?)update["type"];
@@ -69,7 +66,7 @@ public sealed class VkUpdateHandler(BotService bot, VkMessenger messenger, VkDow
         var from = new ChatUser(VkMessenger.PlatformName, userId, (long?)message["peer_id"] ?? userId, LanguageOf((int?)client?["lang_id"]));
         var text = ((string?)message["text"] ?? "").Trim();
         var attachments = Attachments(message).ToList();
-        var images = attachments.Select(ImageUrl).Where(u => u != null).Take(PhotosUsed).ToList();
+        var images = attachments.Select(ImageUrl).Where(u => u != null).Take(PhotoMessage.PhotosUsed).ToList();
 
         Incoming incoming;
         if (images.Count > 0)

@@ -214,7 +214,7 @@ public sealed class WebChatServer(
                     await file.CopyToAsync(buffer, context.RequestAborted);
                     photos.Add(buffer.ToArray());
                 }
-                incoming = new PhotoMessage(from, photos, text.Length > 0 ? text : null);
+                incoming = new PhotoMessage(from, photos.Take(PhotoMessage.PhotosUsed).ToList(), text.Length > 0 ? text : null);
             }
         }
         else if (text.StartsWith('/'))

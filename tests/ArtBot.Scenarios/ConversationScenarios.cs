@@ -246,6 +246,40 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
     }
 
     [Fact]
+    public async Task Three_photos_make_one_picture_from_two_paintings_mixed_as_chosen()
+    {
+        await StartBotAsync();
+        Chat.PushAlbum(25, Photo("dog.jpg"), Painting("starry_night.jpg"), Painting("the_scream.jpg"));
+        var sent = await WaitFor(c => c.Any(x => x.ChatId == 25 && x.Says("Two paintings for one picture")), "the blend menu");
+        var menu = sent.Last(x => x.ChatId == 25 && x.Says("Two paintings"));
+        Assert.Equal(["30 / 70", "50 / 50", "70 / 30"], menu.ButtonLabels);
+        Chat.PushButton(25, menu.DataOf("70 / 30")!);
+        sent = await WaitFor(c => c.Any(x => x.ChatId == 25 && x.Kind == SentKind.Photo), "the blended picture");
+        Assert.Contains(sent, x => x.ChatId == 25 && x.Says("Queued: you are #"));
+        var picture = sent.Last(x => x.ChatId == 25 && x.Kind == SentKind.Photo);
+        Assert.StartsWith("Painted in the style of your picture", picture.Text);
+        Assert.Equal(["Stronger", "Another style", "Dream this"], picture.ButtonLabels);   // already two paintings: no third
+        Chat.PushButton(25, menu.DataOf("30 / 70")!);                                       // the menu was one-shot
+        await WaitFor(c => c.Any(x => x.Kind == SentKind.ButtonAnswer && x.Text == "That button is out of date."), "the stale second press");
+    }
+
+    [Fact]
+    public async Task A_second_painting_can_be_added_to_a_picture_from_one()
+    {
+        await StartBotAsync();
+        Chat.PushAlbum(26, Photo("dog.jpg"), Painting("starry_night.jpg"));
+        var sent = await WaitFor(c => c.Any(x => x.ChatId == 26 && x.Kind == SentKind.Photo), "the picture");
+        var picture = sent.Last(x => x.ChatId == 26 && x.Kind == SentKind.Photo);
+        Assert.Equal(["Stronger", "Another style", "Dream this", "+ painting"], picture.ButtonLabels);
+        Chat.PushButton(26, picture.DataOf("+ painting")!);
+        await WaitFor(c => c.Any(x => x.ChatId == 26 && x.Says("Send a second painting")), "the request for a second painting");
+        Chat.PushPhoto(26, Painting("the_scream.jpg"));
+        sent = await WaitFor(c => c.Any(x => x.ChatId == 26 && x.Says("Two paintings for one picture")), "the blend menu");
+        Chat.PushButton(26, sent.Last(x => x.ChatId == 26 && x.Says("Two paintings")).DataOf("50 / 50")!);
+        await WaitFor(c => c.Count(x => x.ChatId == 26 && x.Kind == SentKind.Photo) == 2, "the blended picture");
+    }
+
+    [Fact]
     public async Task Bad_inputs_get_a_short_explanation_and_nothing_crashes()
     {
         await StartBotAsync();

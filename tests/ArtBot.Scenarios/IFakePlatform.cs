@@ -56,8 +56,8 @@ public interface IFakePlatform : IAsyncDisposable
 
     void PushPhoto(long user, byte[] photo, string? caption = null, string language = "en");
 
-    /// <summary>Two photos sent together: content, then style.</summary>
-    void PushAlbum(long user, byte[] content, byte[] style);
+    /// <summary>Photos sent together: content, then the style (and a second painting to blend).</summary>
+    void PushAlbum(long user, byte[] content, byte[] style, byte[]? secondStyle = null);
 
     void PushFile(long user, byte[] content, string mimeType, string name);
 

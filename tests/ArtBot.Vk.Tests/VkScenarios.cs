@@ -128,7 +128,7 @@ public sealed class VkScenarios : MessengerApiScenarios<FakeVk>
         Chat.Forbidden[37] = true;
         Chat.Press(37, "The Great Wave");
         // Two sends dropped: the queue notice, then the picture (stored before it is sent).
-        await Chat.WaitForAsync(_ => Logs.Lines.Count(l => l.Contains("901")) >= 2, Patience, "the dropped notice and picture");
+        await Chat.WaitForAsync(_ => Logs.Lines.Count(l => l.Contains("does not allow messages from the community (901)")) >= 2, Patience, "the dropped notice and picture");
         Chat.PushText(38, "/help");
         await WaitFor(c => c.Any(x => x.ChatId == 38), "the bot still answering others");
         await StopBotAsync();

@@ -8,6 +8,8 @@ public sealed record PresetRequest(byte[] Image, string PresetId, int? MaxSide =
 
 /// <summary>Gatys et al. optimisation: the content photo painted in the style photo.</summary>
 /// <param name="StyleStrength">Multiplies the engine's default style weight (1 = default).</param>
+/// <param name="SecondStyle">A second painting to blend with the first.</param>
+/// <param name="Blend">The first painting's share of the style when there is a second (0..1).</param>
 public sealed record StylizeRequest(
     byte[] Content,
     byte[] Style,
@@ -15,7 +17,9 @@ public sealed record StylizeRequest(
     int? Iterations = null,
     bool PreserveColors = false,
     double StyleStrength = 1.0,
-    ImageFormat Format = ImageFormat.Jpeg);
+    ImageFormat Format = ImageFormat.Jpeg,
+    byte[]? SecondStyle = null,
+    double Blend = 1.0);
 
 /// <summary>DeepDream of a photo.</summary>
 public sealed record DreamRequest(byte[] Image, int? Size = null, int? Steps = null, ImageFormat Format = ImageFormat.Jpeg);

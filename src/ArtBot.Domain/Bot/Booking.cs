@@ -49,7 +49,7 @@ public sealed class Booking(
         var balance = await ledger.BalanceAsync(user.Platform, user.UserId, ct);
         if (balance <= 0)
         {
-            await BookAsync(user, from, messenger, request.Kind, request.Content, request.Style, null, ct, request.Strength, request.Steps);
+            await BookAsync(user, from, messenger, request.Kind, request.Content, request.Style, null, ct, request.Strength, request.Steps, blend: request.Blend);
             return;
         }
         var keyboard = await menus.TiersAsync(user, request, (tier, hdSteps) => IterationsOf(request.Kind, tier, hdSteps ?? request.Steps) ?? 0, tier => SideFor(user, tier), ct);
@@ -73,13 +73,13 @@ public sealed class Booking(
         // The menu is one-shot: of two presses (a double tap, a replay) only the first books.
         if (!await offers.UseAsync(pressed, ct)) return Texts.Get(user.Language, TextKey.UnknownButton);
         var steps = offer.Tier == Tier.Hd && request.Kind == JobKind.Stylize ? offer.Iterations : request.Steps;
-        await BookAsync(user, from, messenger, request.Kind, request.Content, request.Style, null, ct, request.Strength, steps, offer.Tier);
+        await BookAsync(user, from, messenger, request.Kind, request.Content, request.Style, null, ct, request.Strength, steps, offer.Tier, request.Blend);
         return null;
     }
 
     /// <returns>False when the job was not queued (a limit, or the credits ran out); the user was told why.</returns>
     public async Task<bool> BookAsync(UserProfile user, ChatUser from, IMessenger messenger, JobKind kind, string content, string? style,
-        string? presetId, CancellationToken ct, double? strength = null, int? steps = null, Tier tier = Tier.Free)
+        string? presetId, CancellationToken ct, double? strength = null, int? steps = null, Tier tier = Tier.Free, StyleBlend? blend = null)
     {
         string T(string key, params object[] args) => Texts.Get(user.Language, key, args);
         var size = kind == JobKind.Gallery ? options.GalleryTile : SideFor(user, tier);
@@ -107,6 +107,8 @@ public sealed class Booking(
             PresetId = presetId,
             ContentImage = content,
             StyleImage = style,
+            SecondStyleImage = kind == JobKind.Stylize ? blend?.SecondStyle : null,
+            StyleShare = kind == JobKind.Stylize && blend != null ? Math.Clamp(blend.FirstShare, 0, 1) : 1.0,
             Size = size,
             Iterations = iterations,
             PreserveColors = user.KeepColors,

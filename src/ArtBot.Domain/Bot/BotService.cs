@@ -96,6 +96,17 @@ public sealed class BotService(
                 logger.LogInformation("{Platform}:{User}: photo refused, over {Limit} a minute", user.Platform, user.UserId, options.Limits.UploadsPerMinute);
                 await messenger.SendTextAsync(chat, Booking.RefusalText(user, Refusal.TooManyUploads), cancellationToken: cancellationToken);
                 break;
+            case PhotoMessage { Photos.Count: >= 3 } album:
+                // Content and two paintings: the mix is asked for, then it goes as any Gatys request.
+                var now = time.GetUtcNow();
+                user.Mode = ConversationMode.Idle;
+                await BlendMenuAsync(user, chat, messenger, await images.PutAsync(album.Photos[0], now, cancellationToken),
+                    await images.PutAsync(album.Photos[1], now, cancellationToken), await images.PutAsync(album.Photos[2], now, cancellationToken), cancellationToken);
+                break;
+            case PhotoMessage photo when user is { Mode: ConversationMode.AwaitingSecondPainting, ContentImage: { } blendContent, StyleImage: { } firstPainting }:
+                user.Mode = ConversationMode.Idle;
+                await BlendMenuAsync(user, chat, messenger, blendContent, firstPainting, await images.PutAsync(photo.Photos[0], time.GetUtcNow(), cancellationToken), cancellationToken);
+                break;
             case PhotoMessage { Photos.Count: >= 2 } album:
                 var content = await images.PutAsync(album.Photos[0], time.GetUtcNow(), cancellationToken);
                 var style = await images.PutAsync(album.Photos[1], time.GetUtcNow(), cancellationToken);
@@ -191,6 +202,9 @@ public sealed class BotService(
             case SettingOffer setting when menus.Apply(user, setting):
                 await messenger.SendTextAsync(button.From.ChatId, SettingsText(user), await menus.SettingsAsync(user, ct), ct);
                 return T(TextKey.SettingsSaved);
+            case BlendOffer blend when Menus.BlendShares.Contains(blend.Blend.FirstShare):
+                await booking.RequestAsync(user, button.From, messenger, new JobRequest(JobKind.Stylize, blend.Content, blend.Style, Blend: blend.Blend), ct);
+                return null;
             case CommandOffer command when BotCommands.Buttons.Contains(command.Command):
                 // The press is the command typed: the same path, the same checks.
                 await HandleCoreAsync(user, new CommandMessage(button.From, command.Command), messenger, ct);
@@ -215,6 +229,12 @@ public sealed class BotService(
                 user.Mode = ConversationMode.HasContent;
                 await messenger.SendTextAsync(button.From.ChatId, Texts.Get(user.Language, TextKey.PhotoMenu), await menus.PhotoAsync(user, job.ContentImage, ct), ct);
                 return null;
+            case FollowUp.AddPainting when job is { Kind: JobKind.Stylize, StyleImage: { } painting }:
+                user.ContentImage = job.ContentImage;
+                user.StyleImage = painting;
+                user.Mode = ConversationMode.AwaitingSecondPainting;
+                await messenger.SendTextAsync(button.From.ChatId, Texts.Get(user.Language, TextKey.SendSecondPainting), cancellationToken: ct);
+                return null;
             case FollowUp.SendAgain when job.ResultImage is { } result:
                 await messenger.SendImageAsync(button.From.ChatId, await images.GetAsync(result, ct),
                     Texts.Get(user.Language, TextKey.SentAgain, jobs.KindName(user.Language, job)), await menus.ResultAsync(job, ct), cancellationToken: ct);
@@ -232,12 +252,16 @@ public sealed class BotService(
                 }
                 if (job.Kind == JobKind.Gallery) return Texts.Get(user.Language, TextKey.UnknownButton);
                 await booking.RequestAsync(user, button.From, messenger, new JobRequest(job.Kind, job.ContentImage, job.StyleImage,
-                    Math.Min(job.StyleStrength * 2, Booking.MaxStyleStrength), job.Kind == JobKind.Dream ? (job.Iterations ?? options.DreamSteps) * 2 : null), ct);
+                    Math.Min(job.StyleStrength * 2, Booking.MaxStyleStrength), job.Kind == JobKind.Dream ? (job.Iterations ?? options.DreamSteps) * 2 : null,
+                    job.SecondStyleImage is { } second ? new StyleBlend(second, job.StyleShare) : null), ct);
                 return null;
             default:
                 return Texts.Get(user.Language, TextKey.UnknownButton);
         }
     }
+
+    private async Task BlendMenuAsync(UserProfile user, long chat, IMessenger messenger, string content, string style, string secondStyle, CancellationToken ct) =>
+        await messenger.SendTextAsync(chat, Texts.Get(user.Language, TextKey.BlendMenu), await menus.BlendAsync(user, content, style, secondStyle, ct), ct);
 
     private string SettingsText(UserProfile user)
     {

@@ -267,7 +267,8 @@ public sealed class JobRunner(
         {
             JobKind.Preset => await engine.PresetAsync(new PresetRequest(content, job.PresetId!, job.Size), cancellationToken),
             JobKind.Stylize => await engine.StylizeAsync(
-                new StylizeRequest(content, await images.GetAsync(job.StyleImage!, CancellationToken.None), job.Size, job.Iterations, job.PreserveColors, job.StyleStrength),
+                new StylizeRequest(content, await images.GetAsync(job.StyleImage!, CancellationToken.None), job.Size, job.Iterations, job.PreserveColors, job.StyleStrength,
+                    SecondStyle: job.SecondStyleImage is { } second ? await images.GetAsync(second, CancellationToken.None) : null, Blend: job.StyleShare),
                 progress, cancellationToken),
             JobKind.Dream => await engine.DreamAsync(new DreamRequest(content, job.Size, job.Iterations), progress, cancellationToken),
             _ => await engine.GalleryAsync(new GalleryRequest(content, job.Size, job.Language), cancellationToken),

@@ -92,8 +92,21 @@ public sealed class Menus(OfferBook offers, PresetCatalog presets, BotOptions op
             (Texts.Get(job.Language, TextKey.ButtonAnotherPreset), new FollowUpOffer(job.Id, FollowUp.AnotherStyle)),
             (Texts.Get(job.Language, TextKey.ButtonDreamThis), new FollowUpOffer(job.Id, FollowUp.DreamThis)),
         ]];
+        // A picture from one painting can take a second one, blended.
+        if (job is { Kind: JobKind.Stylize, SecondStyleImage: null })
+            rows = [[.. rows[0], (Texts.Get(job.Language, TextKey.ButtonAddPainting), new FollowUpOffer(job.Id, FollowUp.AddPainting))]];
         return offers.KeyboardAsync(job.Platform, job.UserId, rows, cancellationToken: ct);
     }
+
+    /// <summary>The mix of two paintings: 30/70, 50/50, 70/30 (the first painting's share first). One-shot: one press, one job.</summary>
+    public Task<Keyboard> BlendAsync(UserProfile user, string content, string style, string secondStyle, CancellationToken ct) =>
+        offers.KeyboardAsync(user.Platform, user.UserId,
+            [[.. BlendShares.Select(share => (T(user, TextKey.ButtonBlend, (int)Math.Round(share * 100), (int)Math.Round((1 - share) * 100)),
+                (Offer)new BlendOffer(content, style, new StyleBlend(secondStyle, share))))]],
+            oneShot: true, ct);
+
+    /// <summary>The shares of the first painting a blend menu offers.</summary>
+    public static readonly double[] BlendShares = [0.3, 0.5, 0.7];
 
     /// <summary>/history: for each picture, "send it again" and "another style" (the menu of presets for its photo).</summary>
     public Task<Keyboard> HistoryAsync(UserProfile user, IReadOnlyList<Job> recent, CancellationToken ct) =>

@@ -8,8 +8,12 @@ public abstract record Incoming(ChatUser From);
 
 public sealed record CommandMessage(ChatUser From, string Command, string Argument = "") : Incoming(From);
 
-/// <summary>One photo, or an album (first = content, second = style).</summary>
-public sealed record PhotoMessage(ChatUser From, IReadOnlyList<byte[]> Photos, string? Caption = null) : Incoming(From);
+/// <summary>One photo, or an album (first = content, then one painting, or two to blend).</summary>
+public sealed record PhotoMessage(ChatUser From, IReadOnlyList<byte[]> Photos, string? Caption = null) : Incoming(From)
+{
+    /// <summary>At most this many photos of one message are used (and fetched): the content, then one or two paintings.</summary>
+    public const int PhotosUsed = 3;
+}
 
 public sealed record ButtonPressed(ChatUser From, string CallbackId, string Data) : Incoming(From);
 

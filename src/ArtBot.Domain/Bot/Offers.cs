@@ -20,6 +20,7 @@ namespace ArtBot.Domain.Bot;
 [JsonDerivedType(typeof(PackOffer), "pack")]
 [JsonDerivedType(typeof(CancelOffer), "cancel")]
 [JsonDerivedType(typeof(CommandOffer), "command")]
+[JsonDerivedType(typeof(BlendOffer), "blend")]
 public abstract record Offer;
 
 /// <summary>Paint this photo with a preset (the photo the menu was sent for, not whatever came later).</summary>
@@ -33,7 +34,7 @@ public sealed record StyleNextOffer(string Content) : Offer;
 /// <summary>A Gatys or dream request at one tier, priced from configuration when pressed.</summary>
 public sealed record TierOffer(Tier Tier, int Iterations, JobRequest Request) : Offer;
 
-public enum FollowUp { Stronger, AnotherStyle, DreamThis, SendAgain }
+public enum FollowUp { Stronger, AnotherStyle, DreamThis, SendAgain, AddPainting }
 
 /// <summary>A button under a delivered result, or beside it in /history.</summary>
 public sealed record FollowUpOffer(long JobId, FollowUp Action) : Offer;
@@ -53,7 +54,13 @@ public sealed record CommandOffer(string Command) : Offer;
 public sealed record PackOffer(string PackId) : Offer;
 
 /// <summary>What a Gatys or dream job will be, once its tier is picked.</summary>
-public sealed record JobRequest(JobKind Kind, string Content, string? Style, double? Strength = null, int? Steps = null);
+public sealed record JobRequest(JobKind Kind, string Content, string? Style, double? Strength = null, int? Steps = null, StyleBlend? Blend = null);
+
+/// <summary>A second painting, and the first painting's share of the style (0.3, 0.5, 0.7).</summary>
+public sealed record StyleBlend(string SecondStyle, double FirstShare);
+
+/// <summary>One mix of two paintings for one content photo: a Gatys request once pressed.</summary>
+public sealed record BlendOffer(string Content, string Style, StyleBlend Blend) : Offer;
 
 /// <summary>A press that points at a valid offer: the offer, and the menu it came from.</summary>
 public sealed record PressedOffer(Offer Offer, string MenuId, bool OneShot);

@@ -32,6 +32,10 @@ public static class TextKey
     public const string ButtonCancel = nameof(ButtonCancel);
     public const string BotDescription = nameof(BotDescription);
     public const string History = nameof(History);
+    public const string BlendMenu = nameof(BlendMenu);
+    public const string ButtonBlend = nameof(ButtonBlend);
+    public const string ButtonAddPainting = nameof(ButtonAddPainting);
+    public const string SendSecondPainting = nameof(SendSecondPainting);
     public const string HistoryLine = nameof(HistoryLine);
     public const string HistoryEmpty = nameof(HistoryEmpty);
     public const string ButtonSendAgain = nameof(ButtonSendAgain);

@@ -6,7 +6,7 @@ namespace ArtBot.Domain.Bot;
 public enum StyleStrength { Low, Medium, High }
 
 /// <summary>Where a user's conversation stands.</summary>
-public enum ConversationMode { Idle, HasContent, AwaitingDreamPhoto }
+public enum ConversationMode { Idle, HasContent, AwaitingDreamPhoto, AwaitingSecondPainting }
 
 /// <summary>A user of one platform: settings and conversation state.</summary>
 public sealed class UserProfile
@@ -21,6 +21,9 @@ public sealed class UserProfile
     public StyleStrength Strength { get; set; } = StyleStrength.Medium;
     public ConversationMode Mode { get; set; }
     public string? ContentImage { get; set; }
+
+    /// <summary>The first painting, while the user is asked for a second one to blend with it.</summary>
+    public string? StyleImage { get; set; }
 
     /// <summary>
     /// A banned user's messages are ignored, after one notice. Read from the ban list when the

@@ -26,6 +26,11 @@ public sealed class Job
     public string? PresetId { get; set; }
     public string ContentImage { get; set; } = "";
     public string? StyleImage { get; set; }
+
+    /// <summary>A second painting blended with <see cref="StyleImage"/>; <see cref="StyleShare"/> is the first one's share.</summary>
+    public string? SecondStyleImage { get; set; }
+
+    public double StyleShare { get; set; } = 1.0;
     public int Size { get; set; }
     public int? Iterations { get; set; }
     public bool PreserveColors { get; set; }

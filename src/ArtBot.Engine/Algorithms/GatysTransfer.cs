@@ -71,16 +71,42 @@ public static class GatysTransfer
         Tensor style,
         GatysOptions options,
         IProgress<GatysProgress>? progress = null,
+        CancellationToken cancellationToken = default) =>
+        Run(vgg, layers, content, [(style, 1.0)], options, progress, cancellationToken);
+
+    /// <summary>
+    /// Several paintings at once, as neural-style's <c>-style_blend_weights</c>: each painting has
+    /// its own Gram targets, and the style term is the weighted sum of their losses (weights
+    /// normalised to sum to 1, so the style weight means the same as with one painting).
+    /// </summary>
+    /// <param name="styles">Each [1,3,h,w] RGB 0..1, any size, with its share of the style.</param>
+    public static GatysResult Run(
+        Vgg19Features vgg,
+        GatysLayers layers,
+        Tensor content,
+        IReadOnlyList<(Tensor Image, double Weight)> styles,
+        GatysOptions options,
+        IProgress<GatysProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
+        if (styles.Count == 0 || styles.Any(s => !(s.Weight >= 0)) || styles.Sum(s => s.Weight) <= 0)
+            throw new ArgumentException("at least one painting, with non-negative weights that do not all vanish", nameof(styles));
+        var total = styles.Sum(s => s.Weight);
         using var outer = torch.NewDisposeScope();
         var clock = Stopwatch.StartNew();
         var (height, width) = (content.shape[2], content.shape[3]);
 
         Tensor? contentChroma = null;
+        var paintings = styles.Select(s => (Image: s.Image, Weight: s.Weight / total)).ToList();
         if (options.PreserveColors)
         {
-            (content, style, contentChroma) = LuminanceOnly(content, style);
+            Tensor greyContent = content;
+            for (var i = 0; i < paintings.Count; i++)
+            {
+                (greyContent, var grey, contentChroma) = LuminanceOnly(content, paintings[i].Image);
+                paintings[i] = (grey, paintings[i].Weight);
+            }
+            content = greyContent;
         }
 
         var sizes = ScaleSizes(height, width, options);
@@ -109,7 +135,8 @@ public static class GatysTransfer
             }
 
             using var scaleScope = torch.NewDisposeScope();
-            var (contentLosses, styleLosses) = BuildLosses(vgg, layers, Resize(content, h, w), ResizeStyle(style, h, w, options.StyleScale));
+            var (contentLosses, styleLosses) = BuildLosses(vgg, layers, Resize(content, h, w),
+                paintings.Select(p => (ResizeStyle(p.Image, h, w, options.StyleScale), p.Weight)).ToList());
             using var tv = new TotalVariationLoss();
             using var x = new TorchSharp.Modules.Parameter(image.detach().clone(), requires_grad: true);
 
@@ -125,7 +152,7 @@ public static class GatysTransfer
                 {
                     var features = vgg.forward(Vgg19Features.Preprocess(x));
                     var contentLoss = contentLosses.Select(kv => kv.Value.forward(features[kv.Key])).Aggregate((a, b) => a + b) * (options.ContentWeight / contentLosses.Count);
-                    var styleLoss = styleLosses.Select(kv => kv.Value.forward(features[kv.Key])).Aggregate((a, b) => a + b) * (options.StyleWeight / styleLosses.Count);
+                    var styleLoss = styleLosses.Select(s => s.Loss.forward(features[s.Layer]) * s.Weight).Aggregate((a, b) => a + b) * (options.StyleWeight / layers.Style.Count);
                     var tvLoss = tv.forward(x) * options.TvWeight;
                     var total = contentLoss + styleLoss + tvLoss;
                     total.backward();
@@ -175,7 +202,7 @@ public static class GatysTransfer
                 progress?.Report(new GatysProgress(iteration, options.Iterations, scale + 1, sizes.Count, (int)w, (int)h, c, s, t, elapsed, eta));
             }
 
-            foreach (var loss in contentLosses.Values.Cast<nn.Module>().Concat(styleLosses.Values)) loss.Dispose();
+            foreach (var loss in contentLosses.Values.Cast<nn.Module>().Concat(styleLosses.Select(s => s.Loss))) loss.Dispose();
             // L-BFGS may end on a worse step than the best seen; the best is what carries on.
             image = (double.IsFinite(bestLoss.item<float>()) ? best.clone() : x.detach().clone()).DetachFromDisposeScope();
             outer.Attach(image);
@@ -194,17 +221,17 @@ public static class GatysTransfer
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         var (h, w) = (image.shape[2], image.shape[3]);
-        var (contentLosses, styleLosses) = BuildLosses(vgg, layers, content, ResizeStyle(style, h, w, options.StyleScale));
+        var (contentLosses, styleLosses) = BuildLosses(vgg, layers, content, [(ResizeStyle(style, h, w, options.StyleScale), 1.0)]);
         try
         {
             var features = vgg.forward(Vgg19Features.Preprocess(image));
             var c = contentLosses.Average(kv => kv.Value.forward(features[kv.Key]).item<float>());
-            var s = styleLosses.Average(kv => kv.Value.forward(features[kv.Key]).item<float>());
+            var s = styleLosses.Average(l => l.Loss.forward(features[l.Layer]).item<float>());
             return new GatysDistances(c, s);
         }
         finally
         {
-            foreach (var loss in contentLosses.Values.Cast<nn.Module>().Concat(styleLosses.Values)) loss.Dispose();
+            foreach (var loss in contentLosses.Values.Cast<nn.Module>().Concat(styleLosses.Select(s => s.Loss))) loss.Dispose();
         }
     }
 
@@ -235,15 +262,21 @@ public static class GatysTransfer
         return split;
     }
 
-    private static (Dictionary<string, ContentLoss>, Dictionary<string, StyleLoss>) BuildLosses(Vgg19Features vgg, GatysLayers layers, Tensor content, Tensor style)
+    /// <summary>A content loss per content layer; a style loss per style layer and painting, with the painting's share.</summary>
+    private static (Dictionary<string, ContentLoss>, List<(string Layer, StyleLoss Loss, double Weight)>) BuildLosses(
+        Vgg19Features vgg, GatysLayers layers, Tensor content, IReadOnlyList<(Tensor Image, double Weight)> styles)
     {
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         var contentFeatures = vgg.forward(Vgg19Features.Preprocess(content));
-        var styleFeatures = vgg.forward(Vgg19Features.Preprocess(style));
         var contentLosses = layers.Content.ToDictionary(l => l, l => new ContentLoss(contentFeatures[l]));
-        var styleLosses = layers.Style.ToDictionary(l => l, l => new StyleLoss(styleFeatures[l]));
-        foreach (var m in contentLosses.Values.Cast<nn.Module>().Concat(styleLosses.Values))
+        var styleLosses = new List<(string, StyleLoss, double)>();
+        foreach (var (image, weight) in styles)
+        {
+            var styleFeatures = vgg.forward(Vgg19Features.Preprocess(image));
+            styleLosses.AddRange(layers.Style.Select(l => (l, new StyleLoss(styleFeatures[l]), weight)));
+        }
+        foreach (var m in contentLosses.Values.Cast<nn.Module>().Concat(styleLosses.Select(s => s.Item2)))
             foreach (var b in m.buffers()) b.MoveToOuterDisposeScope();
         return (contentLosses, styleLosses);
     }

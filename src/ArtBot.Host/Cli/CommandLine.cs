@@ -1,3 +1,4 @@
+using SkiaSharp;
 using System.Text.Json;
 using ArtBot.Domain.Art;
 using ArtBot.Engine;
@@ -44,9 +45,10 @@ public static class CommandLine
               --scales N            coarse-to-fine scales (default 3); --min-scale N smallest side (128)
               --preserve-colors     transfer on luminance, keep the photo's colours
               --style-layers a,b    --content-layers a   VGG layers (default: the Gatys set, or the deepest available)
+              --blend-with STYLE2   a second painting, blended with STYLE;  --blend X  STYLE's share, 0..1 (default 0.5)
             """,
             ["-o", "--output", "--size", "--iterations", "--content-weight", "--style-weight", "--tv-weight", "--optimizer", "--lr", "--init",
-             "--seed", "--style-scale", "--scales", "--min-scale", "--style-layers", "--content-layers"], ["--preserve-colors"], StylizeAsync),
+             "--seed", "--style-scale", "--scales", "--min-scale", "--style-layers", "--content-layers", "--blend-with", "--blend"], ["--preserve-colors"], StylizeAsync),
         new("dream", "dream IMAGE -o OUT [options]",
             """
             DeepDream: amplify what a classifier sees in IMAGE.
@@ -65,6 +67,9 @@ public static class CommandLine
         new("gallery", "gallery IMAGE -o OUT [--tile N] [--lang en|ru]",
             "Render IMAGE in every preset as one captioned contact sheet (the bot's preset-menu preview).\n  --tile N     tile long side (default 256)\n  --lang L     caption language, en (default) or ru",
             ["-o", "--output", "--tile", "--lang"], [], GalleryAsync),
+        new("sheet", "sheet IMAGE[=CAPTION]... -o OUT [--side N] [--columns N]",
+            "Lay images out side by side, each with its caption (the file name when none), as one picture: how docs/ shows a\nblend beside its paintings.\n  --side N     each image's long side (default 384)\n  --columns N  images a row (default: all in one row)",
+            ["-o", "--output", "--side", "--columns"], [], SheetAsync),
         new("run", "run [--role all|receiver|worker]",
             "Start the chat bot on every configured platform (Telegram: set ARTBOT_Telegram__Token; VK: ARTBOT_Vk__Token and ARTBOT_Vk__GroupId).\nWith none, a local web chat at http://127.0.0.1:8080/ (Web:Enabled=true runs it beside them). Runs until Ctrl+C.\n  --role R     all (default): one process does everything; receiver: talks to the platforms and books jobs;\n               worker: renders and delivers. Split roles need Storage:Provider=postgres (see README, Storage).",
             ["--role"], [], RunBotAsync),
@@ -284,10 +289,15 @@ public static class CommandLine
         };
         var content = ReadInput(p[0]);
         var style = ReadInput(p[1]);
+        if (args.Has("--blend") && !args.Has("--blend-with")) throw new UsageException("--blend is the first painting's share of a blend: it needs --blend-with STYLE2");
+        var share = args.Double("--blend", 0, 1) ?? 0.5;
+        IReadOnlyList<(byte[], double)> paintings = args.String("--blend-with") is { } second
+            ? [(style, share), (ReadInput(second), 1 - share)]
+            : [(style, 1.0)];
         using var bar = new ConsoleProgress("stylize");
         var progress = new Reporter<GatysProgress>(g => bar.Report(g.Iteration, g.TotalIterations, g.Elapsed, g.Eta,
             $"scale {g.Scale}/{g.Scales} {g.Width}×{g.Height} loss {g.TotalLoss:0.###} (c {g.ContentLoss:0.###} s {g.StyleLoss:0.###} tv {g.TvLoss:0.###})"));
-        var result = await WithInput($"{p[0]} or {p[1]}", () => engine().StylizeAsync(content, style, options, ImageCodec.FormatForPath(output), progress, ct));
+        var result = await WithInput($"{p[0]} or {p[1]}", () => engine().StylizeAsync(content, paintings, options, ImageCodec.FormatForPath(output), progress, ct));
         bar.Dispose();
         await WriteResultAsync(output, result);
         return result.Cancelled ? Cancelled : Ok;
@@ -340,6 +350,33 @@ public static class CommandLine
         var result = await WithInput(p[0], () => engine().GalleryAsync(new GalleryRequest(image, tile, language, ImageCodec.FormatForPath(output)), ct));
         await WriteResultAsync(output, result);
         return Ok;
+    }
+
+    private static async Task<int> SheetAsync(ParsedArgs args, Func<ArtEngine> engine, CancellationToken ct)
+    {
+        if (args.Positionals.Count == 0) throw new UsageException("missing IMAGE");
+        var output = OutputPath(args);
+        var side = args.Int("--side", 32, 2048) ?? 384;
+        var tiles = new List<(SKBitmap Image, string Caption)>();
+        try
+        {
+            foreach (var item in args.Positionals)
+            {
+                var (path, caption) = item.IndexOf('=') is > 0 and var at ? (item[..at], item[(at + 1)..]) : (item, Path.GetFileNameWithoutExtension(item));
+                using var decoded = ImageCodec.Decode(ReadInput(path), long.MaxValue);
+                tiles.Add((ImageCodec.ResizeToLongSide(decoded, side, allowUpscale: true), caption));
+            }
+            using var sheet = ContactSheet.Compose(tiles, args.Int("--columns", 1, 64) ?? tiles.Count);
+            var directory = Path.GetDirectoryName(Path.GetFullPath(output));
+            if (directory != null) Directory.CreateDirectory(directory);
+            await File.WriteAllBytesAsync(output, ImageCodec.Encode(sheet, ImageCodec.FormatForPath(output)), ct);
+            Console.WriteLine($"{output}: {sheet.Width}×{sheet.Height}, {tiles.Count} images");
+            return Ok;
+        }
+        finally
+        {
+            foreach (var (image, _) in tiles) image.Dispose();
+        }
     }
 
     private static async Task<int> HealthAsync(ParsedArgs args, Func<ArtEngine> engine, CancellationToken ct)

@@ -81,6 +81,32 @@ public sealed class GatysTests
         Assert.True((result.Image - content).abs().mean().item<float>() > 0.02f, "the result should not be the photo");
     }
 
+    /// <summary>Two paintings blended (neural-style's -style_blend_weights): each share pulls the picture towards its painting.</summary>
+    [Fact]
+    public void A_blend_of_two_paintings_leans_towards_the_one_with_the_larger_share()
+    {
+        using var scope = torch.NewDisposeScope();
+        var (content, starry) = Images(64);
+        using var screamBitmap = ImageCodec.Decode(TestPaths.Style("the_scream.jpg"), long.MaxValue);
+        using var screamSized = ImageCodec.ResizeToLongSide(screamBitmap, 64);
+        var scream = ImageTensor.ToTensor(screamSized);
+        var layers = GatysLayers.Choose(Block3);
+        using var vgg = Vgg19Features.Load(EngineFixture.Vgg(), layers.Style.Concat(layers.Content));
+        var options = new GatysOptions { Iterations = 30, Scales = 1 };
+
+        // A zero share is no painting at all: the same picture as the other painting alone.
+        var alone = GatysTransfer.Run(vgg, layers, content, starry, options).Image;
+        var withNothing = GatysTransfer.Run(vgg, layers, content, [(starry, 0.7), (scream, 0.0)], options).Image;
+        Assert.True(alone.allclose(withNothing, rtol: 1e-4, atol: 1e-5));
+
+        double StyleDistance(Tensor image, Tensor painting) => GatysTransfer.Distances(vgg, layers, content, painting, image, options).Style;
+        var mostlyStarry = GatysTransfer.Run(vgg, layers, content, [(starry, 0.7), (scream, 0.3)], options).Image;
+        var mostlyScream = GatysTransfer.Run(vgg, layers, content, [(starry, 0.3), (scream, 0.7)], options).Image;
+        Assert.True(StyleDistance(mostlyStarry, starry) < StyleDistance(mostlyScream, starry), "70 % Starry Night is nearer Starry Night than 30 %");
+        Assert.True(StyleDistance(mostlyScream, scream) < StyleDistance(mostlyStarry, scream), "70 % Scream is nearer The Scream than 30 %");
+        Assert.Throws<ArgumentException>(() => GatysTransfer.Run(vgg, layers, content, [(starry, 0.0), (scream, 0.0)], options));
+    }
+
     [Fact]
     public void Cancellation_returns_the_best_image_so_far_at_full_size()
     {

@@ -73,6 +73,28 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void Stylize_blends_a_second_painting_and_sheet_lays_the_pictures_side_by_side()
+    {
+        var blended = Path.Combine(work, "blend.png");
+        var (code, stdout, stderr) = Artbot("stylize", TestPaths.Content("dog.jpg"), TestPaths.Style("starry_night.jpg"),
+            "--blend-with", TestPaths.Style("the_scream.jpg"), "--blend", "0.7", "--size", "64", "--iterations", "4", "-o", blended);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("2 paintings blended 70/30", stdout);
+
+        var sheet = Path.Combine(work, "sheet.jpg");
+        (code, stdout, stderr) = Artbot("sheet", TestPaths.Content("dog.jpg") + "=photo", TestPaths.Style("starry_night.jpg"), blended + "=70 / 30",
+            "--side", "64", "-o", sheet);
+        Assert.True(code == 0, stderr);
+        Assert.StartsWith($"{sheet}: ", stdout);
+        using var decoded = SkiaSharp.SKBitmap.Decode(sheet);
+        Assert.True(decoded.Width > 3 * 64 && decoded.Height < 2 * 64 + 60, $"{decoded.Width}×{decoded.Height}: one row of three");
+
+        (code, _, stderr) = Artbot("stylize", TestPaths.Content("dog.jpg"), TestPaths.Style("starry_night.jpg"), "--blend", "0.7", "-o", blended);
+        Assert.Equal(64, code);
+        Assert.Contains("--blend-with", stderr);
+    }
+
+    [Fact]
     public void Classify_prints_five_index_label_logit_lines()
     {
         var (code, stdout, stderr) = Artbot("classify", TestPaths.Content("dog.jpg"));

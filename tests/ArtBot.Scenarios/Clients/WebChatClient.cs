@@ -162,8 +162,10 @@ public sealed class WebChatClient : IFakePlatform
     public void PushPhoto(long user, byte[] photo, string? caption = null, string language = "en") =>
         Post(user, "/api/send", Form(caption ?? "", (photo, "image/jpeg", "photo.jpg")), language);
 
-    public void PushAlbum(long user, byte[] content, byte[] style) =>
-        Post(user, "/api/send", Form("", (content, "image/jpeg", "content.jpg"), (style, "image/jpeg", "style.jpg")), "en");
+    public void PushAlbum(long user, byte[] content, byte[] style, byte[]? secondStyle = null) =>
+        Post(user, "/api/send", secondStyle == null
+            ? Form("", (content, "image/jpeg", "content.jpg"), (style, "image/jpeg", "style.jpg"))
+            : Form("", (content, "image/jpeg", "content.jpg"), (style, "image/jpeg", "style.jpg"), (secondStyle, "image/jpeg", "style2.jpg")), "en");
 
     public void PushFile(long user, byte[] content, string mimeType, string name) => Post(user, "/api/send", Form("", (content, mimeType, name)), "en");
 

@@ -118,11 +118,12 @@ public sealed class FakeTelegram : IFakeMessengerApi
         Push(new JsonObject { ["message"] = message });
     }
 
-    public void PushAlbum(long user, byte[] content, byte[] style)
+    public void PushAlbum(long user, byte[] content, byte[] style, byte[]? secondStyle = null)
     {
         var album = $"album{Interlocked.Increment(ref nextMessage)}";
         PushPhoto(user, content, null, album, "en");
         PushPhoto(user, style, null, album, "en");
+        if (secondStyle != null) PushPhoto(user, secondStyle, null, album, "en");
     }
 
     public void PushFile(long user, byte[] content, string mimeType, string name)

@@ -166,7 +166,8 @@ public sealed class FakeVk : IFakeMessengerApi
     public void PushPhoto(long user, byte[] photo, string? caption = null, string language = "en") =>
         PushMessage(user, caption ?? "", [PhotoAttachment(photo)], LangId(language));
 
-    public void PushAlbum(long user, byte[] content, byte[] style) => PushMessage(user, "", [PhotoAttachment(content), PhotoAttachment(style)]);
+    public void PushAlbum(long user, byte[] content, byte[] style, byte[]? secondStyle = null) =>
+        PushMessage(user, "", [PhotoAttachment(content), PhotoAttachment(style), .. secondStyle == null ? Array.Empty<JsonObject>() : [PhotoAttachment(secondStyle)]]);
 
     public void PushFile(long user, byte[] content, string mimeType, string name)
     {
