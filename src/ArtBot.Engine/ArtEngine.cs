@@ -109,7 +109,7 @@ public sealed class ArtEngine : IArtEngine, IDisposable
             StyleWeight = defaults.StyleWeight * request.StyleStrength,
         };
         var mapped = progress == null ? null : new SyncProgress<GatysProgress>(p =>
-            progress.Report(new RenderProgress("stylize", p.Iteration, p.TotalIterations, p.Elapsed, p.Eta, p.TotalLoss)));
+            progress.Report(new RenderProgress("stylize", p.Iteration, p.TotalIterations, p.Elapsed, p.Eta, p.TotalLoss, Snapshot(p.Current))));
         if (request.SecondStyle is { } second)
         {
             var share = Math.Clamp(request.Blend, 0, 1);
@@ -193,7 +193,7 @@ public sealed class ArtEngine : IArtEngine, IDisposable
         var defaults = new DreamOptions();
         var dream = defaults with { Size = request.Size ?? defaults.Size, Steps = request.Steps ?? defaults.Steps };
         var mapped = progress == null ? null : new SyncProgress<DreamProgress>(p =>
-            progress.Report(new RenderProgress("dream", p.Step, p.TotalSteps, p.Elapsed, p.Eta, p.Activation)));
+            progress.Report(new RenderProgress("dream", p.Step, p.TotalSteps, p.Elapsed, p.Eta, p.Activation, Snapshot(p.Current))));
         return DreamAsync(request.Image, dream, request.Format, mapped, cancellationToken);
     }
 
@@ -321,6 +321,18 @@ public sealed class ArtEngine : IArtEngine, IDisposable
             $"unknown preset '{id}'; the presets are {string.Join(", ", Presets.All.Select(p => p.Id))}");
 
     private SKBitmap Decode(byte[] data) => ImageCodec.Decode(data, options.MaxInputPixels);
+
+    /// <summary>Long side of a live preview: enough to see the picture form in a chat, small to send.</summary>
+    public const int PreviewSide = 512;
+
+    /// <summary>A preview of the image as it stands; runs on the tensor thread when the listener asks, inside its report.</summary>
+    private static Func<byte[]>? Snapshot(Func<Tensor>? current) => current == null ? null : () =>
+    {
+        using var scope = torch.NewDisposeScope();
+        using var bitmap = ImageTensor.ToBitmap(current());
+        using var small = ImageCodec.ResizeToLongSide(bitmap, Math.Min(PreviewSide, Math.Max(bitmap.Width, bitmap.Height)));
+        return ImageCodec.Encode(small, ImageFormat.Jpeg);
+    };
 
     /// <summary>Decodes and scales an upload on the thread pool, not on the tensor thread.</summary>
     private Task<SKBitmap> DecodeAsync(byte[] data, int longSide, bool allowUpscale, CancellationToken cancellationToken) =>

@@ -159,6 +159,9 @@ public static class QueueBenchmark
         public string Platform => "telegram";
         public Task<long> SendTextAsync(long chatId, string text, Keyboard? keyboard = null, CancellationToken cancellationToken = default, string? dedupeKey = null) => Task.FromResult(1L);
         public Task<long> SendImageAsync(long chatId, byte[] image, string caption, Keyboard? keyboard = null, bool asFile = false, CancellationToken cancellationToken = default, string? dedupeKey = null) => Task.FromResult(1L);
+        public Task EditImageAsync(long chatId, long messageId, byte[]? image, string caption, Keyboard? keyboard = null, CancellationToken cancellationToken = default) =>
+            Task.CompletedTask;
+
         public Task EditTextAsync(long chatId, long messageId, string text, Keyboard? keyboard = null, CancellationToken cancellationToken = default) => Task.CompletedTask;
         public Task AnswerButtonAsync(string callbackId, string? text = null, CancellationToken cancellationToken = default) => Task.CompletedTask;
     }

@@ -43,6 +43,12 @@ public sealed class TelegramMessenger(ITelegramBotClient client, IOptions<Telegr
     public Task EditTextAsync(long chatId, long messageId, string text, Keyboard? keyboard = null, CancellationToken cancellationToken = default) =>
         RetryAsync("editMessageText", ct => client.EditMessageText(chatId, (int)messageId, text, replyMarkup: Markup(keyboard), cancellationToken: ct), cancellationToken);
 
+    public Task EditImageAsync(long chatId, long messageId, byte[]? image, string caption, Keyboard? keyboard = null, CancellationToken cancellationToken = default) =>
+        image == null
+            ? RetryAsync("editMessageCaption", ct => client.EditMessageCaption(chatId, (int)messageId, caption, replyMarkup: Markup(keyboard), cancellationToken: ct), cancellationToken)
+            : RetryAsync("editMessageMedia", ct => client.EditMessageMedia(chatId, (int)messageId,
+                new InputMediaPhoto(InputFile.FromStream(new MemoryStream(image), "preview.jpg")) { Caption = caption }, replyMarkup: Markup(keyboard), cancellationToken: ct), cancellationToken);
+
     public Task AnswerButtonAsync(string callbackId, string? text = null, CancellationToken cancellationToken = default) =>
         RetryAsync("answerCallbackQuery", async ct => { await client.AnswerCallbackQuery(callbackId, text, cancellationToken: ct); return true; }, cancellationToken);
 

@@ -97,9 +97,11 @@ public sealed class VkApiClient(HttpClient http, IOptions<VkOptions> options, IL
     }
 
     /// <summary>messages.edit of a message named by its id, or by its number in the conversation (what a message_event carries).</summary>
-    public Task EditMessageAsync(long peerId, string text, long? messageId = null, long? conversationMessageId = null, string? keyboard = null, CancellationToken cancellationToken = default)
+    public Task EditMessageAsync(long peerId, string text, long? messageId = null, long? conversationMessageId = null, string? keyboard = null,
+        CancellationToken cancellationToken = default, string? attachment = null)
     {
         var parameters = new Dictionary<string, string> { ["peer_id"] = S(peerId), ["message"] = text };
+        if (attachment != null) parameters["attachment"] = attachment;
         if (messageId is { } id) parameters["message_id"] = S(id);
         if (conversationMessageId is { } number) parameters["conversation_message_id"] = S(number);
         if (keyboard != null) parameters["keyboard"] = keyboard;

@@ -17,6 +17,10 @@ public sealed class VkMessenger(VkApiClient api, ILogger<VkMessenger> logger) : 
     private readonly ConcurrentDictionary<string, (long PeerId, string Text, Keyboard Keyboard)> menus = new();
     private readonly ConcurrentQueue<string> menuOrder = new();
 
+    // messages.edit replaces a message's attachments with those it names: a caption edit names the photo again.
+    private readonly ConcurrentDictionary<(long PeerId, long MessageId), string> photos = new();
+    private readonly ConcurrentQueue<(long, long)> photoOrder = new();
+
     public string Platform => PlatformName;
 
     /// <summary>The messenger for answers to one event: each send is keyed by the event and its order, so handling the event again sends nothing new.</summary>
@@ -37,13 +41,31 @@ public sealed class VkMessenger(VkApiClient api, ILogger<VkMessenger> logger) : 
             var attachment = asFile
                 ? await api.UploadDocumentAsync(chatId, image, name, cancellationToken)
                 : await api.UploadPhotoAsync(chatId, image, name, cancellationToken);
-            return await api.SendMessageAsync(chatId, caption, RandomId(dedupeKey), markup, attachment, cancellationToken);
+            var id = await api.SendMessageAsync(chatId, caption, RandomId(dedupeKey), markup, attachment, cancellationToken);
+            if (!asFile) RememberPhoto(chatId, id, attachment);
+            return id;
         });
     }
 
     /// <remarks>VK keeps a message's keyboard through an edit that names none: an empty one takes it away.</remarks>
     public Task EditTextAsync(long chatId, long messageId, string text, Keyboard? keyboard = null, CancellationToken cancellationToken = default) =>
         api.EditMessageAsync(chatId, text, messageId: messageId, keyboard: Markup(chatId, text, keyboard) ?? VkKeyboards.None, cancellationToken: cancellationToken);
+
+    /// <remarks>VK edits a photo in place by naming a freshly uploaded one as the message's attachment.</remarks>
+    public async Task EditImageAsync(long chatId, long messageId, byte[]? image, string caption, Keyboard? keyboard = null, CancellationToken cancellationToken = default)
+    {
+        var attachment = image != null ? await api.UploadPhotoAsync(chatId, image, "preview.jpg", cancellationToken) : photos.GetValueOrDefault((chatId, messageId));
+        await api.EditMessageAsync(chatId, caption, messageId: messageId, keyboard: Markup(chatId, caption, keyboard) ?? VkKeyboards.None,
+            cancellationToken: cancellationToken, attachment: attachment);
+        if (attachment != null) RememberPhoto(chatId, messageId, attachment);
+    }
+
+    private void RememberPhoto(long peerId, long messageId, string attachment)
+    {
+        if (photos.TryAdd((peerId, messageId), attachment)) photoOrder.Enqueue((peerId, messageId));
+        else photos[(peerId, messageId)] = attachment;
+        while (photoOrder.Count > MenusKept && photoOrder.TryDequeue(out var old)) photos.TryRemove(old, out _);
+    }
 
     public Task AnswerButtonAsync(string callbackId, string? text = null, CancellationToken cancellationToken = default)
     {
@@ -107,6 +129,9 @@ public sealed class VkMessenger(VkApiClient api, ILogger<VkMessenger> logger) : 
 
         public Task EditTextAsync(long chatId, long messageId, string text, Keyboard? keyboard = null, CancellationToken cancellationToken = default) =>
             inner.EditTextAsync(chatId, messageId, text, keyboard, cancellationToken);
+
+        public Task EditImageAsync(long chatId, long messageId, byte[]? image, string caption, Keyboard? keyboard = null, CancellationToken cancellationToken = default) =>
+            inner.EditImageAsync(chatId, messageId, image, caption, keyboard, cancellationToken);
 
         public Task AnswerButtonAsync(string callbackId, string? text = null, CancellationToken cancellationToken = default) =>
             inner.AnswerButtonAsync(callbackId, text, cancellationToken);

@@ -57,14 +57,21 @@ public sealed class WebChats(IOptions<WebOptions> options)
         }
     }
 
-    public bool Edit(long chatId, long messageId, string text, Keyboard? keyboard = null)
+    /// <param name="image">A new picture for an image message (the page fetches it by a new address); null keeps the picture.</param>
+    public bool Edit(long chatId, long messageId, string text, Keyboard? keyboard = null, byte[]? image = null)
     {
         lock (gate)
         {
             var chat = ChatOf(chatId);
             var old = chat.Messages.LastOrDefault(m => m.Id == messageId);
             if (old == null) return false;
-            Publish(chat, old with { Seq = ++seq, Text = text, Buttons = Buttons(keyboard) });
+            var picture = old.Image;
+            if (image != null && old.Image != null)
+            {
+                chat.Images[messageId] = (image, false);
+                picture = $"/api/image/{messageId}?v={seq + 1}";
+            }
+            Publish(chat, old with { Seq = ++seq, Text = text, Buttons = Buttons(keyboard), Image = picture });
             return true;
         }
     }
@@ -153,6 +160,12 @@ public sealed class WebMessenger(WebChats chats) : IMessenger
     public Task EditTextAsync(long chatId, long messageId, string text, Keyboard? keyboard = null, CancellationToken cancellationToken = default)
     {
         chats.Edit(chatId, messageId, text, keyboard);
+        return Task.CompletedTask;
+    }
+
+    public Task EditImageAsync(long chatId, long messageId, byte[]? image, string caption, Keyboard? keyboard = null, CancellationToken cancellationToken = default)
+    {
+        chats.Edit(chatId, messageId, caption, keyboard, image);
         return Task.CompletedTask;
     }
 

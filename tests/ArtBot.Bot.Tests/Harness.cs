@@ -22,6 +22,7 @@ public abstract record Sent(long ChatId);
 public sealed record SentText(long ChatId, long MessageId, string Text, Keyboard? Keyboard) : Sent(ChatId);
 public sealed record SentImage(long ChatId, long MessageId, byte[] Image, string Caption, Keyboard? Keyboard, bool AsFile) : Sent(ChatId);
 public sealed record EditedText(long ChatId, long MessageId, string Text, Keyboard? Keyboard = null) : Sent(ChatId);
+public sealed record EditedImage(long ChatId, long MessageId, byte[]? Image, string Caption, Keyboard? Keyboard) : Sent(ChatId);
 public sealed record AnsweredButton(string CallbackId, string? Text) : Sent(0);
 public sealed record SentInvoice(long ChatId, string Payload, int Stars) : Sent(ChatId);
 public sealed record AnsweredPreCheckout(string QueryId, string? Error) : Sent(0);
@@ -54,6 +55,12 @@ public sealed class RecordingMessenger(string platform = "telegram") : IPaymentM
         var id = Interlocked.Increment(ref nextId);
         Log.Enqueue(new SentImage(chatId, id, image, caption, keyboard, asFile));
         return Task.FromResult(id);
+    }
+
+    public Task EditImageAsync(long chatId, long messageId, byte[]? image, string caption, Keyboard? keyboard = null, CancellationToken cancellationToken = default)
+    {
+        Log.Enqueue(new EditedImage(chatId, messageId, image, caption, keyboard));
+        return Task.CompletedTask;
     }
 
     public Task EditTextAsync(long chatId, long messageId, string text, Keyboard? keyboard = null, CancellationToken cancellationToken = default)

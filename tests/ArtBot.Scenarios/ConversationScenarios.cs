@@ -99,6 +99,10 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
 
     protected static byte[] Painting(string name) => TestPaths.Painting(name);
 
+    protected static bool IsPreview(Sent x) => x.IsLivePreview;
+
+    protected static bool IsPicture(Sent x) => x.IsPicture;
+
     [Fact]
     public async Task Photo_brings_the_menu_and_gallery_preview_then_a_preset_result()
     {
@@ -131,9 +135,10 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
         var sent = await WaitFor(c => c.Any(x => x.Kind == SentKind.Photo && x.Says("Painted")), "the Gatys result");
         Assert.Contains(sent, c => c.Kind == SentKind.Text && c.Says("Queued: you are #"));
         var started = sent.Single(c => c.Text == "Started working on your picture.");
-        var edits = sent.Where(c => c.Kind == SentKind.Edit).ToList();
+        var edits = sent.Where(c => c.Kind == SentKind.Edit && !IsPreview(c)).ToList();
         Assert.NotEmpty(edits);
         Assert.All(edits, e => Assert.Equal(started.MessageId, e.MessageId));
+        Assert.Single(sent.Where(c => IsPreview(c)).Select(c => c.MessageId).Distinct());   // and one preview message beside it
     }
 
     [Fact]
@@ -142,8 +147,8 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
         await StartBotAsync();
         Chat.PushAlbum(9, Photo("person.jpg"), Painting("the_scream.jpg"));
         Chat.PushPhoto(9, Photo("dog.jpg"), caption: "сон", language: "ru");
-        var sent = await WaitFor(c => c.Count(x => x.Kind == SentKind.Photo) == 2, "both results");
-        var captions = sent.Where(c => c.Kind == SentKind.Photo).Select(c => c.Text!).ToList();
+        var sent = await WaitFor(c => c.Count(IsPicture) == 2, "both results");
+        var captions = sent.Where(IsPicture).Select(c => c.Text!).ToList();
         Assert.Contains(captions, t => t.StartsWith("Painted"));
         Assert.Contains(captions, t => t.StartsWith("Сон"));
         Assert.DoesNotContain(sent, c => c.Says("Got your photo"));
@@ -168,7 +173,7 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
     {
         await StartBotAsync(idleServesHeavy: true, lightMaxIterations: 2);
         Chat.PushAlbum(17, Photo("dog.jpg"), Painting("starry_night.jpg"));
-        var sent = await WaitFor(c => c.Any(x => x.ChatId == 17 && x.Kind == SentKind.Photo), "the picture");
+        var sent = await WaitFor(c => c.Any(x => x.ChatId == 17 && IsPicture(x)), "the picture");
         Assert.Contains(sent, c => c.ChatId == 17 && c.Text == "Queued: you are #1. I'll post progress here.");
         Assert.DoesNotContain(sent, c => c.Text?.Contains("tonight") == true);
     }
@@ -199,7 +204,7 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
     {
         await StartBotAsync();
         Chat.PushPhoto(19, Photo("dog.jpg"), caption: "dream");
-        var sent = await WaitFor(c => c.Any(x => x.ChatId == 19 && x.Kind == SentKind.Photo), "the dream");
+        var sent = await WaitFor(c => c.Any(x => x.ChatId == 19 && IsPicture(x)), "the dream");
         var progress = sent.First(x => x.ChatId == 19 && x.Says("Started working"));
         Assert.NotNull(progress.DataOf("Cancel"));
         sent = await WaitFor(c => c.Any(x => x.ChatId == 19 && x.MessageId == progress.MessageId && x.Says("Done")), "the final edit");
@@ -254,9 +259,9 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
         var menu = sent.Last(x => x.ChatId == 25 && x.Says("Two paintings"));
         Assert.Equal(["30 / 70", "50 / 50", "70 / 30"], menu.ButtonLabels);
         Chat.PushButton(25, menu.DataOf("70 / 30")!);
-        sent = await WaitFor(c => c.Any(x => x.ChatId == 25 && x.Kind == SentKind.Photo), "the blended picture");
+        sent = await WaitFor(c => c.Any(x => x.ChatId == 25 && IsPicture(x)), "the blended picture");
         Assert.Contains(sent, x => x.ChatId == 25 && x.Says("Queued: you are #"));
-        var picture = sent.Last(x => x.ChatId == 25 && x.Kind == SentKind.Photo);
+        var picture = sent.Last(x => x.ChatId == 25 && IsPicture(x));
         Assert.StartsWith("Painted in the style of your picture", picture.Text);
         Assert.Equal(["Stronger", "Another style", "Dream this"], picture.ButtonLabels);   // already two paintings: no third
         Chat.PushButton(25, menu.DataOf("30 / 70")!);                                       // the menu was one-shot
@@ -268,15 +273,42 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
     {
         await StartBotAsync();
         Chat.PushAlbum(26, Photo("dog.jpg"), Painting("starry_night.jpg"));
-        var sent = await WaitFor(c => c.Any(x => x.ChatId == 26 && x.Kind == SentKind.Photo), "the picture");
-        var picture = sent.Last(x => x.ChatId == 26 && x.Kind == SentKind.Photo);
+        var sent = await WaitFor(c => c.Any(x => x.ChatId == 26 && IsPicture(x)), "the picture");
+        var picture = sent.Last(x => x.ChatId == 26 && IsPicture(x));
         Assert.Equal(["Stronger", "Another style", "Dream this", "+ painting"], picture.ButtonLabels);
         Chat.PushButton(26, picture.DataOf("+ painting")!);
         await WaitFor(c => c.Any(x => x.ChatId == 26 && x.Says("Send a second painting")), "the request for a second painting");
         Chat.PushPhoto(26, Painting("the_scream.jpg"));
         sent = await WaitFor(c => c.Any(x => x.ChatId == 26 && x.Says("Two paintings for one picture")), "the blend menu");
         Chat.PushButton(26, sent.Last(x => x.ChatId == 26 && x.Says("Two paintings")).DataOf("50 / 50")!);
-        await WaitFor(c => c.Count(x => x.ChatId == 26 && x.Kind == SentKind.Photo) == 2, "the blended picture");
+        await WaitFor(c => c.Count(x => x.ChatId == 26 && IsPicture(x)) == 2, "the blended picture");
+    }
+
+    [Fact]
+    public async Task A_painting_shows_as_it_forms_in_one_preview_message_unless_turned_off()
+    {
+        // Long enough that each fifth of it is seen (the web page polls), small enough to share the CPU with other tests.
+        await StartBotAsync(settings: new Dictionary<string, string?> { ["Bot:Free:MaxSide"] = "96", ["Bot:Free:MaxIterations"] = "30", ["Bot:StylizeIterations"] = "30" });
+        bool Preview(Sent x) => x.ChatId == 28 && x.Kind == SentKind.Photo && x.Says("As it forms:");
+        Chat.PushAlbum(28, Photo("dog.jpg"), Painting("starry_night.jpg"));
+        var sent = await WaitFor(c => c.Any(x => x.ChatId == 28 && x.Kind == SentKind.Photo && x.Says("Painted")), "the picture");
+        var preview = sent.Single(Preview);
+        Assert.NotNull(preview.DataOf("Cancel"));
+        sent = await WaitFor(c => c.Any(x => x.ChatId == 28 && x.MessageId == preview.MessageId && x.Text == "As it formed; the picture is below."), "the preview's last caption");
+        var edits = sent.Where(x => x.ChatId == 28 && x.Kind == SentKind.Edit && x.MessageId == preview.MessageId).ToList();
+        // The picture is swapped in place as it forms: one message, a newer picture in it (the web
+        // page, polling, may see only the last state of the message).
+        Assert.Contains(edits, e => e.File != null && !e.File.SequenceEqual(preview.File!));
+        Assert.Empty(edits.Last().Buttons);
+
+        // Off in /settings: only the result.
+        Chat.PushText(28, "/settings");
+        sent = await WaitFor(c => c.Any(x => x.ChatId == 28 && x.DataOf("Live preview: on") != null), "the settings");
+        Chat.PushButton(28, sent.Last(x => x.ChatId == 28 && x.DataOf("Live preview: on") != null).DataOf("Live preview")!);
+        await WaitFor(c => c.Any(x => x.ChatId == 28 && x.DataOf("Live preview: off") != null), "the setting turned off");
+        Chat.PushAlbum(28, Photo("person.jpg"), Painting("the_scream.jpg"));
+        sent = await WaitFor(c => c.Count(x => x.ChatId == 28 && x.Kind == SentKind.Photo && x.Says("Painted")) == 2, "the second picture");
+        Assert.Single(sent, Preview);
     }
 
     [Fact]
@@ -314,9 +346,9 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
         var before = Chat.Sent.Count;
 
         await StartBotAsync(idleServesHeavy: true, lightMaxIterations: 2);
-        var sent = await WaitFor(c => c.Count(x => x.Kind == SentKind.Photo) == 2, "both results after the restart");
-        Assert.Equal(1, sent.Count(c => c.Kind == SentKind.Photo && c.ChatId == 12));
-        Assert.Equal(1, sent.Count(c => c.Kind == SentKind.Photo && c.ChatId == 13));
+        var sent = await WaitFor(c => c.Count(x => IsPicture(x)) == 2, "both results after the restart");
+        Assert.Equal(1, sent.Count(c => IsPicture(c) && c.ChatId == 12));
+        Assert.Equal(1, sent.Count(c => IsPicture(c) && c.ChatId == 13));
         // No update was handled again: no second queue notice after the restart.
         Assert.DoesNotContain(sent.Skip(before), c => c.Text?.Contains("tonight after") == true);
     }
@@ -335,9 +367,9 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
         Assert.Equal(["Free · 64 px, 6 steps", "Premium · 64 px, 6 steps · 10 cr.", "HD · 64 px, 6 steps · 15 cr."], menu.ButtonLabels);
         Chat.Press(16, "Premium");
 
-        var sent = await WaitFor(c => c.Any(x => x.Kind == SentKind.Photo && x.ChatId == 16), "the paid result");
+        var sent = await WaitFor(c => c.Any(x => IsPicture(x) && x.ChatId == 16), "the paid result");
         Assert.Contains(sent, c => c.ChatId == 16 && c.Text == "Queued: you are #1. I'll post progress here.\nReserved: 10 credits, charged only when you get the picture.");
-        Assert.DoesNotContain(sent, c => c.Kind == SentKind.Photo && c.ChatId == 15);
+        Assert.DoesNotContain(sent, c => IsPicture(c) && c.ChatId == 15);
         await StopBotAsync();
         var ledger = await LedgerOfAsync(16);
         Assert.Equal([LedgerKind.AdminGrant, LedgerKind.Reserve, LedgerKind.Release, LedgerKind.Charge], ledger.Select(e => e.Kind));
@@ -366,7 +398,7 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
         Chat.PushPhoto(26, Photo("dog.jpg"), caption: "dream");
         await WaitFor(c => c.Any(x => x.ChatId == 26 && x.Says("Pick the quality")), "the tier menu");
         Chat.Press(26, "Premium");
-        await WaitFor(c => c.Any(x => x.ChatId == 26 && x.Kind == SentKind.Photo), "the dream");
+        await WaitFor(c => c.Any(x => x.ChatId == 26 && IsPicture(x)), "the dream");
         await StopBotAsync();
         // The process "died" after sending the picture, before noting it: the next start delivers it again.
         using (var database = new ArtBotDatabase(Database))

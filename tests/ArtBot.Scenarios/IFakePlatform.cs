@@ -11,6 +11,13 @@ public sealed record Sent(SentKind Kind, long ChatId, string? Text, IReadOnlyLis
 {
     public bool Says(string start) => Text?.StartsWith(start, StringComparison.Ordinal) == true;
 
+    /// <summary>A live preview (one photo message edited as a Gatys picture or a dream forms), not a result.</summary>
+    public bool IsLivePreview => Text is { } t && (t.StartsWith("As it form", StringComparison.Ordinal) || t.StartsWith("Как рисуется", StringComparison.Ordinal)
+                                                   || t.StartsWith("Так рисовалось", StringComparison.Ordinal));
+
+    /// <summary>A picture sent as a result (or a preview sheet), not a live preview.</summary>
+    public bool IsPicture => Kind == SentKind.Photo && !IsLivePreview;
+
     /// <summary>The labels of the buttons, in the order of <see cref="Buttons"/>.</summary>
     public IReadOnlyList<string> ButtonLabels => Labels ?? [];
 

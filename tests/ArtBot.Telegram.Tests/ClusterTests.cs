@@ -67,7 +67,7 @@ public sealed class ClusterTests(PostgresCluster cluster) : IClassFixture<Postgr
 
         foreach (var user in users)
         {
-            var captions = chat.Sent.Where(x => x.ChatId == user && x.Kind == SentKind.Photo).Select(x => x.Text!.Split(',')[0].Split(' ')[0]).ToList();
+            var captions = chat.Sent.Where(x => x.ChatId == user && x.IsPicture).Select(x => x.Text!.Split(',')[0].Split(' ')[0]).ToList();
             Assert.Equal(3, captions.Count);                 // the preview, the preset, the dream: once each
             Assert.Equal(3, captions.Distinct().Count());
         }
@@ -84,7 +84,7 @@ public sealed class ClusterTests(PostgresCluster cluster) : IClassFixture<Postgr
         }
     }
 
-    private int Pictures(long user) => chat.Sent.Count(x => x.ChatId == user && x.Kind == SentKind.Photo);
+    private int Pictures(long user) => chat.Sent.Count(x => x.ChatId == user && x.IsPicture);
 
     private async Task Wait(Func<IReadOnlyList<Sent>, bool> condition, string what)
     {

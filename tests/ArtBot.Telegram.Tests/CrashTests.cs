@@ -29,7 +29,7 @@ public sealed class CrashTests : IAsyncLifetime
         Directory.Delete(folder, recursive: true);
     }
 
-    private int Pictures => chat.Sent.Count(s => s.ChatId == User && s.Kind == SentKind.Photo);
+    private int Pictures => chat.Sent.Count(s => s.ChatId == User && s.IsPicture);
 
     /// <summary>Credits, then an album and "Premium" (10 credits), as the user would.</summary>
     private async Task OrderPremiumAsync(ChildBot bot)

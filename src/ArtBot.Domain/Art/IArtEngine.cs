@@ -28,7 +28,8 @@ public sealed record DreamRequest(byte[] Image, int? Size = null, int? Steps = n
 public sealed record GalleryRequest(byte[] Image, int TileSide = 256, Language Language = Language.En, ImageFormat Format = ImageFormat.Jpeg);
 
 /// <summary>Where a long rendering stands.</summary>
-public sealed record RenderProgress(string Stage, int Step, int TotalSteps, TimeSpan Elapsed, TimeSpan? Eta, double? Loss = null)
+/// <param name="Snapshot">The picture as it stands, as a small JPEG (long side ≤ 512): call it only during the report, and sparingly (it waits for the device).</param>
+public sealed record RenderProgress(string Stage, int Step, int TotalSteps, TimeSpan Elapsed, TimeSpan? Eta, double? Loss = null, Func<byte[]>? Snapshot = null)
 {
     public double Fraction => TotalSteps <= 0 ? 0 : Math.Clamp((double)Step / TotalSteps, 0, 1);
 }

@@ -112,6 +112,7 @@ public sealed class Booking(
             Size = size,
             Iterations = iterations,
             PreserveColors = user.KeepColors,
+            LivePreview = user.LivePreview,
             StyleStrength = Math.Clamp(strength ?? StrengthFactor(user.Strength), 0.1, MaxStyleStrength),
             Tier = paid ? tier : Tier.Free,
             Paid = paid,

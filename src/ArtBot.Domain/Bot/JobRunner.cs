@@ -301,9 +301,14 @@ public sealed class JobRunner(
     private sealed class ThrottledProgress(IJobQueue queue, IMessenger messenger, TimeProvider time, TimeSpan interval, ILogger logger, Job job, Keyboard? cancel)
         : IProgress<RenderProgress>
     {
+        /// <summary>A live preview at each of these shares of the work (the result itself comes at the end).</summary>
+        public const double PreviewEvery = 0.2;
+
         private DateTimeOffset last = DateTimeOffset.MinValue;
         private int busy;
         private Task inFlight = Task.CompletedTask;
+        private double nextPreview = PreviewEvery;
+        private long? previewMessage;
 
         /// <summary>No more edits; waits for the one in flight.</summary>
         public async Task StopAsync()
@@ -312,14 +317,15 @@ public sealed class JobRunner(
             await inFlight;
         }
 
-        /// <summary>Says the job is done, so the message does not stay at "2 %" beside the result.</summary>
+        /// <summary>Says the job is done, so the message does not stay at "2 %" beside the result; the preview keeps its last picture, without the Cancel button.</summary>
         public async Task FinishAsync(string text)
         {
             await StopAsync();
-            if (job.ProgressMessageId is not { } message) return;
             try
             {
-                await messenger.EditTextAsync(job.ChatId, message, text, null, CancellationToken.None);
+                if (job.ProgressMessageId is { } message) await messenger.EditTextAsync(job.ChatId, message, text, null, CancellationToken.None);
+                if (previewMessage is { } preview)
+                    await messenger.EditImageAsync(job.ChatId, preview, null, Texts.Get(job.Language, TextKey.PreviewFinished), null, CancellationToken.None);
             }
             catch (Exception e)
             {
@@ -327,6 +333,11 @@ public sealed class JobRunner(
             }
         }
 
+        /// <remarks>
+        /// Called on the engine's tensor thread: the snapshot is taken here (it reads the image
+        /// being painted) and everything that talks to a platform runs off it. At most one edit is
+        /// in flight, and none sooner than the interval after the last: a preview waits for its turn.
+        /// </remarks>
         public void Report(RenderProgress value)
         {
             job.ProgressStep = value.Step;
@@ -334,6 +345,12 @@ public sealed class JobRunner(
             var now = time.GetUtcNow();
             if (now - last < interval || Interlocked.Exchange(ref busy, 1) == 1) return;
             last = now;
+            byte[]? snapshot = null;
+            if (job.LivePreview && value.Snapshot != null && value.Fraction >= nextPreview && nextPreview < 1 - 1e-9)
+            {
+                snapshot = value.Snapshot();
+                nextPreview = (Math.Floor(value.Fraction / PreviewEvery + 1e-9) + 1) * PreviewEvery;
+            }
             inFlight = Task.Run(async () =>
             {
                 try
@@ -345,6 +362,7 @@ public sealed class JobRunner(
                     if (job.ProgressMessageId is { } message)
                         await messenger.EditTextAsync(job.ChatId, message,
                             Texts.Get(job.Language, TextKey.Progress, percent, value.Step, value.TotalSteps, left), cancel, CancellationToken.None);
+                    if (snapshot != null) await PreviewAsync(snapshot, percent);
                 }
                 catch (Exception e)
                 {
@@ -355,6 +373,15 @@ public sealed class JobRunner(
                     Interlocked.Exchange(ref busy, 0);
                 }
             }, CancellationToken.None);
+        }
+
+        /// <summary>One photo message under the progress text, its picture replaced at each preview.</summary>
+        private async Task PreviewAsync(byte[] snapshot, int percent)
+        {
+            var caption = Texts.Get(job.Language, TextKey.Preview, percent);
+            if (previewMessage is { } preview) await messenger.EditImageAsync(job.ChatId, preview, snapshot, caption, cancel, CancellationToken.None);
+            else previewMessage = await messenger.SendImageAsync(job.ChatId, snapshot, caption, cancel, cancellationToken: CancellationToken.None,
+                dedupeKey: $"job:{job.Id}:preview:{job.Attempts}");
         }
     }
 

@@ -54,6 +54,7 @@ public sealed class Menus(OfferBook offers, PresetCatalog presets, BotOptions op
         [
             [.. SettingSizes.Where(s => s <= max).Select(s => ($"{s}px", (Offer)new SettingOffer(Setting.Size, s)))],
             [(T(user, TextKey.ButtonColors, onOff), new SettingOffer(Setting.Colors))],
+            [(T(user, TextKey.ButtonPreview, T(user, user.LivePreview ? TextKey.On : TextKey.Off)), new SettingOffer(Setting.Preview))],
             [.. Enum.GetValues<StyleStrength>().Select(s => (T(user, "Strength" + s), (Offer)new SettingOffer(Setting.Strength, (int)s)))],
             [(T(user, TextKey.ButtonLanguage), new SettingOffer(Setting.Language))],
         ];
@@ -73,6 +74,9 @@ public sealed class Menus(OfferBook offers, PresetCatalog presets, BotOptions op
                 return true;
             case Setting.Strength when Enum.IsDefined((StyleStrength)offer.Value):
                 user.Strength = (StyleStrength)offer.Value;
+                return true;
+            case Setting.Preview:
+                user.LivePreview = !user.LivePreview;
                 return true;
             case Setting.Language:
                 user.Language = user.Language == Language.Ru ? Language.En : Language.Ru;

@@ -58,6 +58,12 @@ public interface IMessenger
     /// <param name="asFile">Send as a document (full quality) instead of a compressed photo.</param>
     Task<long> SendImageAsync(long chatId, byte[] image, string caption, Keyboard? keyboard = null, bool asFile = false, CancellationToken cancellationToken = default, string? dedupeKey = null);
 
+    /// <summary>
+    /// Replaces a photo message's picture (when <paramref name="image"/> is given) and caption; its
+    /// buttons become <paramref name="keyboard"/> (none when null): a live preview edited in place.
+    /// </summary>
+    Task EditImageAsync(long chatId, long messageId, byte[]? image, string caption, Keyboard? keyboard = null, CancellationToken cancellationToken = default);
+
     /// <summary>Replaces a message's text; its buttons become <paramref name="keyboard"/> (none when null), as Telegram does.</summary>
     Task EditTextAsync(long chatId, long messageId, string text, Keyboard? keyboard = null, CancellationToken cancellationToken = default);
 

@@ -39,7 +39,7 @@ public enum FollowUp { Stronger, AnotherStyle, DreamThis, SendAgain, AddPainting
 /// <summary>A button under a delivered result, or beside it in /history.</summary>
 public sealed record FollowUpOffer(long JobId, FollowUp Action) : Offer;
 
-public enum Setting { Size, Colors, Strength, Language }
+public enum Setting { Size, Colors, Strength, Language, Preview }
 
 /// <summary>A /settings button; <see cref="Value"/> is the side or the strength level.</summary>
 public sealed record SettingOffer(Setting Setting, int Value = 0) : Offer;

@@ -32,6 +32,9 @@ public static class TextKey
     public const string ButtonCancel = nameof(ButtonCancel);
     public const string BotDescription = nameof(BotDescription);
     public const string History = nameof(History);
+    public const string ButtonPreview = nameof(ButtonPreview);
+    public const string Preview = nameof(Preview);
+    public const string PreviewFinished = nameof(PreviewFinished);
     public const string BlendMenu = nameof(BlendMenu);
     public const string ButtonBlend = nameof(ButtonBlend);
     public const string ButtonAddPainting = nameof(ButtonAddPainting);

@@ -19,6 +19,9 @@ public sealed class UserProfile
     public int? OutputSize { get; set; }
     public bool KeepColors { get; set; }
     public StyleStrength Strength { get; set; } = StyleStrength.Medium;
+
+    /// <summary>Show Gatys and dream pictures as they form (about every 20 %), or only the result.</summary>
+    public bool LivePreview { get; set; } = true;
     public ConversationMode Mode { get; set; }
     public string? ContentImage { get; set; }
 

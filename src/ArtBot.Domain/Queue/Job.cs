@@ -31,6 +31,9 @@ public sealed class Job
     public string? SecondStyleImage { get; set; }
 
     public double StyleShare { get; set; } = 1.0;
+
+    /// <summary>The user wanted to watch it form (their setting when they asked).</summary>
+    public bool LivePreview { get; set; }
     public int Size { get; set; }
     public int? Iterations { get; set; }
     public bool PreserveColors { get; set; }

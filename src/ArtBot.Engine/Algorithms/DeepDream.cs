@@ -34,7 +34,8 @@ public sealed record DreamOptions
     public long Seed { get; init; } = 0;
 }
 
-public sealed record DreamProgress(int Step, int TotalSteps, int Octave, int Octaves, double Activation, TimeSpan Elapsed, TimeSpan? Eta);
+/// <param name="Current">The image as it stands, for a preview: valid only during the report, on the tensor thread.</param>
+public sealed record DreamProgress(int Step, int TotalSteps, int Octave, int Octaves, double Activation, TimeSpan Elapsed, TimeSpan? Eta, Func<Tensor>? Current = null);
 
 public sealed record DreamResult(Tensor Image, IReadOnlyList<string> Layers, bool Cancelled);
 
@@ -108,7 +109,7 @@ public static class DeepDream
                 if (s % GatysTransfer.ProgressLossInterval == 0 || s == options.Steps - 1) activation = objective.item<float>();
                 var elapsed = clock.Elapsed;
                 progress.Report(new DreamProgress(step, total, o + 1, octaves.Count, activation, elapsed,
-                    TimeSpan.FromSeconds(elapsed.TotalSeconds / done * (work - done))));
+                    TimeSpan.FromSeconds(elapsed.TotalSeconds / done * (work - done)), () => x));
             }
             detail = x - baseImage;
             dreamed = x;

@@ -1,3 +1,4 @@
+using static TorchSharp.torch;
 namespace ArtBot.Engine.Algorithms;
 
 public enum GatysOptimizer { Lbfgs, Adam }
@@ -57,6 +58,7 @@ public sealed record GatysOptions
 }
 
 /// <param name="Scale">1-based index of the current scale.</param>
+/// <param name="Current">The image as it stands (RGB 0..1 at the current scale), for a preview: valid only during the report, on the tensor thread.</param>
 public sealed record GatysProgress(
     int Iteration,
     int TotalIterations,
@@ -68,7 +70,8 @@ public sealed record GatysProgress(
     double StyleLoss,
     double TvLoss,
     TimeSpan Elapsed,
-    TimeSpan? Eta)
+    TimeSpan? Eta,
+    Func<Tensor>? Current = null)
 {
     public double TotalLoss => ContentLoss + StyleLoss + TvLoss;
 }

@@ -46,9 +46,10 @@ public static class CommandLine
               --preserve-colors     transfer on luminance, keep the photo's colours
               --style-layers a,b    --content-layers a   VGG layers (default: the Gatys set, or the deepest available)
               --blend-with STYLE2   a second painting, blended with STYLE;  --blend X  STYLE's share, 0..1 (default 0.5)
+              --previews DIR        write the picture as it forms at 20, 40, 60 and 80 % (the bot's live preview)
             """,
             ["-o", "--output", "--size", "--iterations", "--content-weight", "--style-weight", "--tv-weight", "--optimizer", "--lr", "--init",
-             "--seed", "--style-scale", "--scales", "--min-scale", "--style-layers", "--content-layers", "--blend-with", "--blend"], ["--preserve-colors"], StylizeAsync),
+             "--seed", "--style-scale", "--scales", "--min-scale", "--style-layers", "--content-layers", "--blend-with", "--blend", "--previews"], ["--preserve-colors"], StylizeAsync),
         new("dream", "dream IMAGE -o OUT [options]",
             """
             DeepDream: amplify what a classifier sees in IMAGE.
@@ -295,8 +296,19 @@ public static class CommandLine
             ? [(style, share), (ReadInput(second), 1 - share)]
             : [(style, 1.0)];
         using var bar = new ConsoleProgress("stylize");
-        var progress = new Reporter<GatysProgress>(g => bar.Report(g.Iteration, g.TotalIterations, g.Elapsed, g.Eta,
-            $"scale {g.Scale}/{g.Scales} {g.Width}×{g.Height} loss {g.TotalLoss:0.###} (c {g.ContentLoss:0.###} s {g.StyleLoss:0.###} tv {g.TvLoss:0.###})"));
+        var previews = args.String("--previews");
+        if (previews != null) Directory.CreateDirectory(previews);
+        var nextPreview = 0.2;
+        var progress = new Reporter<GatysProgress>(g =>
+        {
+            bar.Report(g.Iteration, g.TotalIterations, g.Elapsed, g.Eta,
+                $"scale {g.Scale}/{g.Scales} {g.Width}×{g.Height} loss {g.TotalLoss:0.###} (c {g.ContentLoss:0.###} s {g.StyleLoss:0.###} tv {g.TvLoss:0.###})");
+            // The same marks as the bot's live preview; the picture at its scale of the moment.
+            if (previews == null || g.Current == null || (double)g.Iteration / g.TotalIterations < nextPreview || nextPreview > 0.8 + 1e-9) return;
+            using var bitmap = ImageTensor.ToBitmap(g.Current());
+            File.WriteAllBytes(Path.Combine(previews, $"preview-{(int)Math.Round(nextPreview * 100):00}.jpg"), ImageCodec.Encode(bitmap, ImageFormat.Jpeg));
+            nextPreview += 0.2;
+        });
         var result = await WithInput($"{p[0]} or {p[1]}", () => engine().StylizeAsync(content, paintings, options, ImageCodec.FormatForPath(output), progress, ct));
         bar.Dispose();
         await WriteResultAsync(output, result);

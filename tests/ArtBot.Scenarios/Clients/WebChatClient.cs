@@ -119,7 +119,8 @@ public sealed class WebChatClient : IFakePlatform
                         "notice" => SentKind.ButtonAnswer,
                         _ => SentKind.Text,
                     };
-                    var file = (string?)m["image"] is { } image && kind is SentKind.Photo or SentKind.File ? await client.GetByteArrayAsync(image, stop.Token) : null;
+                    // An edit of a picture message (a live preview) carries its picture too.
+                    var file = (string?)m["image"] is { } image && kind is SentKind.Photo or SentKind.File or SentKind.Edit ? await client.GetByteArrayAsync(image, stop.Token) : null;
                     var buttons = m["buttons"]!.AsArray().SelectMany(r => r!.AsArray()).Select(b => (string)b!["data"]!).ToList();
                     var labels = m["buttons"]!.AsArray().SelectMany(r => r!.AsArray()).Select(b => (string)b!["text"]!).ToList();
                     log.Add(new Sent(kind, user, (string?)m["text"], buttons, file, id, labels));

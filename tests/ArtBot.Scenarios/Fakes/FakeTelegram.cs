@@ -262,6 +262,21 @@ public sealed class FakeTelegram : IFakeMessengerApi
             case "setmycommands" or "setmydescription" or "setmyshortdescription":
                 Profile[(method, (string?)body?["language_code"] ?? "")] = body!.DeepClone();
                 return Ok(JsonValue.Create(true));
+            case "editmessagemedia" or "editmessagecaption":
+            {
+                var edited = long.Parse(body!["chat_id"]!.ToString());
+                var messageId = long.Parse(body["message_id"]!.ToString());
+                var keyboard = Json(body["reply_markup"]);
+                var caption = method == "editmessagemedia" ? (string?)Json(body["media"])?["caption"] : (string?)body["caption"];
+                log.Add(new Sent(SentKind.Edit, edited, caption, Buttons(keyboard), method == "editmessagemedia" ? file : null, messageId, Buttons(keyboard, "text")));
+                return Ok(new JsonObject
+                {
+                    ["message_id"] = messageId,
+                    ["date"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+                    ["chat"] = new JsonObject { ["id"] = edited, ["type"] = "private" },
+                    ["caption"] = caption,
+                });
+            }
             case "answercallbackquery":
                 log.Add(new Sent(SentKind.ButtonAnswer, 0, (string?)body?["text"], [], null, 0));
                 return Ok(JsonValue.Create(true));
@@ -282,6 +297,9 @@ public sealed class FakeTelegram : IFakeMessengerApi
                 return Results.Json(new { ok = false, error_code = 404, description = $"Not Found: method {method} is not faked" }, statusCode: 404);
         }
     }
+
+    /// <summary>A field that is JSON: an object in a JSON body, a string in a multipart form.</summary>
+    private static JsonNode? Json(JsonNode? field) => field is JsonValue value && value.TryGetValue<string>(out var text) ? JsonNode.Parse(text) : field;
 
     private static IReadOnlyList<string> Buttons(JsonNode? markup, string field = "callback_data") =>
         markup?["inline_keyboard"]?.AsArray().SelectMany(r => r!.AsArray()).Select(b => (string)b![field]!).ToList() ?? [];

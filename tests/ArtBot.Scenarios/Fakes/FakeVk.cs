@@ -266,7 +266,10 @@ public sealed class FakeVk : IFakeMessengerApi
         var id = long.Parse(form.TryGetValue("message_id", out var m) ? m! : form["conversation_message_id"]!);
         var keyboard = form.TryGetValue("keyboard", out var k) ? k.ToString() : null;
         if (keyboard != null) keyboards[id] = keyboard;
-        log.Add(new Sent(SentKind.Edit, peer, form["message"], Buttons(keyboard), null, id, Labels(keyboard)));
+        // An edit names the message's attachments anew (a photo swapped in place, or the same one kept).
+        var attachment = form.TryGetValue("attachment", out var a) ? a.ToString() : "";
+        byte[]? file = attachment.StartsWith("photo", StringComparison.Ordinal) ? uploads[attachment.Split('_')[1]] : null;
+        log.Add(new Sent(SentKind.Edit, peer, form["message"], Buttons(keyboard), file, id, Labels(keyboard)));
         return Ok(JsonValue.Create(1));
     }
 
