@@ -95,6 +95,9 @@ public sealed class RecordingMessenger(string platform = "telegram") : IPaymentM
 
     public IReadOnlyList<T> All<T>() where T : Sent => Log.OfType<T>().ToList();
 
+    /// <summary>Pictures sent as results (and preview sheets), not live previews of a picture forming.</summary>
+    public IReadOnlyList<SentImage> Pictures() => All<SentImage>().Where(i => !i.Caption.StartsWith("As it form", StringComparison.Ordinal)).ToList();
+
     public void Clear() => Log.Clear();
 }
 

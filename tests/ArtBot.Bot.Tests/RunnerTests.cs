@@ -49,8 +49,12 @@ public sealed class RunnerTests : IDisposable
         var edits = h.Messenger.All<EditedText>();
         Assert.NotEmpty(edits);
         Assert.All(edits, e => Assert.Equal(started.MessageId, e.MessageId));
-        var result = h.Messenger.All<SentImage>().Single();
+        var result = h.Messenger.Pictures().Single();
         Assert.StartsWith("Painted in the style of your picture, 8 iterations", result.Caption);
+        // Beside it, one live preview message, its picture replaced as the job went on, its Cancel button gone at the end.
+        var preview = h.Messenger.All<SentImage>().Single(i => i.Caption.StartsWith("As it forms:"));
+        Assert.NotNull(preview.Keyboard);
+        Assert.Null(h.Messenger.All<EditedImage>().Last(e => e.MessageId == preview.MessageId).Keyboard);
     }
 
     [Fact]
@@ -76,7 +80,7 @@ public sealed class RunnerTests : IDisposable
         Assert.Equal(1, await h.RunAllAsync());
         await h.Runner.RecoverAsync(CancellationToken.None);   // a second start-up finds nothing to redo
 
-        Assert.Single(h.Messenger.All<SentImage>());
+        Assert.Single(h.Messenger.Pictures());
         var job = await h.Queue.GetAsync(claimed!.Id);
         Assert.Equal((JobState.Done, 2), (job!.State, job.Attempts));
         Assert.NotNull(job.DeliveredAt);

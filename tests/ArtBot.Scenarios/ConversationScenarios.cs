@@ -385,7 +385,7 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
         await WaitFor(c => c.Any(x => x.ChatId == 27 && x.Says("Pick the quality")), "the tier menu");
         Chat.Press(27, "Premium");
         var sent = await WaitFor(c => c.Any(x => x.ChatId == 27 && x.Says("Sorry, that did not work")), "the failure");
-        Assert.EndsWith("\nReturned to you: 10 credits.", sent.Last(x => x.ChatId == 27).Text);
+        Assert.EndsWith("\nReturned to you: 10 credits.", sent.Last(x => x.ChatId == 27 && x.Says("Sorry, that did not work")).Text);
         Chat.PushText(27, "/balance");
         await WaitFor(c => c.Any(x => x.ChatId == 27 && x.Says("Balance: 30 credits (0 reserved")), "the balance");
     }
