@@ -25,6 +25,7 @@ public sealed class ArtEngine : IArtEngine, IDisposable
     private readonly EngineOptions options;
     private readonly ILogger<ArtEngine> logger;
     private readonly TorchThread thread = new();
+    private readonly Video.Ffmpeg ffmpeg = new();
     private readonly ModelStore models;
     private readonly Device device;
     private readonly Dictionary<string, FastStyleNet> presetNets = new(StringComparer.OrdinalIgnoreCase);
@@ -235,6 +236,22 @@ public sealed class ArtEngine : IArtEngine, IDisposable
             return new Painted(ImageTensor.ToBitmap(result.Image), $"DeepDream on {net} {string.Join(", ", layers)}, {dream.Octaves} octaves × {dream.Steps} steps", result.Cancelled);
         }, CancellationToken.None);
         return await EncodeAsync(painted, format, clock);
+    }
+
+    /// <summary>
+    /// A preset over every frame of an animation or a short video, smoothed against flicker
+    /// (<see cref="AnimatedPreset"/>), back as H.264 MP4. Decoding and encoding are ffmpeg
+    /// processes beside the tensor thread; only the frames' painting holds it.
+    /// </summary>
+    public async Task<AnimationResult> AnimateAsync(AnimationRequest request, CancellationToken cancellationToken = default)
+    {
+        var preset = FindPreset(request.PresetId);
+        var clock = Stopwatch.StartNew();
+        var video = await ffmpeg.DecodeAsync(request.Video, Math.Clamp(request.MaxSide, 16, options.MaxOutputSide), request.MaxSeconds, request.Fps, cancellationToken);
+        var painted = await OnTorchThread(() => AnimatedPreset.Paint(PresetNet(preset), video, device, new AnimationOptions(request.Smoothing), cancellationToken), cancellationToken);
+        var mp4 = await ffmpeg.EncodeAsync(video with { Frames = painted }, cancellationToken);
+        return new AnimationResult(mp4, video.Width, video.Height, painted.Count, video.Fps, clock.Elapsed,
+            $"preset {preset.Id} ({preset.Name.En}) over {painted.Count} frames at {video.Fps} fps, smoothing {request.Smoothing:0.##}");
     }
 
     public Task<ArtResult> GalleryAsync(GalleryRequest request, CancellationToken cancellationToken = default) =>

@@ -8,6 +8,7 @@ public enum ArtInputError
     Corrupt,
     TooLarge,
     UnknownPreset,
+    NotAnAnimation,
 }
 
 /// <summary>The user sent something the engine cannot work with. Never a crash: a message.</summary>

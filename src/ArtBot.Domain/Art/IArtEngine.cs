@@ -21,6 +21,13 @@ public sealed record StylizeRequest(
     byte[]? SecondStyle = null,
     double Blend = 1.0);
 
+/// <summary>A preset over an animation or a short video: at most <paramref name="MaxSeconds"/> of it, at <paramref name="Fps"/>, long side at most <paramref name="MaxSide"/>.</summary>
+/// <param name="Smoothing">How much a still pixel keeps of its last painted colour (0: none; against flicker).</param>
+public sealed record AnimationRequest(byte[] Video, string PresetId, int MaxSide = 360, double MaxSeconds = 3, int Fps = 12, double Smoothing = 0.6);
+
+/// <summary>An animation as H.264 in MP4.</summary>
+public sealed record AnimationResult(byte[] Video, int Width, int Height, int Frames, int Fps, TimeSpan Elapsed, string Description);
+
 /// <summary>DeepDream of a photo.</summary>
 public sealed record DreamRequest(byte[] Image, int? Size = null, int? Steps = null, ImageFormat Format = ImageFormat.Jpeg);
 

@@ -95,6 +95,32 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public void Animate_paints_a_gif_into_an_mp4_and_refuses_what_is_not_a_video()
+    {
+        // A GIF made by ffmpeg from a photo zooming in: a real animation, as users send them.
+        var gif = Path.Combine(work, "in.gif");
+        using (var make = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("ffmpeg",
+                   ["-v", "error", "-nostdin", "-y", "-loop", "1", "-i", TestPaths.Content("dog.jpg"), "-t", "1", "-vf", "scale=96:-2,fps=8,zoompan=z='1+0.01*on':d=1:s=96x72", gif])
+               { RedirectStandardError = true })!)
+        {
+            make.WaitForExit();
+            Assert.True(make.ExitCode == 0, make.StandardError.ReadToEnd());
+        }
+        var mp4 = Path.Combine(work, "out.mp4");
+        var strip = Path.Combine(work, "strip.jpg");
+        var (code, stdout, stderr) = Artbot("animate", "wave", gif, "-o", mp4, "--size", "96", "--fps", "8", "--strip", strip);
+        Assert.True(code == 0, stderr);
+        Assert.StartsWith($"{mp4}: 96×72, 8 frames", stdout);
+        Assert.Equal("ftyp", System.Text.Encoding.ASCII.GetString(File.ReadAllBytes(mp4), 4, 4));
+        Assert.True(File.Exists(strip));
+
+        File.WriteAllText(Path.Combine(work, "fake.gif"), "not a gif");
+        (code, _, stderr) = Artbot("animate", "wave", Path.Combine(work, "fake.gif"), "-o", mp4);
+        Assert.Equal(2, code);
+        Assert.Contains("no video stream could be read", stderr);
+    }
+
+    [Fact]
     public void Classify_prints_five_index_label_logit_lines()
     {
         var (code, stdout, stderr) = Artbot("classify", TestPaths.Content("dog.jpg"));
