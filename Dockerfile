@@ -14,7 +14,7 @@ RUN dotnet publish src/ArtBot.Host/ArtBot.Host.csproj -c Release -o /app -p:Torc
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble AS runtime
 RUN apt-get update \
- && apt-get install -y --no-install-recommends fonts-dejavu-core libgomp1 \
+ && apt-get install -y --no-install-recommends fonts-dejavu-core libgomp1 ffmpeg \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system artbot && useradd --system --gid artbot --home /app artbot \
  && mkdir -p /data /models && chown artbot:artbot /data

@@ -150,6 +150,7 @@ public static class QueueBenchmark
         public Task<ArtResult> StylizeAsync(StylizeRequest r, IProgress<RenderProgress>? p = null, CancellationToken c = default) => throw new NotSupportedException();
         public Task<ArtResult> DreamAsync(DreamRequest r, IProgress<RenderProgress>? p = null, CancellationToken c = default) => throw new NotSupportedException();
         public Task<ArtResult> GalleryAsync(GalleryRequest r, CancellationToken c = default) => throw new NotSupportedException();
+        public Task<AnimationResult> AnimateAsync(AnimationRequest r, CancellationToken c = default) => throw new NotSupportedException();
         public Task<IReadOnlyList<Prediction>> ClassifyAsync(byte[] i, int t = 5, CancellationToken c = default) => throw new NotSupportedException();
     }
 
@@ -159,6 +160,7 @@ public static class QueueBenchmark
         public string Platform => "telegram";
         public Task<long> SendTextAsync(long chatId, string text, Keyboard? keyboard = null, CancellationToken cancellationToken = default, string? dedupeKey = null) => Task.FromResult(1L);
         public Task<long> SendImageAsync(long chatId, byte[] image, string caption, Keyboard? keyboard = null, bool asFile = false, CancellationToken cancellationToken = default, string? dedupeKey = null) => Task.FromResult(1L);
+        public Task<long> SendAnimationAsync(long chatId, byte[] video, string caption, Keyboard? keyboard = null, CancellationToken cancellationToken = default, string? dedupeKey = null) => Task.FromResult(1L);
         public Task EditImageAsync(long chatId, long messageId, byte[]? image, string caption, Keyboard? keyboard = null, CancellationToken cancellationToken = default) =>
             Task.CompletedTask;
 

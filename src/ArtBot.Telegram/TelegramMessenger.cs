@@ -43,6 +43,13 @@ public sealed class TelegramMessenger(ITelegramBotClient client, IOptions<Telegr
     public Task EditTextAsync(long chatId, long messageId, string text, Keyboard? keyboard = null, CancellationToken cancellationToken = default) =>
         RetryAsync("editMessageText", ct => client.EditMessageText(chatId, (int)messageId, text, replyMarkup: Markup(keyboard), cancellationToken: ct), cancellationToken);
 
+    public async Task<long> SendAnimationAsync(long chatId, byte[] video, string caption, Keyboard? keyboard = null, CancellationToken cancellationToken = default, string? dedupeKey = null)
+    {
+        var message = await RetryAsync("sendAnimation", ct =>
+            client.SendAnimation(chatId, InputFile.FromStream(new MemoryStream(video), "artbot.mp4"), caption, replyMarkup: Markup(keyboard), cancellationToken: ct), cancellationToken);
+        return message.MessageId;
+    }
+
     public Task EditImageAsync(long chatId, long messageId, byte[]? image, string caption, Keyboard? keyboard = null, CancellationToken cancellationToken = default) =>
         image == null
             ? RetryAsync("editMessageCaption", ct => client.EditMessageCaption(chatId, (int)messageId, caption, replyMarkup: Markup(keyboard), cancellationToken: ct), cancellationToken)

@@ -70,6 +70,16 @@ public sealed class TelegramUpdateHandler(
                 }
                 incoming = new PhotoMessage(from, photos, messages.Select(m => m.Caption).FirstOrDefault(c => c != null));
                 break;
+            // Telegram turns GIFs into silent MP4 "animations"; short videos and GIF/video files come as they are.
+            case { Animation: not null } or { Video: not null } or { Document.MimeType: "image/gif" or "video/mp4" or "video/webm" or "video/quicktime" }:
+                var (video, refused) = await DownloadAsync(message.Animation?.FileId ?? message.Video?.FileId ?? message.Document!.FileId, ct);
+                if (refused != null)
+                {
+                    await bot.RejectUploadAsync(from, messenger, refused, ct);
+                    return;
+                }
+                incoming = new AnimationMessage(from, video!, message.Caption);
+                break;
             case { Text: { } text } when text.StartsWith('/'):
                 var parts = text[1..].Split(' ', 2, StringSplitOptions.TrimEntries);
                 var command = parts[0].Split('@')[0].ToLowerInvariant();

@@ -51,6 +51,17 @@ public sealed class VkMessenger(VkApiClient api, ILogger<VkMessenger> logger) : 
     public Task EditTextAsync(long chatId, long messageId, string text, Keyboard? keyboard = null, CancellationToken cancellationToken = default) =>
         api.EditMessageAsync(chatId, text, messageId: messageId, keyboard: Markup(chatId, text, keyboard) ?? VkKeyboards.None, cancellationToken: cancellationToken);
 
+    /// <remarks>VK has no animation upload for communities: the MP4 goes as a document, which VK plays in the chat.</remarks>
+    public async Task<long> SendAnimationAsync(long chatId, byte[] video, string caption, Keyboard? keyboard = null, CancellationToken cancellationToken = default, string? dedupeKey = null)
+    {
+        var markup = Markup(chatId, caption, keyboard);
+        return await DroppingForbiddenAsync(chatId, async () =>
+        {
+            var attachment = await api.UploadDocumentAsync(chatId, video, "artbot.mp4", cancellationToken);
+            return await api.SendMessageAsync(chatId, caption, RandomId(dedupeKey), markup, attachment, cancellationToken);
+        });
+    }
+
     /// <remarks>VK edits a photo in place by naming a freshly uploaded one as the message's attachment.</remarks>
     public async Task EditImageAsync(long chatId, long messageId, byte[]? image, string caption, Keyboard? keyboard = null, CancellationToken cancellationToken = default)
     {
@@ -132,6 +143,9 @@ public sealed class VkMessenger(VkApiClient api, ILogger<VkMessenger> logger) : 
 
         public Task EditImageAsync(long chatId, long messageId, byte[]? image, string caption, Keyboard? keyboard = null, CancellationToken cancellationToken = default) =>
             inner.EditImageAsync(chatId, messageId, image, caption, keyboard, cancellationToken);
+
+        public Task<long> SendAnimationAsync(long chatId, byte[] video, string caption, Keyboard? keyboard = null, CancellationToken cancellationToken = default, string? dedupeKey = null) =>
+            inner.SendAnimationAsync(chatId, video, caption, keyboard, cancellationToken, Key(dedupeKey));
 
         public Task AnswerButtonAsync(string callbackId, string? text = null, CancellationToken cancellationToken = default) =>
             inner.AnswerButtonAsync(callbackId, text, cancellationToken);

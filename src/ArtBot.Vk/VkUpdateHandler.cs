@@ -85,6 +85,17 @@ public sealed class VkUpdateHandler(BotService bot, VkMessenger messenger, VkDow
             }
             incoming = new PhotoMessage(from, photos, text.Length > 0 ? text : null);
         }
+        else if (attachments.Select(AnimationUrl).FirstOrDefault(u => u != null) is { } clip)
+        {
+            var (bytes, problem) = await downloader.DownloadAsync(clip, ct);
+            if (problem != null)
+            {
+                logger.LogInformation("VK animation from {User} refused: {Problem}", userId, problem);
+                await bot.RejectUploadAsync(from, replies, problem, ct);
+                return;
+            }
+            incoming = new AnimationMessage(from, bytes!, text.Length > 0 ? text : null);
+        }
         else if (Payload(message["payload"])?["command"] is JsonValue command && (string?)command == "start")
         {
             // The "Start" button VK shows in a new conversation.
@@ -115,6 +126,15 @@ public sealed class VkUpdateHandler(BotService bot, VkMessenger messenger, VkDow
         foreach (var forwarded in message["fwd_messages"]?.AsArray().OfType<JsonObject>() ?? [])
             foreach (var a in Attachments(forwarded)) yield return a;
     }
+
+    /// <summary>
+    /// A GIF or video document's URL (VK keeps GIFs as documents); null for anything else. Video
+    /// attachments proper cannot be fetched by a community, so they stay unsupported.
+    /// </summary>
+    private static string? AnimationUrl(JsonObject attachment) =>
+        (string?)attachment["type"] == "doc" && attachment["doc"] is JsonObject doc && ((string?)doc["ext"])?.ToLowerInvariant() is "gif" or "mp4" or "webm" or "mov"
+            ? (string?)doc["url"]
+            : null;
 
     /// <summary>A photo's largest size (its original where VK gives it), or an image document's URL; null for anything else.</summary>
     private static string? ImageUrl(JsonObject attachment)

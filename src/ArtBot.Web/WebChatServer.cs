@@ -168,8 +168,13 @@ public sealed class WebChatServer(
     private IResult Image(HttpContext context, long id, int download = 0)
     {
         if (chats.Image(UserOf(context), id) is not { } image) return Results.NotFound();
-        var png = image.Bytes is [0x89, 0x50, ..];
-        return Results.File(image.Bytes, png ? "image/png" : "image/jpeg", download != 0 || image.AsFile ? $"artbot-{id}.{(png ? "png" : "jpg")}" : null);
+        var (type, extension) = image.Bytes switch
+        {
+            [0x89, 0x50, ..] => ("image/png", "png"),
+            [_, _, _, _, (byte)'f', (byte)'t', (byte)'y', (byte)'p', ..] => ("video/mp4", "mp4"),
+            _ => ("image/jpeg", "jpg"),
+        };
+        return Results.File(image.Bytes, type, download != 0 || image.AsFile ? $"artbot-{id}.{extension}" : null);
     }
 
     private async Task<IResult> SendAsync(HttpContext context)
@@ -196,7 +201,14 @@ public sealed class WebChatServer(
             if (files.Any(f => f.Length > options.Value.MaxUploadBytes)) return await RejectAsync(from, TooLarge());
             // As with Telegram's documents, the declared type decides; the engine checks the bytes.
             var images = files.Where(f => f.ContentType is "image/jpeg" or "image/png" or "image/webp").ToList();
-            if (images.Count == 0)
+            var clip = files.FirstOrDefault(f => f.ContentType is "image/gif" || f.ContentType.StartsWith("video/", StringComparison.Ordinal));
+            if (images.Count == 0 && clip != null)
+            {
+                using var buffer = new MemoryStream();
+                await clip.CopyToAsync(buffer, context.RequestAborted);
+                incoming = new AnimationMessage(from, buffer.ToArray(), text.Length > 0 ? text : null);
+            }
+            else if (images.Count == 0)
             {
                 incoming = new UnsupportedMessage(from, files[0].ContentType.Split('/')[0] switch
                 {

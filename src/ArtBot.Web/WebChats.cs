@@ -163,6 +163,9 @@ public sealed class WebMessenger(WebChats chats) : IMessenger
         return Task.CompletedTask;
     }
 
+    public Task<long> SendAnimationAsync(long chatId, byte[] video, string caption, Keyboard? keyboard = null, CancellationToken cancellationToken = default, string? dedupeKey = null) =>
+        Task.FromResult(chats.Add(chatId, "video", caption, keyboard, video));
+
     public Task EditImageAsync(long chatId, long messageId, byte[]? image, string caption, Keyboard? keyboard = null, CancellationToken cancellationToken = default)
     {
         chats.Edit(chatId, messageId, caption, keyboard, image);

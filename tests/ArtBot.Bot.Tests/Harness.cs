@@ -57,6 +57,13 @@ public sealed class RecordingMessenger(string platform = "telegram") : IPaymentM
         return Task.FromResult(id);
     }
 
+    public Task<long> SendAnimationAsync(long chatId, byte[] video, string caption, Keyboard? keyboard = null, CancellationToken cancellationToken = default, string? dedupeKey = null)
+    {
+        var id = Interlocked.Increment(ref nextId);
+        Log.Enqueue(new SentImage(chatId, id, video, caption, keyboard, false));
+        return Task.FromResult(id);
+    }
+
     public Task EditImageAsync(long chatId, long messageId, byte[]? image, string caption, Keyboard? keyboard = null, CancellationToken cancellationToken = default)
     {
         Log.Enqueue(new EditedImage(chatId, messageId, image, caption, keyboard));
@@ -219,6 +226,7 @@ public sealed class Harness : IDisposable, IJobSignal
         public Task<ArtResult> StylizeAsync(StylizeRequest r, IProgress<RenderProgress>? p = null, CancellationToken c = default) => E.StylizeAsync(r, p, c);
         public Task<ArtResult> DreamAsync(DreamRequest r, IProgress<RenderProgress>? p = null, CancellationToken c = default) => E.DreamAsync(r, p, c);
         public Task<ArtResult> GalleryAsync(GalleryRequest r, CancellationToken c = default) => E.GalleryAsync(r, c);
+        public Task<AnimationResult> AnimateAsync(AnimationRequest r, CancellationToken c = default) => E.AnimateAsync(r, c);
         public Task<IReadOnlyList<Prediction>> ClassifyAsync(byte[] i, int t = 5, CancellationToken c = default) => E.ClassifyAsync(i, t, c);
     }
 }

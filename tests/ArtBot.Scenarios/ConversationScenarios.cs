@@ -312,6 +312,29 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
     }
 
     [Fact]
+    public async Task An_animation_comes_back_with_every_frame_painted_and_what_is_not_one_is_refused()
+    {
+        await StartBotAsync();
+        Chat.PushAnimation(30, TestPaths.Gif());
+        var sent = await WaitFor(c => c.Any(x => x.ChatId == 30 && x.Says("Got your animation!")), "the animation menu");
+        var menu = sent.Last(x => x.ChatId == 30 && x.Says("Got your animation!"));
+        Assert.Equal("Got your animation! Pick a style: every frame is painted (the first 3 s, 360 px).", menu.Text);
+        Assert.Contains("1. The Great Wave", menu.ButtonLabels);
+        Chat.PushButton(30, menu.DataOf("The Great Wave")!);
+        sent = await WaitFor(c => c.Any(x => x.ChatId == 30 && x.Kind == SentKind.Animation), "the painted animation");
+        Assert.Contains(sent, x => x.ChatId == 30 && x.Says("Queued: you are #"));
+        var clip = sent.Single(x => x.ChatId == 30 && x.Kind == SentKind.Animation);
+        Assert.StartsWith("Style “The Great Wave”, animated", clip.Text);
+        Assert.Equal("ftyp", System.Text.Encoding.ASCII.GetString(clip.File!, 4, 4));   // H.264 in MP4
+
+        Chat.PushAnimation(30, "GIF89a, but only in name"u8.ToArray());
+        sent = await WaitFor(c => c.Count(x => x.ChatId == 30 && x.Says("Got your animation!")) == 2, "the second menu");
+        Chat.PushButton(30, sent.Last(x => x.ChatId == 30 && x.Says("Got your animation!")).DataOf("The Great Wave")!);
+        await WaitFor(c => c.Any(x => x.ChatId == 30 && x.Text == "Sorry, that did not work: it is not an animation or a video ffmpeg can read (GIF, MP4, WebM, MOV)"),
+            "the refusal of the broken animation");
+    }
+
+    [Fact]
     public async Task Bad_inputs_get_a_short_explanation_and_nothing_crashes()
     {
         await StartBotAsync();

@@ -1,6 +1,6 @@
 namespace ArtBot.Scenarios;
 
-public enum SentKind { Text, Photo, File, Edit, ButtonAnswer, Invoice, PreCheckoutAnswer }
+public enum SentKind { Text, Photo, File, Edit, ButtonAnswer, Invoice, PreCheckoutAnswer, Animation }
 
 /// <summary>
 /// One thing the bot did on a fake platform, in the platform's neutral terms: a message, a photo,
@@ -62,6 +62,9 @@ public interface IFakePlatform : IAsyncDisposable
     void PushText(long user, string text, string language = "en");
 
     void PushPhoto(long user, byte[] photo, string? caption = null, string language = "en");
+
+    /// <summary>An animation as the platform carries one: Telegram's animation, a VK gif document, a web upload.</summary>
+    void PushAnimation(long user, byte[] video, string mimeType = "image/gif");
 
     /// <summary>Photos sent together: content, then the style (and a second painting to blend).</summary>
     void PushAlbum(long user, byte[] content, byte[] style, byte[]? secondStyle = null);

@@ -10,6 +10,24 @@ public static class TestPaths
 
     public static byte[] Painting(string name) => File.ReadAllBytes(Path.Combine(Shared, "images", "style", name));
 
+    private static readonly Lazy<byte[]> ZoomingGif = new(() =>
+    {
+        // Made by Debian's ffmpeg (installed by .ci/run) from a photo: a second of a slow zoom, 8 frames, 96×72.
+        var path = Path.Combine(Path.GetTempPath(), $"artbot-test-{Guid.NewGuid():N}.gif");
+        var start = new System.Diagnostics.ProcessStartInfo("ffmpeg",
+            ["-v", "error", "-nostdin", "-y", "-loop", "1", "-i", Path.Combine(Shared, "images", "content", "dog.jpg"), "-t", "1",
+             "-vf", "scale=96:-2,fps=8,zoompan=z='1+0.01*on':d=1:s=96x72", path]) { RedirectStandardError = true };
+        using var ffmpeg = System.Diagnostics.Process.Start(start)!;
+        var error = ffmpeg.StandardError.ReadToEnd();
+        ffmpeg.WaitForExit();
+        if (ffmpeg.ExitCode != 0) throw new InvalidOperationException($"ffmpeg could not make the test GIF: {error}");
+        try { return File.ReadAllBytes(path); }
+        finally { File.Delete(path); }
+    });
+
+    /// <summary>A one-second GIF of a photo zooming in.</summary>
+    public static byte[] Gif() => ZoomingGif.Value;
+
     private static string FindRepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)

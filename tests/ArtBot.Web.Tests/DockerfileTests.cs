@@ -83,4 +83,12 @@ public sealed partial class DockerfileTests
 
     [GeneratedRegex(@"dotnet publish (\S+\.csproj)")]
     private static partial Regex PublishedProject();
+
+    /// <summary>Animated presets decode and encode video with ffmpeg, run as a process: the runtime image must carry it.</summary>
+    [Fact]
+    public void The_runtime_image_installs_ffmpeg_for_animated_presets()
+    {
+        var runtime = Lines.SkipWhile(l => !(l.StartsWith("FROM ", StringComparison.Ordinal) && l.EndsWith(" AS runtime", StringComparison.Ordinal))).ToList();
+        Assert.Contains(runtime, l => l.Contains("apt-get install") && l.Split(' ').Contains("ffmpeg"));
+    }
 }

@@ -51,6 +51,9 @@ public interface IArtEngine
 {
     PresetCatalog Presets { get; }
 
+    /// <summary>A preset over every frame of an animation or a short video, as H.264 MP4.</summary>
+    Task<AnimationResult> AnimateAsync(AnimationRequest request, CancellationToken cancellationToken = default);
+
     Task<ArtResult> PresetAsync(PresetRequest request, CancellationToken cancellationToken = default);
 
     Task<ArtResult> StylizeAsync(StylizeRequest request, IProgress<RenderProgress>? progress = null, CancellationToken cancellationToken = default);

@@ -82,7 +82,7 @@ public sealed class Booking(
         string? presetId, CancellationToken ct, double? strength = null, int? steps = null, Tier tier = Tier.Free, StyleBlend? blend = null)
     {
         string T(string key, params object[] args) => Texts.Get(user.Language, key, args);
-        var size = kind == JobKind.Gallery ? options.GalleryTile : SideFor(user, tier);
+        var size = kind switch { JobKind.Gallery => options.GalleryTile, JobKind.Animation => options.Animation.MaxSide, _ => SideFor(user, tier) };
         var iterations = IterationsOf(kind, tier, steps);
         var paid = tier != Tier.Free && kind is JobKind.Stylize or JobKind.Dream;
         var price = paid ? billing.PriceOf(tier, iterations ?? 0) : 0;

@@ -130,6 +130,15 @@ public sealed class BotService(
                 await booking.BookAsync(user, incoming.From, messenger, JobKind.Gallery, user.ContentImage, null, null, cancellationToken);
                 break;
 
+            case AnimationMessage animation when !gate.AdmitUpload(user.Platform, user.UserId):
+                await messenger.SendTextAsync(chat, T(TextKey.TooManyUploads), cancellationToken: cancellationToken);
+                break;
+            case AnimationMessage animation:
+                var video = await images.PutAsync(animation.Video, time.GetUtcNow(), cancellationToken);
+                await messenger.SendTextAsync(chat, T(TextKey.AnimationMenu, options.Animation.MaxSeconds, options.Animation.MaxSide),
+                    await menus.AnimationAsync(user, video, cancellationToken), cancellationToken);
+                break;
+
             case ButtonPressed button:
                 var answer = await ButtonAsync(user, button, messenger, cancellationToken);
                 await messenger.AnswerButtonAsync(button.CallbackId, answer, cancellationToken);
@@ -185,6 +194,9 @@ public sealed class BotService(
         {
             case PresetOffer preset:
                 await booking.BookAsync(user, button.From, messenger, JobKind.Preset, preset.Content, null, preset.PresetId, ct);
+                return null;
+            case AnimationOffer animate:
+                await booking.BookAsync(user, button.From, messenger, JobKind.Animation, animate.Video, null, animate.PresetId, ct);
                 return null;
             case DreamOffer dream:
                 user.Mode = ConversationMode.Idle;

@@ -42,6 +42,7 @@ public sealed class JobControl(IJobQueue queue, IRunningJobs running, QueuePolic
         JobKind.Preset => Texts.Get(language, TextKey.KindPreset, presets.Find(job.PresetId ?? "")?.Name.For(language) ?? job.PresetId ?? "?"),
         JobKind.Stylize => Texts.Get(language, TextKey.KindStylize),
         JobKind.Dream => Texts.Get(language, TextKey.KindDream),
+        JobKind.Animation => Texts.Get(language, TextKey.KindAnimation, presets.Find(job.PresetId ?? "")?.Name.For(language) ?? job.PresetId ?? "?"),
         _ => Texts.Get(language, TextKey.KindGallery),
     };
 

@@ -271,8 +271,17 @@ public sealed class JobRunner(
                     SecondStyle: job.SecondStyleImage is { } second ? await images.GetAsync(second, CancellationToken.None) : null, Blend: job.StyleShare),
                 progress, cancellationToken),
             JobKind.Dream => await engine.DreamAsync(new DreamRequest(content, job.Size, job.Iterations), progress, cancellationToken),
+            JobKind.Animation => await AnimateAsync(job, content, cancellationToken),
             _ => await engine.GalleryAsync(new GalleryRequest(content, job.Size, job.Language), cancellationToken),
         };
+    }
+
+    /// <summary>An animation comes back as MP4 bytes where pictures come back as JPEG: the rest of the job's path is the same.</summary>
+    private async Task<ArtResult> AnimateAsync(Job job, byte[] video, CancellationToken cancellationToken)
+    {
+        var limits = options.Animation;
+        var animation = await engine.AnimateAsync(new AnimationRequest(video, job.PresetId!, job.Size, limits.MaxSeconds, limits.Fps), cancellationToken);
+        return new ArtResult(animation.Video, ImageFormat.Jpeg, animation.Width, animation.Height, animation.Elapsed, animation.Description);
     }
 
     private async Task<ThrottledProgress?> StartProgressAsync(Job job, CancellationToken cancellationToken)
@@ -415,16 +424,24 @@ public sealed class JobRunner(
         var caption = job.Kind switch
         {
             JobKind.Preset => Texts.Get(job.Language, TextKey.ResultPreset, presets.Find(job.PresetId!)?.Name.For(job.Language) ?? job.PresetId!, Math.Round(seconds, 1)),
-            JobKind.Stylize => Texts.Get(job.Language, TextKey.ResultStylize, job.Iterations ?? 0, Duration(seconds)),
-            JobKind.Dream => Texts.Get(job.Language, TextKey.ResultDream, Duration(seconds)),
+            JobKind.Stylize => Texts.Get(job.Language, TextKey.ResultStylize, job.Iterations ?? 0, Duration(job.Language, seconds)),
+            JobKind.Dream => Texts.Get(job.Language, TextKey.ResultDream, Duration(job.Language, seconds)),
+            JobKind.Animation => Texts.Get(job.Language, TextKey.ResultAnimation, presets.Find(job.PresetId!)?.Name.For(job.Language) ?? job.PresetId!, Duration(job.Language, seconds)),
             _ => Texts.Get(job.Language, TextKey.GalleryCaption),
         };
-        var keyboard = job.Kind == JobKind.Gallery ? await menus.PhotoAsync(job, cancellationToken) : await menus.ResultAsync(job, cancellationToken);
         var messenger = messengers.For(job.Platform);
-        await messenger.SendImageAsync(job.ChatId, image, caption, keyboard, asFile: false, cancellationToken, $"job:{job.Id}:result");
-        // The full-quality file is part of a finished HD picture, not of work the user stopped.
-        if (options.LimitsOf(job.Tier).SendFile && job.Kind != JobKind.Gallery && job.State == JobState.Done)
-            await messenger.SendImageAsync(job.ChatId, image, caption, null, asFile: true, cancellationToken, $"job:{job.Id}:file");
+        if (job.Kind == JobKind.Animation)
+        {
+            await messenger.SendAnimationAsync(job.ChatId, image, caption, null, cancellationToken, $"job:{job.Id}:result");
+        }
+        else
+        {
+            var keyboard = job.Kind == JobKind.Gallery ? await menus.PhotoAsync(job, cancellationToken) : await menus.ResultAsync(job, cancellationToken);
+            await messenger.SendImageAsync(job.ChatId, image, caption, keyboard, asFile: false, cancellationToken, $"job:{job.Id}:result");
+            // The full-quality file is part of a finished HD picture, not of work the user stopped.
+            if (options.LimitsOf(job.Tier).SendFile && job.Kind != JobKind.Gallery && job.State == JobState.Done)
+                await messenger.SendImageAsync(job.ChatId, image, caption, null, asFile: true, cancellationToken, $"job:{job.Id}:file");
+        }
         Observe(JobStep.Sent, job);
         var settled = await queue.MarkDeliveredAsync(job, time.GetUtcNow(), CancellationToken.None);
         Observe(JobStep.Delivered, job);
@@ -437,8 +454,13 @@ public sealed class JobRunner(
     private static string WithReturned(Job job, string message, Settlement? settlement) =>
         settlement is { Returned: > 0 } ? message + "\n" + Texts.Get(job.Language, TextKey.Released, settlement.Returned) : message;
 
-    private static string Duration(double seconds) =>
-        seconds < 90 ? $"{seconds:0} s" : $"{seconds / 60:0.#} min";
+    private static string Duration(Language language, double seconds) => (language, seconds < 90) switch
+    {
+        (Language.Ru, true) => $"{seconds:0} с",
+        (Language.Ru, false) => (seconds / 60).ToString("0.#", System.Globalization.CultureInfo.GetCultureInfo("ru")) + " мин",
+        (_, true) => $"{seconds:0} s",
+        _ => $"{seconds / 60:0.#} min",
+    };
 
     /// <summary>Ends a job without a picture, its credits returned in the same step, and tells the user.</summary>
     private async Task EndAsync(Job job, JobState state, string error, string message, CancellationToken cancellationToken)

@@ -13,6 +13,12 @@ public sealed class Menus(OfferBook offers, PresetCatalog presets, BotOptions op
     public Task<Keyboard> PhotoAsync(UserProfile user, string content, CancellationToken ct) =>
         PhotoAsync(user.Platform, user.UserId, user.Language, content, ct);
 
+    /// <summary>After an animation: every preset, for that animation.</summary>
+    public Task<Keyboard> AnimationAsync(UserProfile user, string video, CancellationToken ct) =>
+        offers.KeyboardAsync(user.Platform, user.UserId,
+            presets.All.Select((p, i) => ($"{i + 1}. {p.Name.For(user.Language)}", (Offer)new AnimationOffer(p.Id, video))).Chunk(3).Select(r => (IReadOnlyList<(string, Offer)>)r).ToList(),
+            cancellationToken: ct);
+
     /// <summary>The same menu under the preview sheet of that photo: the tiles are numbered as the buttons.</summary>
     public Task<Keyboard> PhotoAsync(Job gallery, CancellationToken ct) =>
         PhotoAsync(gallery.Platform, gallery.UserId, gallery.Language, gallery.ContentImage, ct);

@@ -15,6 +15,9 @@ public sealed record PhotoMessage(ChatUser From, IReadOnlyList<byte[]> Photos, s
     public const int PhotosUsed = 3;
 }
 
+/// <summary>An animation or a short video (a GIF, Telegram's animations and videos, a VK gif document, a web upload).</summary>
+public sealed record AnimationMessage(ChatUser From, byte[] Video, string? Caption = null) : Incoming(From);
+
 public sealed record ButtonPressed(ChatUser From, string CallbackId, string Data) : Incoming(From);
 
 public sealed record TextMessage(ChatUser From, string Text) : Incoming(From);
@@ -56,6 +59,9 @@ public interface IMessenger
     Task<long> SendTextAsync(long chatId, string text, Keyboard? keyboard = null, CancellationToken cancellationToken = default, string? dedupeKey = null);
 
     /// <param name="asFile">Send as a document (full quality) instead of a compressed photo.</param>
+    /// <summary>An animation (H.264 MP4), played in the chat as a GIF is.</summary>
+    Task<long> SendAnimationAsync(long chatId, byte[] video, string caption, Keyboard? keyboard = null, CancellationToken cancellationToken = default, string? dedupeKey = null);
+
     Task<long> SendImageAsync(long chatId, byte[] image, string caption, Keyboard? keyboard = null, bool asFile = false, CancellationToken cancellationToken = default, string? dedupeKey = null);
 
     /// <summary>

@@ -21,12 +21,16 @@ namespace ArtBot.Domain.Bot;
 [JsonDerivedType(typeof(CancelOffer), "cancel")]
 [JsonDerivedType(typeof(CommandOffer), "command")]
 [JsonDerivedType(typeof(BlendOffer), "blend")]
+[JsonDerivedType(typeof(AnimationOffer), "animate")]
 public abstract record Offer;
 
 /// <summary>Paint this photo with a preset (the photo the menu was sent for, not whatever came later).</summary>
 public sealed record PresetOffer(string PresetId, string Content) : Offer;
 
 public sealed record DreamOffer(string Content) : Offer;
+
+/// <summary>Paint this animation (stored under <see cref="Video"/>) with a preset.</summary>
+public sealed record AnimationOffer(string PresetId, string Video) : Offer;
 
 /// <summary>"I'll send a style photo" for this content photo.</summary>
 public sealed record StyleNextOffer(string Content) : Offer;

@@ -32,6 +32,9 @@ public static class TextKey
     public const string ButtonCancel = nameof(ButtonCancel);
     public const string BotDescription = nameof(BotDescription);
     public const string History = nameof(History);
+    public const string AnimationMenu = nameof(AnimationMenu);
+    public const string ResultAnimation = nameof(ResultAnimation);
+    public const string KindAnimation = nameof(KindAnimation);
     public const string ButtonPreview = nameof(ButtonPreview);
     public const string Preview = nameof(Preview);
     public const string PreviewFinished = nameof(PreviewFinished);

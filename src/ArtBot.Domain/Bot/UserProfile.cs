@@ -58,6 +58,9 @@ public interface IUserStore
 public sealed record TierLimits(int MaxSide, int MaxIterations, bool SendFile = false);
 
 /// <summary>Configuration section <c>Bot</c>.</summary>
+/// <summary>Animated presets: at most <paramref name="MaxSeconds"/> of a clip, long side <paramref name="MaxSide"/>, at <paramref name="Fps"/>.</summary>
+public sealed record AnimationLimits(int MaxSide = 360, double MaxSeconds = 3, int Fps = 12);
+
 public sealed record BotOptions
 {
     public TierLimits Free { get; init; } = new(600, 200);
@@ -67,6 +70,9 @@ public sealed record BotOptions
     /// <summary>Default Gatys iterations and dream steps before tier caps.</summary>
     public int StylizeIterations { get; init; } = 200;
     public int DreamSteps { get; init; } = 10;
+
+    /// <summary>What an animated preset paints: its long side, its length, its frame rate.</summary>
+    public AnimationLimits Animation { get; init; } = new();
 
     /// <summary>Side of each tile of the preset preview.</summary>
     public int GalleryTile { get; init; } = 160;

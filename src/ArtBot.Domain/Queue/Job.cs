@@ -2,7 +2,7 @@ using ArtBot.Domain.Art;
 
 namespace ArtBot.Domain.Queue;
 
-public enum JobKind { Preset, Stylize, Dream, Gallery }
+public enum JobKind { Preset, Stylize, Dream, Gallery, Animation }
 
 public enum JobState { Queued, Running, Done, Failed, Cancelled }
 

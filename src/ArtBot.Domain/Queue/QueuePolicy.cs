@@ -30,7 +30,8 @@ public sealed class QueuePolicy(QueuePolicyOptions options, NightWindow night)
 
     public JobClass Classify(JobKind kind, int size, int? iterations) => kind switch
     {
-        JobKind.Preset or JobKind.Gallery => JobClass.Light,
+        // An animation is a preset over a few seconds of frames (Bot:Animation caps them).
+        JobKind.Preset or JobKind.Gallery or JobKind.Animation => JobClass.Light,
         JobKind.Stylize => size > Options.LightMaxSide || (iterations ?? int.MaxValue) > Options.LightMaxIterations ? JobClass.Heavy : JobClass.Light,
         JobKind.Dream => size > Options.LightMaxSide || (iterations ?? 0) > Options.LightMaxDreamSteps ? JobClass.Heavy : JobClass.Light,
         _ => JobClass.Heavy,

@@ -116,11 +116,12 @@ public sealed class WebChatClient : IFakePlatform
                         _ when !seen.Add(id) => SentKind.Edit,
                         "image" => SentKind.Photo,
                         "file" => SentKind.File,
+                        "video" => SentKind.Animation,
                         "notice" => SentKind.ButtonAnswer,
                         _ => SentKind.Text,
                     };
                     // An edit of a picture message (a live preview) carries its picture too.
-                    var file = (string?)m["image"] is { } image && kind is SentKind.Photo or SentKind.File or SentKind.Edit ? await client.GetByteArrayAsync(image, stop.Token) : null;
+                    var file = (string?)m["image"] is { } image && kind is SentKind.Photo or SentKind.File or SentKind.Edit or SentKind.Animation ? await client.GetByteArrayAsync(image, stop.Token) : null;
                     var buttons = m["buttons"]!.AsArray().SelectMany(r => r!.AsArray()).Select(b => (string)b!["data"]!).ToList();
                     var labels = m["buttons"]!.AsArray().SelectMany(r => r!.AsArray()).Select(b => (string)b!["text"]!).ToList();
                     log.Add(new Sent(kind, user, (string?)m["text"], buttons, file, id, labels));
@@ -167,6 +168,9 @@ public sealed class WebChatClient : IFakePlatform
         Post(user, "/api/send", secondStyle == null
             ? Form("", (content, "image/jpeg", "content.jpg"), (style, "image/jpeg", "style.jpg"))
             : Form("", (content, "image/jpeg", "content.jpg"), (style, "image/jpeg", "style.jpg"), (secondStyle, "image/jpeg", "style2.jpg")), "en");
+
+    public void PushAnimation(long user, byte[] video, string mimeType = "image/gif") =>
+        PushFile(user, video, mimeType, mimeType == "image/gif" ? "clip.gif" : "clip.mp4");
 
     public void PushFile(long user, byte[] content, string mimeType, string name) => Post(user, "/api/send", Form("", (content, mimeType, name)), "en");
 

@@ -126,6 +126,18 @@ public sealed class FakeTelegram : IFakeMessengerApi
         if (secondStyle != null) PushPhoto(user, secondStyle, null, album, "en");
     }
 
+    public void PushAnimation(long user, byte[] video, string mimeType = "image/gif")
+    {
+        var id = $"anim{files.Count + 1}";
+        files[$"photos/{id}.jpg"] = video;
+        var message = NewMessage(user, "en");
+        message["animation"] = new JsonObject
+        {
+            ["file_id"] = id, ["file_unique_id"] = id + "u", ["width"] = 96, ["height"] = 72, ["duration"] = 1, ["mime_type"] = mimeType, ["file_size"] = video.Length,
+        };
+        Push(new JsonObject { ["message"] = message });
+    }
+
     public void PushFile(long user, byte[] content, string mimeType, string name)
     {
         var id = $"doc{files.Count + 1}";
@@ -280,11 +292,11 @@ public sealed class FakeTelegram : IFakeMessengerApi
             case "answercallbackquery":
                 log.Add(new Sent(SentKind.ButtonAnswer, 0, (string?)body?["text"], [], null, 0));
                 return Ok(JsonValue.Create(true));
-            case "sendmessage" or "sendphoto" or "senddocument" or "editmessagetext":
+            case "sendmessage" or "sendphoto" or "senddocument" or "editmessagetext" or "sendanimation":
                 var chat = long.Parse(body!["chat_id"]!.ToString());
                 var markup = body["reply_markup"] is { } m ? (m is JsonValue v && v.TryGetValue<string>(out var s) ? JsonNode.Parse(s) : m) : null;
                 var id = method == "editmessagetext" ? long.Parse(body["message_id"]!.ToString()) : Interlocked.Increment(ref nextMessage);
-                var kind = method switch { "sendmessage" => SentKind.Text, "sendphoto" => SentKind.Photo, "senddocument" => SentKind.File, _ => SentKind.Edit };
+                var kind = method switch { "sendmessage" => SentKind.Text, "sendphoto" => SentKind.Photo, "senddocument" => SentKind.File, "sendanimation" => SentKind.Animation, _ => SentKind.Edit };
                 log.Add(new Sent(kind, chat, (string?)body["text"] ?? (string?)body["caption"], Buttons(markup), file, id, Buttons(markup, "text")));
                 return Ok(new JsonObject
                 {

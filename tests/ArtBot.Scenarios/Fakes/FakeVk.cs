@@ -169,6 +169,9 @@ public sealed class FakeVk : IFakeMessengerApi
     public void PushAlbum(long user, byte[] content, byte[] style, byte[]? secondStyle = null) =>
         PushMessage(user, "", [PhotoAttachment(content), PhotoAttachment(style), .. secondStyle == null ? Array.Empty<JsonObject>() : [PhotoAttachment(secondStyle)]]);
 
+    public void PushAnimation(long user, byte[] video, string mimeType = "image/gif") =>
+        PushFile(user, video, mimeType, mimeType == "image/gif" ? "clip.gif" : "clip.mp4");
+
     public void PushFile(long user, byte[] content, string mimeType, string name)
     {
         var id = Interlocked.Increment(ref nextId);
@@ -253,6 +256,8 @@ public sealed class FakeVk : IFakeMessengerApi
         var attachment = form["attachment"].ToString();
         var kind = attachment.StartsWith("photo", StringComparison.Ordinal) ? SentKind.Photo : attachment.StartsWith("doc", StringComparison.Ordinal) ? SentKind.File : SentKind.Text;
         byte[]? file = kind == SentKind.Text ? null : uploads[attachment.Split('_')[1]];
+        // An MP4 sent as a document is VK's animation.
+        if (kind == SentKind.File && file is [_, _, _, _, (byte)'f', (byte)'t', (byte)'y', (byte)'p', ..]) kind = SentKind.Animation;
         var keyboard = form.TryGetValue("keyboard", out var k) ? k.ToString() : null;
         keyboards[id] = keyboard;
         lastMessageTo[peer] = id;
