@@ -67,6 +67,22 @@ public sealed class BillingTests : IDisposable
     }
 
     [Fact]
+    public async Task An_animation_is_offered_by_tier_in_seconds_and_size_and_the_paid_one_is_reserved()
+    {
+        await Grant(1, 100);
+        await h.Say(new AnimationMessage(Harness.User(), [1, 2, 3]));
+        Assert.Equal("Got your animation! Pick a style: every frame is painted (free: the first 3 s at 360 px).", LastText);
+        await h.Press("The Great Wave");
+        var menu = h.Messenger.All<SentText>()[^1];
+        Assert.Equal(["Free · 360 px, 3 s", "Premium · 540 px, 6 s · 10 cr.", "HD · 720 px, 10 s · 20 cr."], menu.Keyboard!.Rows.SelectMany(r => r).Select(b => b.Text));
+        await h.Press("Premium");
+        var job = Assert.Single(await h.Queue.ActiveJobsAsync("telegram", 1));
+        Assert.Equal((JobKind.Animation, Tier.Premium, true, 72, 540, "wave"), (job.Kind, job.Tier, job.Paid, job.Iterations, job.Size, job.PresetId));
+        Assert.EndsWith("Reserved: 10 credits, charged only when you get the picture.", LastText);
+        Assert.Equal(90, await Balance());
+    }
+
+    [Fact]
     public async Task A_user_with_credits_picks_the_tier_and_credits_are_reserved_then_charged_on_delivery()
     {
         await Grant(1, 100);

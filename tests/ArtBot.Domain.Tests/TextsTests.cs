@@ -35,7 +35,7 @@ public sealed partial class TextsTests
         var english = Load("Texts.resx");
         var russian = Load("Texts.ru.resx");
         Assert.Equal(english.Keys.Order(), russian.Keys.Order());
-        string[] names = ["px", "HD", "JPEG", "PNG", "WebP", "Telegram", "ArtBot", "English"];
+        string[] names = ["px", "HD", "JPEG", "PNG", "WebP", "GIF", "MP", "WebM", "MOV", "Telegram", "ArtBot", "English"];
         foreach (var (key, text) in russian)
         {
             var prose = Placeholder().Replace(Command().Replace(text, ""), "");

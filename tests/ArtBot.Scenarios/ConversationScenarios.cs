@@ -318,7 +318,7 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
         Chat.PushAnimation(30, TestPaths.Gif());
         var sent = await WaitFor(c => c.Any(x => x.ChatId == 30 && x.Says("Got your animation!")), "the animation menu");
         var menu = sent.Last(x => x.ChatId == 30 && x.Says("Got your animation!"));
-        Assert.Equal("Got your animation! Pick a style: every frame is painted (the first 3 s, 360 px).", menu.Text);
+        Assert.Equal("Got your animation! Pick a style: every frame is painted (free: the first 3 s at 360 px).", menu.Text);
         Assert.Contains("1. The Great Wave", menu.ButtonLabels);
         Chat.PushButton(30, menu.DataOf("The Great Wave")!);
         sent = await WaitFor(c => c.Any(x => x.ChatId == 30 && x.Kind == SentKind.Animation), "the painted animation");

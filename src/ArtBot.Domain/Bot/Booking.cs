@@ -30,6 +30,8 @@ public sealed class Booking(
 
     public int SideFor(UserProfile user, Tier tier) => Math.Min(user.OutputSize ?? options.LimitsOf(tier).MaxSide, options.LimitsOf(tier).MaxSide);
 
+    private int SideFor(UserProfile user, JobKind kind, Tier tier) => kind == JobKind.Animation ? options.LimitsOf(tier).AnimationSide : SideFor(user, tier);
+
     /// <summary>Iterations of a job: the tier's, capped by the tier; <paramref name="steps"/> only ever comes from an offer the bot made.</summary>
     public int? IterationsOf(JobKind kind, Tier tier, int? steps)
     {
@@ -39,6 +41,8 @@ public sealed class Booking(
             // Paid Gatys runs as many iterations as its tier allows (an HD pick names its own).
             JobKind.Stylize => Math.Clamp(tier == Tier.Free ? options.StylizeIterations : steps ?? limits.MaxIterations, 1, limits.MaxIterations),
             JobKind.Dream => Math.Clamp((steps ?? options.DreamSteps) * (tier == Tier.Free ? 1 : 2), 1, limits.MaxIterations),
+            // An animation's "iterations" are its frames: the tier's seconds at the frame rate.
+            JobKind.Animation => Math.Max(1, (int)Math.Round(limits.AnimationSeconds * options.AnimationFps)),
             _ => null,
         };
     }
@@ -49,10 +53,10 @@ public sealed class Booking(
         var balance = await ledger.BalanceAsync(user.Platform, user.UserId, ct);
         if (balance <= 0)
         {
-            await BookAsync(user, from, messenger, request.Kind, request.Content, request.Style, null, ct, request.Strength, request.Steps, blend: request.Blend);
+            await BookAsync(user, from, messenger, request.Kind, request.Content, request.Style, request.PresetId, ct, request.Strength, request.Steps, blend: request.Blend);
             return;
         }
-        var keyboard = await menus.TiersAsync(user, request, (tier, hdSteps) => IterationsOf(request.Kind, tier, hdSteps ?? request.Steps) ?? 0, tier => SideFor(user, tier), ct);
+        var keyboard = await menus.TiersAsync(user, request, (tier, hdSteps) => IterationsOf(request.Kind, tier, hdSteps ?? request.Steps) ?? 0, tier => SideFor(user, request.Kind, tier), ct);
         await messenger.SendTextAsync(from.ChatId, Texts.Get(user.Language, TextKey.TierMenu, balance), keyboard, ct);
     }
 
@@ -73,7 +77,7 @@ public sealed class Booking(
         // The menu is one-shot: of two presses (a double tap, a replay) only the first books.
         if (!await offers.UseAsync(pressed, ct)) return Texts.Get(user.Language, TextKey.UnknownButton);
         var steps = offer.Tier == Tier.Hd && request.Kind == JobKind.Stylize ? offer.Iterations : request.Steps;
-        await BookAsync(user, from, messenger, request.Kind, request.Content, request.Style, null, ct, request.Strength, steps, offer.Tier, request.Blend);
+        await BookAsync(user, from, messenger, request.Kind, request.Content, request.Style, request.PresetId, ct, request.Strength, steps, offer.Tier, request.Blend);
         return null;
     }
 
@@ -82,9 +86,9 @@ public sealed class Booking(
         string? presetId, CancellationToken ct, double? strength = null, int? steps = null, Tier tier = Tier.Free, StyleBlend? blend = null)
     {
         string T(string key, params object[] args) => Texts.Get(user.Language, key, args);
-        var size = kind switch { JobKind.Gallery => options.GalleryTile, JobKind.Animation => options.Animation.MaxSide, _ => SideFor(user, tier) };
+        var size = kind == JobKind.Gallery ? options.GalleryTile : SideFor(user, kind, tier);
         var iterations = IterationsOf(kind, tier, steps);
-        var paid = tier != Tier.Free && kind is JobKind.Stylize or JobKind.Dream;
+        var paid = tier != Tier.Free && kind is JobKind.Stylize or JobKind.Dream or JobKind.Animation;
         var price = paid ? billing.PriceOf(tier, iterations ?? 0) : 0;
         var jobClass = policy.Classify(kind, size, iterations);
         var (refusal, count) = await gate.AdmitJobAsync(user.Platform, user.UserId, jobClass, paid, ct);

@@ -135,7 +135,7 @@ public sealed class BotService(
                 break;
             case AnimationMessage animation:
                 var video = await images.PutAsync(animation.Video, time.GetUtcNow(), cancellationToken);
-                await messenger.SendTextAsync(chat, T(TextKey.AnimationMenu, options.Animation.MaxSeconds, options.Animation.MaxSide),
+                await messenger.SendTextAsync(chat, T(TextKey.AnimationMenu, options.Free.AnimationSeconds, options.Free.AnimationSide),
                     await menus.AnimationAsync(user, video, cancellationToken), cancellationToken);
                 break;
 
@@ -196,7 +196,7 @@ public sealed class BotService(
                 await booking.BookAsync(user, button.From, messenger, JobKind.Preset, preset.Content, null, preset.PresetId, ct);
                 return null;
             case AnimationOffer animate:
-                await booking.BookAsync(user, button.From, messenger, JobKind.Animation, animate.Video, null, animate.PresetId, ct);
+                await booking.RequestAsync(user, button.From, messenger, new JobRequest(JobKind.Animation, animate.Video, null, PresetId: animate.PresetId), ct);
                 return null;
             case DreamOffer dream:
                 user.Mode = ConversationMode.Idle;

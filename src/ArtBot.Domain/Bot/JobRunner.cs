@@ -279,8 +279,9 @@ public sealed class JobRunner(
     /// <summary>An animation comes back as MP4 bytes where pictures come back as JPEG: the rest of the job's path is the same.</summary>
     private async Task<ArtResult> AnimateAsync(Job job, byte[] video, CancellationToken cancellationToken)
     {
-        var limits = options.Animation;
-        var animation = await engine.AnimateAsync(new AnimationRequest(video, job.PresetId!, job.Size, limits.MaxSeconds, limits.Fps), cancellationToken);
+        // The job's frames (its tier's seconds at the frame rate, fixed when it was booked) bound the clip's length.
+        var fps = options.AnimationFps;
+        var animation = await engine.AnimateAsync(new AnimationRequest(video, job.PresetId!, job.Size, (job.Iterations ?? fps * 3) / (double)fps, fps), cancellationToken);
         return new ArtResult(animation.Video, ImageFormat.Jpeg, animation.Width, animation.Height, animation.Elapsed, animation.Description);
     }
 

@@ -37,19 +37,30 @@ public sealed class Menus(OfferBook offers, PresetCatalog presets, BotOptions op
     /// <summary>The tier choice of one request, priced from configuration. One-shot: the first press books, any later one is stale.</summary>
     public Task<Keyboard> TiersAsync(UserProfile user, JobRequest request, Func<Tier, int?, int> iterations, Func<Tier, int> side, CancellationToken ct)
     {
+        // An animation's tiers differ in size and seconds (its "iterations" are frames); a picture's in size and steps.
+        var animation = request.Kind == JobKind.Animation;
+        string Seconds(int frames) => (frames / (double)options.AnimationFps).ToString("0.#", user.Language == Language.Ru ? RussianNumbers : System.Globalization.CultureInfo.InvariantCulture);
+        var free = iterations(Tier.Free, null);
+        var premium = iterations(Tier.Premium, null);
         var rows = new List<IReadOnlyList<(string, Offer)>>
         {
-            new[] { (T(user, TextKey.ButtonTierFree, side(Tier.Free), iterations(Tier.Free, null)), (Offer)new TierOffer(Tier.Free, iterations(Tier.Free, null), request)) },
-            new[] { (T(user, TextKey.ButtonTierPremium, side(Tier.Premium), iterations(Tier.Premium, null), billing.PriceOf(Tier.Premium, iterations(Tier.Premium, null))),
-                (Offer)new TierOffer(Tier.Premium, iterations(Tier.Premium, null), request)) },
+            new[] { (animation ? T(user, TextKey.ButtonAnimationFree, side(Tier.Free), Seconds(free)) : T(user, TextKey.ButtonTierFree, side(Tier.Free), free),
+                (Offer)new TierOffer(Tier.Free, free, request)) },
+            new[] { (animation
+                    ? T(user, TextKey.ButtonAnimationPremium, side(Tier.Premium), Seconds(premium), billing.PriceOf(Tier.Premium, premium))
+                    : T(user, TextKey.ButtonTierPremium, side(Tier.Premium), premium, billing.PriceOf(Tier.Premium, premium)),
+                (Offer)new TierOffer(Tier.Premium, premium, request)) },
         };
         var hdChoices = request.Kind == JobKind.Stylize
             ? billing.HdSteps.Select(n => iterations(Tier.Hd, n)).Distinct()
             : [iterations(Tier.Hd, null)];
         foreach (var n in hdChoices)
-            rows.Add([(T(user, TextKey.ButtonTierHd, n, side(Tier.Hd), billing.PriceOf(Tier.Hd, n)), new TierOffer(Tier.Hd, n, request))]);
+            rows.Add([(animation ? T(user, TextKey.ButtonAnimationHd, side(Tier.Hd), Seconds(n), billing.PriceOf(Tier.Hd, n)) : T(user, TextKey.ButtonTierHd, n, side(Tier.Hd), billing.PriceOf(Tier.Hd, n)),
+                new TierOffer(Tier.Hd, n, request))]);
         return offers.KeyboardAsync(user.Platform, user.UserId, rows, oneShot: true, ct);
     }
+
+    private static readonly System.Globalization.CultureInfo RussianNumbers = System.Globalization.CultureInfo.GetCultureInfo("ru");
 
     public Task<Keyboard> SettingsAsync(UserProfile user, CancellationToken ct)
     {

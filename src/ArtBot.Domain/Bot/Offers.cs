@@ -58,7 +58,8 @@ public sealed record CommandOffer(string Command) : Offer;
 public sealed record PackOffer(string PackId) : Offer;
 
 /// <summary>What a Gatys or dream job will be, once its tier is picked.</summary>
-public sealed record JobRequest(JobKind Kind, string Content, string? Style, double? Strength = null, int? Steps = null, StyleBlend? Blend = null);
+/// <param name="PresetId">The preset of an animation.</param>
+public sealed record JobRequest(JobKind Kind, string Content, string? Style, double? Strength = null, int? Steps = null, StyleBlend? Blend = null, string? PresetId = null);
 
 /// <summary>A second painting, and the first painting's share of the style (0.3, 0.5, 0.7).</summary>
 public sealed record StyleBlend(string SecondStyle, double FirstShare);

@@ -33,6 +33,9 @@ public static class TextKey
     public const string BotDescription = nameof(BotDescription);
     public const string History = nameof(History);
     public const string AnimationMenu = nameof(AnimationMenu);
+    public const string ButtonAnimationFree = nameof(ButtonAnimationFree);
+    public const string ButtonAnimationPremium = nameof(ButtonAnimationPremium);
+    public const string ButtonAnimationHd = nameof(ButtonAnimationHd);
     public const string ResultAnimation = nameof(ResultAnimation);
     public const string KindAnimation = nameof(KindAnimation);
     public const string ButtonPreview = nameof(ButtonPreview);

@@ -54,25 +54,22 @@ public interface IUserStore
     Task<bool> IsBannedAsync(string platform, long userId, CancellationToken cancellationToken = default);
 }
 
-/// <summary>Size and iteration limits of one tier.</summary>
-public sealed record TierLimits(int MaxSide, int MaxIterations, bool SendFile = false);
+/// <summary>Size and iteration limits of one tier; for animated presets, the long side and the seconds of the clip painted.</summary>
+public sealed record TierLimits(int MaxSide, int MaxIterations, bool SendFile = false, int AnimationSide = 360, double AnimationSeconds = 3);
 
 /// <summary>Configuration section <c>Bot</c>.</summary>
-/// <summary>Animated presets: at most <paramref name="MaxSeconds"/> of a clip, long side <paramref name="MaxSide"/>, at <paramref name="Fps"/>.</summary>
-public sealed record AnimationLimits(int MaxSide = 360, double MaxSeconds = 3, int Fps = 12);
-
 public sealed record BotOptions
 {
     public TierLimits Free { get; init; } = new(600, 200);
-    public TierLimits Premium { get; init; } = new(1000, 500);
-    public TierLimits Hd { get; init; } = new(1600, 1000, SendFile: true);
+    public TierLimits Premium { get; init; } = new(1000, 500, AnimationSide: 540, AnimationSeconds: 6);
+    public TierLimits Hd { get; init; } = new(1600, 1000, SendFile: true, AnimationSide: 720, AnimationSeconds: 10);
 
     /// <summary>Default Gatys iterations and dream steps before tier caps.</summary>
     public int StylizeIterations { get; init; } = 200;
     public int DreamSteps { get; init; } = 10;
 
-    /// <summary>What an animated preset paints: its long side, its length, its frame rate.</summary>
-    public AnimationLimits Animation { get; init; } = new();
+    /// <summary>Frames a second of an animated preset (its size and length are the tier's).</summary>
+    public int AnimationFps { get; init; } = 12;
 
     /// <summary>Side of each tile of the preset preview.</summary>
     public int GalleryTile { get; init; } = 160;
