@@ -130,8 +130,9 @@ public sealed class BotService(
                 await booking.BookAsync(user, incoming.From, messenger, JobKind.Gallery, user.ContentImage, null, null, cancellationToken);
                 break;
 
-            case AnimationMessage animation when !gate.AdmitUpload(user.Platform, user.UserId):
-                await messenger.SendTextAsync(chat, T(TextKey.TooManyUploads), cancellationToken: cancellationToken);
+            case AnimationMessage when !gate.AdmitUpload(user.Platform, user.UserId):
+                logger.LogInformation("{Platform}:{User}: animation refused, over {Limit} a minute", user.Platform, user.UserId, options.Limits.UploadsPerMinute);
+                await messenger.SendTextAsync(chat, Booking.RefusalText(user, Refusal.TooManyUploads), cancellationToken: cancellationToken);
                 break;
             case AnimationMessage animation:
                 var video = await images.PutAsync(animation.Video, time.GetUtcNow(), cancellationToken);
@@ -236,6 +237,15 @@ public sealed class BotService(
     {
         switch (action)
         {
+            // An animation from /history: the same choices, for a clip.
+            case FollowUp.AnotherStyle when job.Kind == JobKind.Animation:
+                await messenger.SendTextAsync(button.From.ChatId, Texts.Get(user.Language, TextKey.AnimationMenu, options.Free.AnimationSeconds, options.Free.AnimationSide),
+                    await menus.AnimationAsync(user, job.ContentImage, ct), ct);
+                return null;
+            case FollowUp.SendAgain when job is { Kind: JobKind.Animation, ResultImage: { } clip }:
+                await messenger.SendAnimationAsync(button.From.ChatId, await images.GetAsync(clip, ct),
+                    Texts.Get(user.Language, TextKey.SentAgain, jobs.KindName(user.Language, job)), cancellationToken: ct);
+                return null;
             case FollowUp.AnotherStyle:
                 user.ContentImage = job.ContentImage;
                 user.Mode = ConversationMode.HasContent;
@@ -251,7 +261,7 @@ public sealed class BotService(
                 await messenger.SendImageAsync(button.From.ChatId, await images.GetAsync(result, ct),
                     Texts.Get(user.Language, TextKey.SentAgain, jobs.KindName(user.Language, job)), await menus.ResultAsync(job, ct), cancellationToken: ct);
                 return null;
-            case FollowUp.DreamThis when job.ResultImage is { } result:
+            case FollowUp.DreamThis when job is { ResultImage: { } result, Kind: not JobKind.Animation }:
                 await booking.RequestAsync(user, button.From, messenger, new JobRequest(JobKind.Dream, result, null), ct);
                 return null;
             case FollowUp.Stronger when job.ResultImage is { } result:
@@ -262,7 +272,7 @@ public sealed class BotService(
                     await booking.BookAsync(user, button.From, messenger, JobKind.Preset, result, null, job.PresetId, ct);
                     return null;
                 }
-                if (job.Kind == JobKind.Gallery) return Texts.Get(user.Language, TextKey.UnknownButton);
+                if (job.Kind is JobKind.Gallery or JobKind.Animation) return Texts.Get(user.Language, TextKey.UnknownButton);
                 await booking.RequestAsync(user, button.From, messenger, new JobRequest(job.Kind, job.ContentImage, job.StyleImage,
                     Math.Min(job.StyleStrength * 2, Booking.MaxStyleStrength), job.Kind == JobKind.Dream ? (job.Iterations ?? options.DreamSteps) * 2 : null,
                     job.SecondStyleImage is { } second ? new StyleBlend(second, job.StyleShare) : null), ct);
