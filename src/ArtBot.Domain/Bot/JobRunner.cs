@@ -319,6 +319,10 @@ public sealed class JobRunner(
         private Task inFlight = Task.CompletedTask;
         private double nextPreview = PreviewEvery;
         private long? previewMessage;
+        private Snapshot? pendingPreview;
+
+        /// <summary>A preview taken at a mark, waiting for its turn to be sent.</summary>
+        private sealed record Snapshot(byte[] Image, int Percent);
 
         /// <summary>No more edits; waits for the one in flight.</summary>
         public async Task StopAsync()
@@ -334,6 +338,8 @@ public sealed class JobRunner(
             try
             {
                 if (job.ProgressMessageId is { } message) await messenger.EditTextAsync(job.ChatId, message, text, null, CancellationToken.None);
+                // A preview taken while the last edit was still under way goes out now, before the caption says it is done.
+                if (Interlocked.Exchange(ref pendingPreview, null) is { } last) await PreviewAsync(last);
                 if (previewMessage is { } preview)
                     await messenger.EditImageAsync(job.ChatId, preview, null, Texts.Get(job.Language, TextKey.PreviewFinished), null, CancellationToken.None);
             }
@@ -344,23 +350,23 @@ public sealed class JobRunner(
         }
 
         /// <remarks>
-        /// Called on the engine's tensor thread: the snapshot is taken here (it reads the image
-        /// being painted) and everything that talks to a platform runs off it. At most one edit is
-        /// in flight, and none sooner than the interval after the last: a preview waits for its turn.
+        /// Called on the engine's tensor thread: a preview's snapshot is taken here, at its mark,
+        /// whatever else is going on (it reads the image being painted), and waits as the newest
+        /// pending one; everything that talks to a platform runs off this thread. At most one edit
+        /// is in flight, and none sooner than the interval after the last.
         /// </remarks>
         public void Report(RenderProgress value)
         {
             job.ProgressStep = value.Step;
             job.ProgressTotal = value.TotalSteps;
+            if (job.LivePreview && value.Snapshot != null && value.Fraction >= nextPreview && nextPreview < 1 - 1e-9)
+            {
+                Volatile.Write(ref pendingPreview, new Snapshot(value.Snapshot(), (int)Math.Round(value.Fraction * 100)));
+                nextPreview = (Math.Floor(value.Fraction / PreviewEvery + 1e-9) + 1) * PreviewEvery;
+            }
             var now = time.GetUtcNow();
             if (now - last < interval || Interlocked.Exchange(ref busy, 1) == 1) return;
             last = now;
-            byte[]? snapshot = null;
-            if (job.LivePreview && value.Snapshot != null && value.Fraction >= nextPreview && nextPreview < 1 - 1e-9)
-            {
-                snapshot = value.Snapshot();
-                nextPreview = (Math.Floor(value.Fraction / PreviewEvery + 1e-9) + 1) * PreviewEvery;
-            }
             inFlight = Task.Run(async () =>
             {
                 try
@@ -372,7 +378,7 @@ public sealed class JobRunner(
                     if (job.ProgressMessageId is { } message)
                         await messenger.EditTextAsync(job.ChatId, message,
                             Texts.Get(job.Language, TextKey.Progress, percent, value.Step, value.TotalSteps, left), cancel, CancellationToken.None);
-                    if (snapshot != null) await PreviewAsync(snapshot, percent);
+                    if (Interlocked.Exchange(ref pendingPreview, null) is { } preview) await PreviewAsync(preview);
                 }
                 catch (Exception e)
                 {
@@ -386,11 +392,11 @@ public sealed class JobRunner(
         }
 
         /// <summary>One photo message under the progress text, its picture replaced at each preview.</summary>
-        private async Task PreviewAsync(byte[] snapshot, int percent)
+        private async Task PreviewAsync(Snapshot snapshot)
         {
-            var caption = Texts.Get(job.Language, TextKey.Preview, percent);
-            if (previewMessage is { } preview) await messenger.EditImageAsync(job.ChatId, preview, snapshot, caption, cancel, CancellationToken.None);
-            else previewMessage = await messenger.SendImageAsync(job.ChatId, snapshot, caption, cancel, cancellationToken: CancellationToken.None,
+            var caption = Texts.Get(job.Language, TextKey.Preview, snapshot.Percent);
+            if (previewMessage is { } preview) await messenger.EditImageAsync(job.ChatId, preview, snapshot.Image, caption, cancel, CancellationToken.None);
+            else previewMessage = await messenger.SendImageAsync(job.ChatId, snapshot.Image, caption, cancel, cancellationToken: CancellationToken.None,
                 dedupeKey: $"job:{job.Id}:preview:{job.Attempts}");
         }
     }
