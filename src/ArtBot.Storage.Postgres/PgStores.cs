@@ -9,12 +9,8 @@ namespace ArtBot.Storage.Postgres;
 /// <summary>Users' settings and conversation state; bans apart, so a profile saved by a message in flight cannot undo one.</summary>
 public sealed class PgUserStore(PostgresDatabase database) : IUserStore
 {
-    public Task<int> CountAsync(CancellationToken cancellationToken = default) =>
-        database.WithConnectionAsync(async c =>
-        {
-            await using var count = Command(c, null, "select count(*) from users");
-            return (int)(long)(await count.ExecuteScalarAsync(cancellationToken))!;
-        }, cancellationToken);
+    public async Task<int> CountAsync(CancellationToken cancellationToken = default) =>
+        (int)(long)(await database.ScalarAsync("select count(*) from users", cancellationToken))!;
 
     public Task<UserProfile?> FindAsync(string platform, long userId, CancellationToken cancellationToken = default) =>
         database.WithConnectionAsync(async c =>
@@ -29,12 +25,8 @@ public sealed class PgUserStore(PostgresDatabase database) : IUserStore
         }, cancellationToken);
 
     public Task SaveAsync(UserProfile user, CancellationToken cancellationToken = default) =>
-        database.WithConnectionAsync(async c =>
-        {
-            await using var upsert = Command(c, null, "insert into users (id, data) values (@id, @data::jsonb) on conflict (id) do update set data = excluded.data",
-                ("id", user.Id), ("data", JsonSerializer.Serialize(user, Json)));
-            return await upsert.ExecuteNonQueryAsync(cancellationToken);
-        }, cancellationToken);
+        database.ExecuteAsync("insert into users (id, data) values (@id, @data::jsonb) on conflict (id) do update set data = excluded.data", cancellationToken,
+            ("id", user.Id), ("data", JsonSerializer.Serialize(user, Json)));
 
     public Task SetBannedAsync(string platform, long userId, bool banned, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (c, t) =>
@@ -46,29 +38,17 @@ public sealed class PgUserStore(PostgresDatabase database) : IUserStore
             return await notice.ExecuteNonQueryAsync(cancellationToken);
         }, cancellationToken);
 
-    public Task<bool> IsBannedAsync(string platform, long userId, CancellationToken cancellationToken = default) =>
-        database.WithConnectionAsync(async c =>
-        {
-            await using var select = Command(c, null, "select banned from bans where id = @id", ("id", UserProfile.KeyOf(platform, userId)));
-            return await select.ExecuteScalarAsync(cancellationToken) is true;
-        }, cancellationToken);
+    public async Task<bool> IsBannedAsync(string platform, long userId, CancellationToken cancellationToken = default) =>
+        await database.ScalarAsync("select banned from bans where id = @id", cancellationToken, ("id", UserProfile.KeyOf(platform, userId))) is true;
 }
 
 public sealed class PgCursorStore(PostgresDatabase database) : ICursorStore
 {
-    public Task<long?> GetAsync(string key, CancellationToken cancellationToken = default) =>
-        database.WithConnectionAsync(async c =>
-        {
-            await using var select = Command(c, null, "select value from cursors where id = @id", ("id", key));
-            return await select.ExecuteScalarAsync(cancellationToken) is long value ? value : (long?)null;
-        }, cancellationToken);
+    public async Task<long?> GetAsync(string key, CancellationToken cancellationToken = default) =>
+        await database.ScalarAsync("select value from cursors where id = @id", cancellationToken, ("id", key)) is long value ? value : null;
 
     public Task SetAsync(string key, long value, CancellationToken cancellationToken = default) =>
-        database.WithConnectionAsync(async c =>
-        {
-            await using var upsert = Command(c, null, "insert into cursors (id, value) values (@id, @v) on conflict (id) do update set value = excluded.value", ("id", key), ("v", value));
-            return await upsert.ExecuteNonQueryAsync(cancellationToken);
-        }, cancellationToken);
+        database.ExecuteAsync("insert into cursors (id, value) values (@id, @v) on conflict (id) do update set value = excluded.value", cancellationToken, ("id", key), ("v", value));
 }
 
 /// <summary>The offers of sent keyboards, until they expire.</summary>
@@ -98,46 +78,29 @@ public sealed class PgOfferStore(PostgresDatabase database) : IOfferStore
             return menu;
         }, cancellationToken);
 
-    public Task<bool> UseAsync(string id, CancellationToken cancellationToken = default) =>
-        database.WithConnectionAsync(async c =>
-        {
-            await using var use = Command(c, null, "update offers set used = true where id = @id and not used", ("id", id));
-            return await use.ExecuteNonQueryAsync(cancellationToken) == 1;
-        }, cancellationToken);
+    public async Task<bool> UseAsync(string id, CancellationToken cancellationToken = default) =>
+        await database.ExecuteAsync("update offers set used = true where id = @id and not used", cancellationToken, ("id", id)) == 1;
 
     public Task<int> DeleteExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        database.WithConnectionAsync(async c =>
-        {
-            await using var delete = Command(c, null, "delete from offers where expires_at <= @now", ("now", now.ToUniversalTime()));
-            return await delete.ExecuteNonQueryAsync(cancellationToken);
-        }, cancellationToken);
+        database.ExecuteAsync("delete from offers where expires_at <= @now", cancellationToken, ("now", now.ToUniversalTime()));
 }
 
 /// <summary>Uploaded photos and results, for every process to read.</summary>
 public sealed class PgImageStore(PostgresDatabase database) : IImageStore
 {
-    public Task<string> PutAsync(byte[] image, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        database.WithConnectionAsync(async c =>
-        {
-            var id = $"img/{Guid.NewGuid():N}";
-            await using var insert = Command(c, null, "insert into images (id, stored, bytes) values (@id, @at, @bytes)", ("id", id), ("at", now.ToUniversalTime()), ("bytes", image));
-            await insert.ExecuteNonQueryAsync(cancellationToken);
-            return id;
-        }, cancellationToken);
+    public async Task<string> PutAsync(byte[] image, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var id = $"img/{Guid.NewGuid():N}";
+        await database.ExecuteAsync("insert into images (id, stored, bytes) values (@id, @at, @bytes)", cancellationToken, ("id", id), ("at", now.ToUniversalTime()), ("bytes", image));
+        return id;
+    }
 
-    public Task<byte[]> GetAsync(string id, CancellationToken cancellationToken = default) =>
-        database.WithConnectionAsync(async c =>
-        {
-            await using var select = Command(c, null, "select bytes from images where id = @id", ("id", id));
-            return await select.ExecuteScalarAsync(cancellationToken) as byte[] ?? throw new KeyNotFoundException($"image {id} is not stored (expired?)");
-        }, cancellationToken);
+    public async Task<byte[]> GetAsync(string id, CancellationToken cancellationToken = default) =>
+        await database.ScalarAsync("select bytes from images where id = @id", cancellationToken, ("id", id)) as byte[]
+        ?? throw new KeyNotFoundException($"image {id} is not stored (expired?)");
 
     public Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default) =>
-        database.WithConnectionAsync(async c =>
-        {
-            await using var delete = Command(c, null, "delete from images where stored < @cutoff", ("cutoff", cutoff.ToUniversalTime()));
-            return await delete.ExecuteNonQueryAsync(cancellationToken);
-        }, cancellationToken);
+        database.ExecuteAsync("delete from images where stored < @cutoff", cancellationToken, ("cutoff", cutoff.ToUniversalTime()));
 }
 
 /// <summary>Server keys made once and shared by every process.</summary>

@@ -124,6 +124,22 @@ public sealed class PostgresDatabase : IAsyncDisposable, IDisposable
         return await work(connection);
     }
 
+    /// <summary>One statement on a connection of its own; the rows it touched.</summary>
+    internal Task<int> ExecuteAsync(string sql, CancellationToken ct, params (string Name, object? Value)[] parameters) =>
+        WithConnectionAsync(async c =>
+        {
+            await using var command = Command(c, null, sql, parameters);
+            return await command.ExecuteNonQueryAsync(ct);
+        }, ct);
+
+    /// <summary>One query's first value on a connection of its own; null when it found no row.</summary>
+    internal Task<object?> ScalarAsync(string sql, CancellationToken ct, params (string Name, object? Value)[] parameters) =>
+        WithConnectionAsync(async c =>
+        {
+            await using var command = Command(c, null, sql, parameters);
+            return await command.ExecuteScalarAsync(ct);
+        }, ct);
+
     internal static NpgsqlCommand Command(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
     {
         var command = new NpgsqlCommand(sql, connection, transaction);
