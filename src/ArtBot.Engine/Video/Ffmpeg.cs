@@ -33,16 +33,23 @@ public sealed class Ffmpeg(string ffmpeg = "ffmpeg", string ffprobe = "ffprobe")
             var scale = Math.Min(1.0, (double)maxSide / Math.Max(width, height));
             var (w, h) = (Even(width * scale), Even(height * scale));
             var seconds = maxSeconds.ToString("0.###", CultureInfo.InvariantCulture);
-            using var frames = new MemoryStream();
+            // Frames are read straight off ffmpeg's output into their own arrays: no copy of the whole clip.
+            var list = new List<byte[]>();
+            async Task ReadFrames(Stream output)
+            {
+                while (true)
+                {
+                    var frame = new byte[w * h * 3];
+                    var read = await output.ReadAtLeastAsync(frame, frame.Length, throwOnEndOfStream: false, ct);
+                    if (read < frame.Length) return;
+                    list.Add(frame);
+                }
+            }
             var (decoded, _, error) = await RunAsync(ffmpeg,
                 ["-v", "error", "-nostdin", "-i", input, "-t", seconds, "-an", "-vf", $"fps={fps},scale={w}:{h}:flags=area", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"],
-                frames, ct);
-            var bytes = frames.ToArray();
-            var frameBytes = w * h * 3;
-            if (decoded != 0 || bytes.Length < frameBytes)
+                ReadFrames, ct);
+            if (decoded != 0 || list.Count == 0)
                 throw new ArtInputException(ArtInputError.NotAnAnimation, $"ffmpeg could not decode it ({FirstLine(error)})");
-            var list = new List<byte[]>();
-            for (var at = 0; at + frameBytes <= bytes.Length; at += frameBytes) list.Add(bytes.AsSpan(at, frameBytes).ToArray());
             return new VideoFrames(w, h, fps, list);
         }
         finally
@@ -74,7 +81,7 @@ public sealed class Ffmpeg(string ffmpeg = "ffmpeg", string ffprobe = "ffprobe")
 
     private static string FirstLine(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.Trim() ?? "no message";
 
-    private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(string program, IReadOnlyList<string> arguments, Stream? stdout,
+    private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(string program, IReadOnlyList<string> arguments, Func<Stream, Task>? stdout,
         CancellationToken ct, IReadOnlyList<byte[]>? stdin = null)
     {
         var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = stdin != null, UseShellExecute = false };
@@ -95,7 +102,7 @@ public sealed class Ffmpeg(string ffmpeg = "ffmpeg", string ffprobe = "ffprobe")
             Task<string> text;
             if (stdout != null)
             {
-                await process.StandardOutput.BaseStream.CopyToAsync(stdout, ct);
+                await stdout(process.StandardOutput.BaseStream);
                 text = Task.FromResult("");
             }
             else text = process.StandardOutput.ReadToEndAsync(ct);
