@@ -97,7 +97,8 @@ public static class GatysTransfer
         var (height, width) = (content.shape[2], content.shape[3]);
 
         Tensor? contentChroma = null;
-        var paintings = styles.Select(s => (Image: s.Image, Weight: s.Weight / total)).ToList();
+        // A painting with no share adds nothing but its Gram matrices' cost: it is left out.
+        var paintings = styles.Where(s => s.Weight > 0).Select(s => (Image: s.Image, Weight: s.Weight / total)).ToList();
         if (options.PreserveColors)
         {
             Tensor greyContent = content;
