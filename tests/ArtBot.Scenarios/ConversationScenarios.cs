@@ -287,8 +287,9 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
     [Fact]
     public async Task A_painting_shows_as_it_forms_in_one_preview_message_unless_turned_off()
     {
-        // Long enough that each fifth of it is seen (the web page polls), small enough to share the CPU with other tests.
-        await StartBotAsync(settings: new Dictionary<string, string?> { ["Bot:Free:MaxSide"] = "96", ["Bot:Free:MaxIterations"] = "30", ["Bot:StylizeIterations"] = "30" });
+        // Long enough that its fifths are seconds apart even on a busy CI machine (each is seen,
+        // and the edits keep up with them), small enough to share the CPU with other tests.
+        await StartBotAsync(settings: new Dictionary<string, string?> { ["Bot:Free:MaxSide"] = "96", ["Bot:Free:MaxIterations"] = "80", ["Bot:StylizeIterations"] = "80" });
         bool Preview(Sent x) => x.ChatId == 28 && x.Kind == SentKind.Photo && x.Says("As it forms:");
         Chat.PushAlbum(28, Photo("dog.jpg"), Painting("starry_night.jpg"));
         var sent = await WaitFor(c => c.Any(x => x.ChatId == 28 && x.Kind == SentKind.Photo && x.Says("Painted")), "the picture");
