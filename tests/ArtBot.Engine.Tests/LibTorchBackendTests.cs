@@ -37,29 +37,94 @@ public sealed class LibTorchBackendTests
     [Fact]
     public async Task A_libtorch_folder_that_is_not_one_stops_the_external_build_in_one_line()
     {
-        var empty = Directory.CreateTempSubdirectory("artbot-no-libtorch-").FullName;
-        try
+        using var temp = new TempFolder("artbot-no-libtorch-");
+        var run = await RunPresetAsync(temp.Path, new() { [LibTorchLocator.Variable] = temp.Path });
+        if (Bundled)
         {
-            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = TestPaths.RepoRoot };
-            psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "artbot.dll"));
-            foreach (var a in new[] { "preset", "wave", TestPaths.Content("tubingen.jpg"), "-o", Path.Combine(empty, "out.jpg"), "--size", "64" }) psi.ArgumentList.Add(a);
-            psi.Environment["ARTBOT_MODELS"] = TestPaths.Models;
-            psi.Environment[LibTorchLocator.Variable] = empty;
-            using var p = Process.Start(psi)!;
-            var stderr = p.StandardError.ReadToEndAsync();
-            p.StandardOutput.ReadToEnd();
-            Assert.True(p.WaitForExit(TimeSpan.FromMinutes(2)));
-            if (Bundled)
-            {
-                Assert.Equal(0, p.ExitCode);   // the bundled libtorch is used; the variable is for the external build
-                return;
-            }
-            Assert.Equal(1, p.ExitCode);
-            Assert.Equal($"artbot: {LibTorchLocator.Variable}={empty} has no libtorch_cpu.so; point it at a folder of libtorch*.so (PyTorch's site-packages/torch/lib)", (await stderr).Trim());
+            Assert.Equal(0, run.ExitCode);   // the bundled libtorch is used; the variable is for the external build
+            return;
         }
-        finally
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal($"artbot: {LibTorchLocator.Variable}={temp.Path} has no libtorch_cpu.so; point it at a folder of libtorch*.so (PyTorch's site-packages/torch/lib)", run.Stderr.Trim());
+    }
+
+    /// <summary>
+    /// Without ARTBOT_LIBTORCH the external build asks python3 where its torch package is. A
+    /// stand-in torch package (its lib/ the CPU libtorch this run uses, its version.py saying a
+    /// version) on PYTHONPATH is what a real python3 finds first, so this is the path a GPU host
+    /// with PyTorch takes, version file and all.
+    /// </summary>
+    [Theory]
+    [InlineData("2.10.0+cpu", false)]
+    [InlineData("2.12.0", true)]
+    public async Task Without_the_variable_the_external_build_runs_on_the_libtorch_of_python3s_torch_package(string version, bool warned)
+    {
+        using var temp = new TempFolder("artbot-python-torch-");
+        var torch = Directory.CreateDirectory(Path.Combine(temp.Path, "site", "torch")).FullName;
+        File.WriteAllText(Path.Combine(torch, "__init__.py"), "");
+        File.WriteAllText(Path.Combine(torch, "version.py"), $"__version__ = '{version}'\ncuda: Optional[str] = None\n");
+        File.CreateSymbolicLink(Path.Combine(torch, "lib"), LibTorchInUse());
+        var run = await RunPresetAsync(temp.Path, new() { [LibTorchLocator.Variable] = null, ["PYTHONPATH"] = Path.Combine(temp.Path, "site") }, "-v");
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.True(File.Exists(Path.Combine(temp.Path, "out.jpg")));
+        if (Bundled)
         {
-            Directory.Delete(empty, recursive: true);
+            Assert.Contains($"libtorch {LibTorchLocator.BundledVersion} (bundled: ", run.Stderr);   // a python torch never overrides the bundled one
+            return;
         }
+        Assert.Contains($"libtorch {version} (python3 torch: {Path.Combine(torch, "lib")}); CUDA not used", run.Stderr);
+        Assert.Equal(warned, run.Stderr.Contains($"libtorch {version} from {Path.Combine(torch, "lib")} is neither 2.10 nor 2.11", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task With_no_variable_and_no_python3_the_external_build_says_what_to_install()
+    {
+        using var temp = new TempFolder("artbot-no-python-");
+        var run = await RunPresetAsync(temp.Path, new() { [LibTorchLocator.Variable] = null, ["PATH"] = temp.Path });
+        if (Bundled)
+        {
+            Assert.Equal(0, run.ExitCode);
+            return;
+        }
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal($"artbot: no libtorch found for this build (TorchBackend=external): set {LibTorchLocator.Variable} to a folder of libtorch*.so, or install PyTorch 2.10/2.11 for python3 (pip install torch)",
+            run.Stderr.Trim());
+    }
+
+    /// <summary>The folder of libtorch*.so this test run itself loaded (the bundled one, or ARTBOT_LIBTORCH's).</summary>
+    private static string LibTorchInUse()
+    {
+        TorchNative.EnsureLoaded();
+        return TorchNative.LibTorch!.Folder;
+    }
+
+    private sealed record Run(int ExitCode, string Stderr);
+
+    /// <summary>`artbot preset wave` on a small photo into <paramref name="folder"/>/out.jpg, in its own process with <paramref name="environment"/> changed (null removes).</summary>
+    private static async Task<Run> RunPresetAsync(string folder, Dictionary<string, string?> environment, params string[] flags)
+    {
+        // By full path: a PATH without dotnet on it is one of the cases.
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : Environment.ProcessPath!;
+        var psi = new ProcessStartInfo(dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = TestPaths.RepoRoot };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "artbot.dll"));
+        foreach (var a in new[] { "preset", "wave", TestPaths.Content("tubingen.jpg"), "-o", Path.Combine(folder, "out.jpg"), "--size", "64" }.Concat(flags))
+            psi.ArgumentList.Add(a);
+        psi.Environment["ARTBOT_MODELS"] = TestPaths.Models;
+        foreach (var (name, value) in environment)
+            if (value == null) psi.Environment.Remove(name);
+            else psi.Environment[name] = value;
+        using var p = Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        await p.StandardOutput.ReadToEndAsync();
+        Assert.True(p.WaitForExit(TimeSpan.FromMinutes(2)), "artbot preset did not finish in two minutes");
+        return new Run(p.ExitCode, await stderr);
+    }
+
+    private sealed class TempFolder(string prefix) : IDisposable
+    {
+        public string Path { get; } = Directory.CreateTempSubdirectory(prefix).FullName;
+
+        public void Dispose() => Directory.Delete(Path, recursive: true);
     }
 }
