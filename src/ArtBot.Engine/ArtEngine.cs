@@ -35,12 +35,13 @@ public sealed class ArtEngine : IArtEngine, IDisposable
     private TfjsLayersModel? darknetModel;
     private string[]? labels;
 
-    public ArtEngine(IOptions<EngineOptions> options, ILogger<ArtEngine> logger)
+    /// <param name="presets">The catalog the host already read (see AddArtEngine); read from Engine:StylesPath when not given.</param>
+    public ArtEngine(IOptions<EngineOptions> options, ILogger<ArtEngine> logger, PresetCatalog? presets = null)
     {
         this.options = options.Value;
         this.logger = logger;
         models = new ModelStore(this.options);
-        Presets = StyleFolder.Load(this.options.Resolve(this.options.StylesPath));
+        Presets = presets ?? StyleFolder.Load(this.options.Resolve(this.options.StylesPath));
         device = thread.RunAsync(() => TorchDevice.Select(this.options.Device, this.options.Threads)).GetAwaiter().GetResult();
         Threads = thread.RunAsync(torch.get_num_threads).GetAwaiter().GetResult();
         Mode = ComputeMode.For(this.options, device);

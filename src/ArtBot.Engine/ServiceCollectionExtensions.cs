@@ -1,6 +1,7 @@
 using ArtBot.Domain.Art;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace ArtBot.Engine;
 
@@ -26,9 +27,16 @@ public static class ServiceCollectionExtensions
             })
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        // The catalog is read without the engine, so a process that never renders (a receiver) starts no device.
+        services.AddSingleton(sp => StyleFolder.Load(EngineOptionsStyles(sp)));
         services.AddSingleton<ArtEngine>();
         services.AddSingleton<IArtEngine>(sp => sp.GetRequiredService<ArtEngine>());
-        services.AddSingleton(sp => sp.GetRequiredService<ArtEngine>().Presets);
         return services;
+    }
+
+    private static string EngineOptionsStyles(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<EngineOptions>>().Value;
+        return options.Resolve(options.StylesPath);
     }
 }

@@ -1,3 +1,4 @@
+using ArtBot.Domain.Art;
 using ArtBot.Engine;
 using ArtBot.Host.Operations;
 using ArtBot.Scheduling;
@@ -48,6 +49,8 @@ public static class BotHost
             .AddJobQueue(builder.Configuration, builder.Environment.ContentRootPath, dispatch: role != BotRole.Receiver)
             .AddTelegramAdapter(builder.Configuration, receive: role != BotRole.Worker)
             .AddVkAdapter(builder.Configuration, receive: role != BotRole.Worker);
+        // A receiver never renders: it gets the menus' presets and no engine (no device, no libtorch).
+        if (role == BotRole.Receiver) builder.Services.AddSingleton<IArtEngine>(sp => new PresetsOnlyEngine(sp.GetRequiredService<PresetCatalog>()));
         if (role == BotRole.All) builder.Services.AddWebChat(builder.Configuration, otherPlatforms: MessengerPlatforms(builder.Configuration).Count > 0);
         builder.Services.AddOptions<OpsOptions>().Bind(builder.Configuration.GetSection(OpsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         if (builder.Configuration.GetSection(OpsOptions.Section).GetValue(nameof(OpsOptions.Enabled), true)) builder.Services.AddHostedService<OpsServer>();

@@ -94,7 +94,7 @@ public static class QueueBenchmark
 
         var messenger = new NullMessenger();
         var bot = new BotDomain(new BotPorts(queue, stores.Images, stores.Users, stores.Ledger, stores.Offers), new BotOptions(), new BillingOptions(), policy, presets,
-            new NoEngine(), messenger, new NoSignal(), TimeProvider.System, NullLoggerFactory.Instance).Bot;
+            new PresetsOnlyEngine(presets), messenger, new NoSignal(), TimeProvider.System, NullLoggerFactory.Instance).Bot;
         var photo = new byte[200_000];
         random.NextBytes(photo);
         var accepts = new List<double>();
@@ -140,18 +140,6 @@ public static class QueueBenchmark
     private sealed class NoSignal : IJobSignal
     {
         public void JobQueued() { }
-    }
-
-    /// <summary>The benchmark accepts updates; nothing renders.</summary>
-    private sealed class NoEngine : IArtEngine
-    {
-        public PresetCatalog Presets => throw new NotSupportedException();
-        public Task<ArtResult> PresetAsync(PresetRequest r, CancellationToken c = default) => throw new NotSupportedException();
-        public Task<ArtResult> StylizeAsync(StylizeRequest r, IProgress<RenderProgress>? p = null, CancellationToken c = default) => throw new NotSupportedException();
-        public Task<ArtResult> DreamAsync(DreamRequest r, IProgress<RenderProgress>? p = null, CancellationToken c = default) => throw new NotSupportedException();
-        public Task<ArtResult> GalleryAsync(GalleryRequest r, CancellationToken c = default) => throw new NotSupportedException();
-        public Task<AnimationResult> AnimateAsync(AnimationRequest r, CancellationToken c = default) => throw new NotSupportedException();
-        public Task<IReadOnlyList<Prediction>> ClassifyAsync(byte[] i, int t = 5, CancellationToken c = default) => throw new NotSupportedException();
     }
 
     private sealed class NullMessenger : IMessenger, IMessengers

@@ -44,7 +44,9 @@ public sealed class ClusterTests(PostgresCluster cluster) : IClassFixture<Postgr
             ["Bot:Lease"] = "00:00:06", ["Bot:SweepInterval"] = "00:00:02",
             ["Bot:Free:MaxSide"] = "64", ["Bot:Free:MaxIterations"] = "6", ["Bot:DreamSteps"] = "2", ["Bot:GalleryTile"] = "48",
         };
-        nodes.Add(ChildBot.Start(chat, "unused-on-postgres.db", extra: Node("receiver")));
+        // The receiver is configured as the GPU image configures every role (Engine:Device=cuda), on
+        // this machine that has no GPU: a receiver never renders, so it must start no engine.
+        nodes.Add(ChildBot.Start(chat, "unused-on-postgres.db", extra: new Dictionary<string, string?>(Node("receiver")) { ["Engine:Device"] = "cuda" }));
         nodes.Add(ChildBot.Start(chat, "unused-on-postgres.db", crashAt: "Rendering", extra: Node("worker")));
         nodes.Add(ChildBot.Start(chat, "unused-on-postgres.db", extra: Node("worker", slots: 2)));
         nodes.Add(ChildBot.Start(chat, "unused-on-postgres.db", extra: Node("worker", slots: 2)));

@@ -14,7 +14,7 @@ public static class TorchDevice
         {
             "cpu" => CPU,
             "cuda" when torch.cuda.is_available() => CUDA,
-            "cuda" => throw new InvalidOperationException("Engine:Device is 'cuda' but TorchSharp sees no CUDA device (is this a -p:TorchBackend=cuda build on a GPU host?)."),
+            "cuda" => throw new InvalidOperationException("Engine:Device is 'cuda' but TorchSharp sees no CUDA device (on a GPU host, the -p:TorchBackend=external build finds a CUDA libtorch in ARTBOT_LIBTORCH or python3's torch; -p:TorchBackend=cuda bundles one)."),
             "auto" => torch.cuda.is_available() ? CUDA : CPU,
             _ => throw new InvalidOperationException($"Engine:Device must be auto, cpu or cuda, not '{requested}'."),
         };
