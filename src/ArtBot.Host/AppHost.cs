@@ -49,7 +49,7 @@ public static class BotHost
             .AddJobQueue(builder.Configuration, builder.Environment.ContentRootPath, dispatch: role != BotRole.Receiver)
             .AddTelegramAdapter(builder.Configuration, receive: role != BotRole.Worker)
             .AddVkAdapter(builder.Configuration, receive: role != BotRole.Worker);
-        // A receiver never renders: it gets the menus' presets and no engine (no device, no libtorch).
+        // A receiver never renders: it gets the menus' presets and no engine (no device to open, no weights to read).
         if (role == BotRole.Receiver) builder.Services.AddSingleton<IArtEngine>(sp => new PresetsOnlyEngine(sp.GetRequiredService<PresetCatalog>()));
         if (role == BotRole.All) builder.Services.AddWebChat(builder.Configuration, otherPlatforms: MessengerPlatforms(builder.Configuration).Count > 0);
         builder.Services.AddOptions<OpsOptions>().Bind(builder.Configuration.GetSection(OpsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();

@@ -2,7 +2,7 @@ namespace ArtBot.Domain.Art;
 
 /// <summary>
 /// The engine of a process that never renders (<c>Bot:Role=receiver</c>, the queue benchmark): the
-/// presets for the menus, and no device, no libtorch, no weights. A receiver started from the GPU
+/// presets for the menus, and no device, no tensor thread, no weights. A receiver started from the GPU
 /// image on a host without a GPU must still take photos and book jobs. Being asked to render is a
 /// wiring bug, said as such.
 /// </summary>
