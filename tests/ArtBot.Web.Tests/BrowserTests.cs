@@ -75,7 +75,7 @@ public sealed class BrowserTests : IAsyncLifetime
     private IReadOnlyList<IWebElement> BotMessages() => Browser.FindElements(By.CssSelector(".msg.bot"));
 
     private IWebElement BotMessage(Func<string, bool> text, string what) =>
-        Until(_ => BotMessages().LastOrDefault(m => text(m.FindElement(By.CssSelector(".text")).Text)), what);
+        Until(_ => BotMessages().LastOrDefault(m => text(m.FindElement(By.CssSelector(".text")).Text)), what)!;
 
     private static string File(string folder, string name) => Path.Combine(TestPaths.Shared, "images", folder, name);
 

@@ -268,7 +268,7 @@ public sealed class FakeVk : IFakeMessengerApi
     private IResult Edit(IFormCollection form)
     {
         var peer = long.Parse(form["peer_id"]!);
-        var id = long.Parse(form.TryGetValue("message_id", out var m) ? m! : form["conversation_message_id"]!);
+        var id = long.Parse(form.TryGetValue("message_id", out var m) ? m.ToString() : form["conversation_message_id"].ToString());
         var keyboard = form.TryGetValue("keyboard", out var k) ? k.ToString() : null;
         if (keyboard != null) keyboards[id] = keyboard;
         // An edit names the message's attachments anew (a photo swapped in place, or the same one kept).
