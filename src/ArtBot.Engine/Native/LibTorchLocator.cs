@@ -23,8 +23,12 @@ public static class LibTorchLocator
 {
     public const string Variable = "ARTBOT_LIBTORCH";
 
-    /// <summary>In load order: each one's own needs come before it.</summary>
-    private static readonly string[] Libraries = ["libc10.so", "libc10_cuda.so", "libtorch_cpu.so", "libtorch_cuda.so", "libtorch.so"];
+    /// <summary>
+    /// In load order: each one's own needs come before it. libtorch_global_deps first, globally, as
+    /// PyTorch's own import does: in a CUDA build it names the CUDA runtime and libraries, so they are
+    /// resolved once, through its run path, before anything needs them.
+    /// </summary>
+    private static readonly string[] Libraries = ["libtorch_global_deps.so", "libc10.so", "libc10_cuda.so", "libtorch_cpu.so", "libtorch_cuda.so", "libtorch.so"];
 
     /// <summary>TorchSharp 0.107 is built against libtorch 2.10; 2.11 was proven to work on a GPU (see README).</summary>
     public static readonly string[] KnownVersions = ["2.10", "2.11"];
