@@ -101,13 +101,13 @@ public static class GatysTransfer
         var paintings = styles.Where(s => s.Weight > 0).Select(s => (Image: s.Image, Weight: s.Weight / total)).ToList();
         if (options.PreserveColors)
         {
-            Tensor greyContent = content;
-            for (var i = 0; i < paintings.Count; i++)
-            {
-                (greyContent, var grey, contentChroma) = LuminanceOnly(content, paintings[i].Image);
-                paintings[i] = (grey, paintings[i].Weight);
-            }
-            content = greyContent;
+            // Luminance only: grey content and paintings, each painting's brightness matched to the
+            // content's mean and spread (so it does not leak in); the content's chroma is put back after.
+            var contentYiq = ToYiq(content);
+            var contentY = contentYiq.narrow(1, 0, 1);
+            contentChroma = contentYiq.narrow(1, 1, 2);
+            content = Grey(contentY);
+            paintings = paintings.Select(p => (Grey(MatchedLuminance(p.Image, contentY)), p.Weight)).ToList();
         }
 
         var sizes = ScaleSizes(height, width, options);
@@ -305,17 +305,13 @@ public static class GatysTransfer
 
     private static Tensor FromYiq(Tensor yiq) => torch.einsum("ij,bjhw->bihw", torch.linalg.inv(torch.tensor(RgbToYiq, device: yiq.device)), yiq);
 
-    /// <summary>
-    /// Grey versions of both images, the style's luminance matched to the content's mean and
-    /// spread (so the painting's brightness does not leak in), plus the content's chroma to put back.
-    /// </summary>
-    private static (Tensor Content, Tensor Style, Tensor ContentChroma) LuminanceOnly(Tensor content, Tensor style)
+    private static Tensor Grey(Tensor luminance) => luminance.expand(-1, 3, -1, -1).clamp(0f, 1f);
+
+    /// <summary>The painting's luminance with the content luminance's mean and standard deviation.</summary>
+    private static Tensor MatchedLuminance(Tensor style, Tensor contentY)
     {
-        var contentYiq = ToYiq(content);
-        var contentY = contentYiq.narrow(1, 0, 1);
         var styleY = ToYiq(style).narrow(1, 0, 1);
-        var matched = (styleY - styleY.mean()) / styleY.std().clamp_min(1e-5) * contentY.std() + contentY.mean();
-        return (contentY.expand(-1, 3, -1, -1).clamp(0f, 1f), matched.expand(-1, 3, -1, -1).clamp(0f, 1f), contentYiq.narrow(1, 1, 2));
+        return (styleY - styleY.mean()) / styleY.std().clamp_min(1e-5) * contentY.std() + contentY.mean();
     }
 
     private static Tensor WithChroma(Tensor greyResult, Tensor contentChroma)
