@@ -255,33 +255,43 @@ public sealed class ArtEngine : IArtEngine, IDisposable
             $"preset {preset.Id} ({preset.Name.En}) over {painted.Count} frames at {video.Fps} fps, smoothing {request.Smoothing:0.##}");
     }
 
-    public Task<ArtResult> GalleryAsync(GalleryRequest request, CancellationToken cancellationToken = default) =>
-        OnTorchThread(() =>
+    public async Task<ArtResult> GalleryAsync(GalleryRequest request, CancellationToken cancellationToken = default)
+    {
+        var clock = Stopwatch.StartNew();
+        using var thumb = await DecodeAsync(request.Image, request.TileSide, allowUpscale: false, cancellationToken);
+        var tiles = await OnTorchThread(() =>
         {
-            var clock = Stopwatch.StartNew();
             var nets = Presets.All.Select(p => (Preset: p, Net: PresetNet(p))).ToList();
             using var scope = torch.NewDisposeScope();
-            using var photo = Decode(request.Image);
-            using var thumb = ImageCodec.ResizeToLongSide(photo, request.TileSide);
             var input = ImageTensor.ToTensor(thumb, device);
-            var tiles = new List<(SKBitmap Image, string Caption)>();
+            var painted = new List<(SKBitmap Image, string Caption)>();
             try
             {
                 foreach (var (preset, net) in nets)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     using var tileScope = torch.NewDisposeScope();
-                    tiles.Add((ImageTensor.ToBitmap(FastStyle.Apply(net, input)), $"{tiles.Count + 1}. {preset.Name.For(request.Language)}"));
+                    painted.Add((ImageTensor.ToBitmap(FastStyle.Apply(net, input)), $"{painted.Count + 1}. {preset.Name.For(request.Language)}"));
                 }
-                using var sheet = ContactSheet.Compose(tiles);
-                return new ArtResult(ImageCodec.Encode(sheet, request.Format), request.Format, sheet.Width, sheet.Height, clock.Elapsed,
-                    $"gallery of {tiles.Count} presets");
+                return painted;
             }
-            finally
+            catch
             {
-                foreach (var (tile, _) in tiles) tile.Dispose();
+                foreach (var (tile, _) in painted) tile.Dispose();
+                throw;
             }
         }, cancellationToken);
+        try
+        {
+            // The sheet is laid out and encoded off the tensor thread, as every other picture is.
+            var sheet = await Task.Run(() => ContactSheet.Compose(tiles), CancellationToken.None);
+            return await EncodeAsync(new Painted(sheet, $"gallery of {tiles.Count} presets"), request.Format, clock);
+        }
+        finally
+        {
+            foreach (var (tile, _) in tiles) tile.Dispose();
+        }
+    }
 
     public Task<IReadOnlyList<Prediction>> ClassifyAsync(byte[] image, int top = 5, CancellationToken cancellationToken = default) =>
         OnTorchThread<IReadOnlyList<Prediction>>(() =>
