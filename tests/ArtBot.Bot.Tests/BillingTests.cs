@@ -100,12 +100,13 @@ public sealed class BillingTests : IDisposable
         Assert.Equal(25, await h.Ledger.HeldAsync("telegram", 1));
 
         // Delivered (twice, as after a crash between send and bookkeeping): charged once; a late failure changes nothing.
-        job = (await h.Queue.ClaimNextAsync(h.Policy, Harness.InTheNight, h.Options.Lease))!;
-        job.ResultImage = "img/x";
-        job.State = JobState.Done;
-        Assert.Equal(new Settlement(25, 25), await h.Queue.MarkDeliveredAsync(job, h.Clock.Now));
-        Assert.Null(await h.Queue.MarkDeliveredAsync(job, h.Clock.Now));
-        Assert.Null(await h.Queue.EndWithoutResultAsync(job, JobState.Failed, "late", h.Clock.Now));
+        var now = h.Clock.Now;
+        var attempt = Job.NewAttempt();
+        job = (await h.Queue.ClaimNextAsync(h.Policy, Harness.InTheNight, j => j.Claim(Harness.InTheNight, h.Options.Lease, attempt)))!;
+        await h.Queue.UpdateAsync(job.Id, now, j => j.Finish(attempt, "img/x", false, WorkDone.None, TimeSpan.FromSeconds(1), now));
+        Assert.Equal(new Settlement(25, 25), (await h.Queue.UpdateAsync(job.Id, now, j => j.Deliver(attempt, now))).Settlement);
+        Assert.False((await h.Queue.UpdateAsync(job.Id, now, j => j.Deliver(attempt, now))).Applied);
+        Assert.False((await h.Queue.UpdateAsync(job.Id, now, j => j.EndWithoutResult(null, JobState.Failed, "late", now))).Applied);
         Assert.Equal(75, await Balance());
         Assert.Equal(0, await h.Ledger.HeldAsync("telegram", 1));
         var kinds = (await h.Ledger.EntriesAsync("telegram", 1)).Select(e => e.Kind);
@@ -144,7 +145,7 @@ public sealed class BillingTests : IDisposable
         await h.Say(new PhotoMessage(Harness.User(), [AnyPhoto], "dream"));
         await h.Press("Premium");
         Assert.Equal(90, await Balance());
-        Assert.True(await h.Runner.RunNextAsync(CancellationToken.None));   // [1, 2, 3] is no image
+        Assert.True(await h.Worker.RunNextAsync(CancellationToken.None));   // [1, 2, 3] is no image
         Assert.StartsWith("Sorry, that did not work", LastText);
         Assert.EndsWith("Returned to you: 10 credits.", LastText);
         Assert.Equal(100, await Balance());
@@ -189,6 +190,26 @@ public sealed class BillingTests : IDisposable
         var audit = await h.Ledger.AuditLogAsync();
         Assert.Equal(["grant", "revoke"], audit.Select(a => a.Action));
         Assert.All(audit, a => Assert.Equal("telegram:99", a.Admin));
+    }
+
+    [Fact]
+    public async Task Admin_answers_come_in_the_admins_language_with_its_plurals()
+    {
+        await h.Say(new CommandMessage(Admin, "admin", "grant 5 1"));
+        Assert.Equal("granted 1 credit; balance of telegram:5 is 1", LastText);
+        var russianAdmin = Harness.User(99, "ru");
+        await h.Say(new CommandMessage(russianAdmin, "admin", "grant 5 1"));
+        Assert.Equal("начислено 1 кредит; баланс telegram:5: 2", LastText);
+        await h.Say(new CommandMessage(russianAdmin, "admin", "revoke 5 2"));
+        Assert.Equal("списано 2 кредита; баланс telegram:5: 0", LastText);
+        await h.Say(new CommandMessage(russianAdmin, "admin", "promo zima 5 21"));
+        Assert.StartsWith("промокод ZIMA: 5 кредитов, 21 использование, до ", LastText);
+        await h.Say(new CommandMessage(russianAdmin, "admin", "stats"));
+        Assert.StartsWith("пользователей: ", LastText);
+        Assert.Contains("продано кредитов: 0", LastText);
+        await h.Say(new CommandMessage(russianAdmin, "admin", "nonsense"));
+        Assert.StartsWith("/admin stats", LastText);
+        Assert.EndsWith("ПОЛЬЗОВАТЕЛЬ — платформа:номер (например, Telegram:123) или номер на вашей платформе.", LastText);
     }
 
     [Fact]

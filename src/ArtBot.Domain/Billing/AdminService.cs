@@ -9,30 +9,34 @@ namespace ArtBot.Domain.Billing;
 /// <summary>
 /// <c>/admin …</c> for the users named in <see cref="BotOptions.Admins"/>: stats, credits,
 /// promo codes, bans and Stars refunds. Every action that changes something is written to the
-/// audit log. Admin answers are in English: they are for the team.
+/// audit log. Answers are in the admin's language, with its plural forms; the command words
+/// themselves are the same in every language.
 /// </summary>
 public sealed class AdminService(IJobQueue queue, IUserStore users, ILedger ledger, IMessengers messengers, TimeProvider time, ILogger<AdminService> logger)
 {
-    public const string Usage = """
+    /// <summary>The commands, as typed in any language.</summary>
+    public const string Syntax = """
         /admin stats
         /admin grant USER CREDITS [note] · /admin revoke USER CREDITS [note]
         /admin promo CODE CREDITS [USES] [DAYS]
         /admin ban USER · /admin unban USER
         /admin refund CHARGE_ID
         /admin audit
-        USER is platform:id (telegram:123) or an id on your platform.
         """;
 
     public async Task<string> HandleAsync(UserProfile admin, string argument, CancellationToken ct)
     {
         var who = $"{admin.Platform}:{admin.UserId}";
+        var language = admin.Language;
+        string T(string key, params object[] args) => Texts.Get(language, key, args);
+        var usage = T(TextKey.AdminUsage, Syntax);
         var args = argument.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         try
         {
             switch (args)
             {
                 case ["stats"]:
-                    return await StatsAsync(ct);
+                    return await StatsAsync(language, ct);
                 case ["grant" or "revoke", var target, var amount, .. var note] when Target(admin, target) is { } user && Credits(amount) is { } credits:
                     var sign = args[0] == "grant" ? 1 : -1;
                     await ledger.PostAsync(new LedgerEntry
@@ -40,39 +44,42 @@ public sealed class AdminService(IJobQueue queue, IUserStore users, ILedger ledg
                         Key = $"admin:{Guid.NewGuid():N}", Platform = user.Platform, UserId = user.UserId, Kind = LedgerKind.AdminGrant,
                         Amount = sign * credits, At = time.GetUtcNow(), Note = $"{who} {string.Join(' ', note)}".Trim(),
                     }, ct);
-                    return await AuditedAsync(who, args[0], $"{user.Platform}:{user.UserId} {sign * credits}",
-                        $"{(sign > 0 ? "granted" : "revoked")} {credits} credits; balance of {user.Platform}:{user.UserId} is {await ledger.BalanceAsync(user.Platform, user.UserId, ct)}", ct);
+                    var name = $"{user.Platform}:{user.UserId}";
+                    return await AuditedAsync(who, args[0], $"{name} {sign * credits}",
+                        T(sign > 0 ? TextKey.AdminGranted : TextKey.AdminRevoked, credits, name, await ledger.BalanceAsync(user.Platform, user.UserId, ct)), ct);
                 case ["promo", var code, var amount, .. var rest] when PromoCode.IsWellFormed(code) && Credits(amount) is { } credits && rest.Length <= 2:
-                    if (Count(rest.ElementAtOrDefault(0), 1, 1_000_000) is not { } uses || Count(rest.ElementAtOrDefault(1), 30, 3650) is not { } days) return Usage;
+                    if (Count(rest.ElementAtOrDefault(0), 1, 1_000_000) is not { } uses || Count(rest.ElementAtOrDefault(1), 30, 3650) is not { } days) return usage;
                     var promo = new PromoCode { Id = code, Credits = credits, MaxUses = uses, ExpiresAt = time.GetUtcNow().AddDays(days), CreatedBy = who, CreatedAt = time.GetUtcNow() };
                     return await ledger.CreatePromoAsync(promo, ct)
-                        ? await AuditedAsync(who, "promo", $"{promo.Id} {credits} credits, {uses} uses, {days} days", $"promo code {promo.Id}: {credits} credits, {uses} uses, until {promo.ExpiresAt:yyyy-MM-dd}", ct)
-                        : $"promo code {code.ToUpperInvariant()} exists already";
+                        ? await AuditedAsync(who, "promo", $"{promo.Id} {credits} credits, {uses} uses, {days} days",
+                            T(TextKey.AdminPromoCreated, promo.Id, credits, uses, promo.ExpiresAt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)), ct)
+                        : T(TextKey.AdminPromoExists, code.ToUpperInvariant());
                 case ["ban" or "unban", var target] when Target(admin, target) is { } user:
                     await users.SetBannedAsync(user.Platform, user.UserId, args[0] == "ban", ct);
-                    return await AuditedAsync(who, args[0], $"{user.Platform}:{user.UserId}", $"{args[0]}ned {user.Platform}:{user.UserId}", ct);
+                    return await AuditedAsync(who, args[0], $"{user.Platform}:{user.UserId}",
+                        T(args[0] == "ban" ? TextKey.AdminBanned : TextKey.AdminUnbanned, $"{user.Platform}:{user.UserId}"), ct);
                 case ["refund", var charge]:
-                    return await RefundAsync(who, charge, ct);
+                    return await RefundAsync(who, language, charge, ct);
                 case ["audit"]:
                     var log = await ledger.AuditLogAsync(ct);
-                    return log.Count == 0 ? "audit log is empty" : string.Join("\n", log.TakeLast(20).Select(a => $"{a.At:yyyy-MM-dd HH:mm} {a.Admin} {a.Action} {a.Detail}"));
+                    return log.Count == 0 ? T(TextKey.AdminAuditEmpty) : string.Join("\n", log.TakeLast(20).Select(a => $"{a.At:yyyy-MM-dd HH:mm} {a.Admin} {a.Action} {a.Detail}"));
                 default:
-                    return Usage;
+                    return usage;
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             logger.LogError(e, "Admin command '{Command}' by {Admin} failed", argument, who);
-            return $"failed: {e.Message}";
+            return T(TextKey.AdminFailed, e.Message);
         }
     }
 
-    private async Task<string> RefundAsync(string who, string charge, CancellationToken ct)
+    private async Task<string> RefundAsync(string who, Art.Language language, string charge, CancellationToken ct)
     {
         var purchase = await ledger.FindAsync(Payments.PaymentKey(charge), ct);
-        if (purchase == null) return $"no payment {charge}";
-        if (await ledger.FindAsync($"refund:{charge}", ct) != null) return $"payment {charge} was refunded before";
-        if (messengers.For(purchase.Platform) is not IPaymentMessenger payments) return $"{purchase.Platform} takes no payments";
+        if (purchase == null) return Texts.Get(language, TextKey.AdminNoPayment, charge);
+        if (await ledger.FindAsync($"refund:{charge}", ct) != null) return Texts.Get(language, TextKey.AdminRefundedBefore, charge);
+        if (messengers.For(purchase.Platform) is not IPaymentMessenger payments) return Texts.Get(language, TextKey.AdminNoPayments, purchase.Platform);
         // Telegram first: if it refuses, the ledger must not say the money went back.
         await payments.RefundAsync(purchase.UserId, charge, ct);
         await ledger.PostAsync(new LedgerEntry
@@ -81,21 +88,22 @@ public sealed class AdminService(IJobQueue queue, IUserStore users, ILedger ledg
             Amount = -purchase.Amount, At = time.GetUtcNow(), Note = who,
         }, ct);
         return await AuditedAsync(who, "refund", $"{charge} {purchase.Platform}:{purchase.UserId} -{purchase.Amount}",
-            $"refunded {charge}: {purchase.Amount} credits taken back from {purchase.Platform}:{purchase.UserId}", ct);
+            Texts.Get(language, TextKey.AdminRefunded, charge, purchase.Amount, $"{purchase.Platform}:{purchase.UserId}"), ct);
     }
 
-    private async Task<string> StatsAsync(CancellationToken ct)
+    private async Task<string> StatsAsync(Art.Language language, CancellationToken ct)
     {
         var stats = await queue.StatsAsync(ct);
-        var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"users: {await users.CountAsync(ct)}");
-        text.AppendLine("jobs: " + string.Join(", ", Enum.GetValues<JobState>().Select(s => $"{s.ToString().ToLowerInvariant()} {stats.ByState.GetValueOrDefault(s)}")));
-        text.AppendLine("by class: " + string.Join(", ", Enum.GetValues<JobClass>().Select(c => $"{c.ToString().ToLowerInvariant()} {stats.ByClass.GetValueOrDefault(c)}")));
-        text.AppendLine(CultureInfo.InvariantCulture, $"queue depth: {stats.Depth}");
-        text.AppendLine("average wait: " + string.Join(", ", Enum.GetValues<JobClass>().Select(c =>
-            $"{c.ToString().ToLowerInvariant()} {(stats.AverageWait.TryGetValue(c, out var w) ? $"{w.TotalSeconds:0} s" : "—")}")));
-        text.Append(CultureInfo.InvariantCulture, $"credits sold: {await ledger.CreditsSoldAsync(ct)}");
-        return text.ToString();
+        var states = Texts.Get(language, TextKey.AdminStateNames).Split('|');
+        var classes = Texts.Get(language, TextKey.AdminClassNames).Split('|');
+        string Seconds(TimeSpan wait) => language == Art.Language.Ru ? $"{wait.TotalSeconds:0} с" : $"{wait.TotalSeconds:0} s";
+        return Texts.Get(language, TextKey.AdminStats,
+            await users.CountAsync(ct),
+            string.Join(", ", Enum.GetValues<JobState>().Select(s => $"{states[(int)s]} {stats.ByState.GetValueOrDefault(s)}")),
+            string.Join(", ", Enum.GetValues<JobClass>().Select(c => $"{classes[(int)c]} {stats.ByClass.GetValueOrDefault(c)}")),
+            stats.Depth,
+            string.Join(", ", Enum.GetValues<JobClass>().Select(c => $"{classes[(int)c]} {(stats.AverageWait.TryGetValue(c, out var w) ? Seconds(w) : "—")}")),
+            await ledger.CreditsSoldAsync(ct));
     }
 
     private async Task<string> AuditedAsync(string admin, string action, string detail, string answer, CancellationToken ct)

@@ -105,4 +105,20 @@ public static class TextKey
     public const string TooManyUploads = nameof(TooManyUploads);
     public const string QueueFull = nameof(QueueFull);
     public const string ChargedForWorkDone = nameof(ChargedForWorkDone);
+    public const string AdminUsage = nameof(AdminUsage);
+    public const string AdminGranted = nameof(AdminGranted);
+    public const string AdminRevoked = nameof(AdminRevoked);
+    public const string AdminPromoCreated = nameof(AdminPromoCreated);
+    public const string AdminPromoExists = nameof(AdminPromoExists);
+    public const string AdminBanned = nameof(AdminBanned);
+    public const string AdminUnbanned = nameof(AdminUnbanned);
+    public const string AdminNoPayment = nameof(AdminNoPayment);
+    public const string AdminRefundedBefore = nameof(AdminRefundedBefore);
+    public const string AdminNoPayments = nameof(AdminNoPayments);
+    public const string AdminRefunded = nameof(AdminRefunded);
+    public const string AdminAuditEmpty = nameof(AdminAuditEmpty);
+    public const string AdminFailed = nameof(AdminFailed);
+    public const string AdminStats = nameof(AdminStats);
+    public const string AdminStateNames = nameof(AdminStateNames);
+    public const string AdminClassNames = nameof(AdminClassNames);
 }
