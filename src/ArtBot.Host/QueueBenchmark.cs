@@ -64,12 +64,14 @@ public static class QueueBenchmark
         {
             var paid = random.Next(10) == 0;
             var jobClass = random.Next(3) == 0 ? JobClass.Heavy : JobClass.Light;
-            await queue.EnqueueAsync(new Job
+            var job = new Job
             {
                 Platform = "telegram", UserId = paid ? Whale : i % 2000, ChatId = i % 2000, Kind = jobClass == JobClass.Heavy ? JobKind.Stylize : JobKind.Preset,
                 PresetId = "wave", ContentImage = "img/none", Size = 512, Paid = paid, Tier = paid ? Tier.Premium : Tier.Free, Class = jobClass,
                 Rank = QueuePolicy.RankOf(paid, jobClass), CreatedAt = day,
-            }, paid ? 10 : 0, ct);
+            };
+            job.Book(paid ? 10 : 0, announceFirst: false);
+            await queue.EnqueueAsync(job, ct);
         }
         var enqueueSeconds = fill.Elapsed.TotalSeconds;
 
@@ -77,10 +79,11 @@ public static class QueueBenchmark
         for (var i = 0; i < 200; i++)
         {
             var clock = Stopwatch.StartNew();
-            var job = await queue.ClaimNextAsync(policy, day, TimeSpan.FromMinutes(5), ct);
+            var attempt = Job.NewAttempt();
+            var job = await queue.ClaimNextAsync(policy, day, j => j.Claim(day, TimeSpan.FromMinutes(5), attempt), ct);
             claims.Add(clock.Elapsed.TotalMilliseconds);
             // Put it back so the queue stays as deep.
-            await queue.RequeueAsync(job!, ct);
+            await queue.UpdateAsync(job!.Id, day, j => j.Return(attempt), ct);
         }
 
         var sample = (await queue.ActiveJobsAsync("telegram", 1999, ct)).Last();
@@ -112,13 +115,14 @@ public static class QueueBenchmark
             var clock = Stopwatch.StartNew();
             await Task.WhenAll(Enumerable.Range(0, n).Select(_ => Task.Run(async () =>
             {
-                while (clock.Elapsed < perRun && await queue.ClaimNextAsync(policy, day, TimeSpan.FromMinutes(5), ct) is { } job)
+                var attempt = Job.NewAttempt();
+                while (clock.Elapsed < perRun && await queue.ClaimNextAsync(policy, day, j => j.Claim(day, TimeSpan.FromMinutes(5), attempt), ct) is { } job)
                 {
                     await Task.Delay(renderCost, ct);   // the stand-in engine
-                    (job.State, job.ResultImage, job.FinishedAt) = (JobState.Done, "img/bench", day);
-                    await queue.UpdateAsync(job, ct);
-                    await queue.MarkDeliveredAsync(job, day, ct);
+                    await queue.UpdateAsync(job.Id, day, j => j.Finish(attempt, "img/bench", false, WorkDone.None, renderCost, day), ct);
+                    await queue.UpdateAsync(job.Id, day, j => j.Deliver(attempt, day), ct);
                     Interlocked.Increment(ref done);
+                    attempt = Job.NewAttempt();
                 }
             }, ct)));
             throughput.Add(new WorkerThroughput(n, Math.Round(done / clock.Elapsed.TotalHours), Math.Round(n * 3600 / renderCost.TotalSeconds)));
@@ -140,6 +144,8 @@ public static class QueueBenchmark
     private sealed class NoSignal : IJobSignal
     {
         public void JobQueued() { }
+
+        public void CancelRequested(long jobId) { }
     }
 
     private sealed class NullMessenger : IMessenger, IMessengers

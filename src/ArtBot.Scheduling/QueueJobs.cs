@@ -1,4 +1,5 @@
 using ArtBot.Domain.Bot;
+using ArtBot.Domain.Bot.Worker;
 using ArtBot.Domain.Queue;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -12,7 +13,7 @@ namespace ArtBot.Scheduling;
 /// engine serialises their tensor work). One dispatch at a time: the slots are its own.
 /// </summary>
 [DisallowConcurrentExecution]
-public sealed class DispatchJob(JobRunner runner, IOptions<QueueOptions> options, IHostApplicationLifetime lifetime) : IJob
+public sealed class DispatchJob(JobWorker worker, QueueSweeper sweeper, IOptions<QueueOptions> options, IHostApplicationLifetime lifetime) : IJob
 {
     public static readonly JobKey Key = new("dispatch", "artbot");
 
@@ -20,10 +21,10 @@ public sealed class DispatchJob(JobRunner runner, IOptions<QueueOptions> options
     {
         // The host's stop is the shutdown signal, whatever Quartz does with its own token.
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime.ApplicationStopping);
-        await runner.SweepIfDueAsync(stopping.Token);
+        await sweeper.SweepIfDueAsync(stopping.Token);
         async Task Slot()
         {
-            while (!stopping.IsCancellationRequested && await runner.RunNextAsync(stopping.Token))
+            while (!stopping.IsCancellationRequested && await worker.RunNextAsync(stopping.Token))
             {
             }
         }
@@ -49,10 +50,17 @@ public sealed class MaintenanceJob(IImageStore images, IOfferStore offers, IClus
     }
 }
 
-/// <summary>Wakes the dispatcher at once when a job is queued.</summary>
+/// <summary>
+/// The signals of a process whose store it has to itself (LiteDB): a job queued wakes the
+/// dispatcher at once; a stop needs no message, the conversation stops the job in this process itself.
+/// </summary>
 public sealed class QuartzJobSignal(ISchedulerFactory schedulers, ILogger<QuartzJobSignal> logger) : IJobSignal
 {
     public void JobQueued() => _ = WakeAsync(schedulers, logger);
+
+    public void CancelRequested(long jobId)
+    {
+    }
 
     /// <summary>Runs the dispatcher now; if that fails, its periodic trigger picks the job up anyway.</summary>
     internal static async Task WakeAsync(ISchedulerFactory schedulers, ILogger logger)
@@ -69,19 +77,28 @@ public sealed class QuartzJobSignal(ISchedulerFactory schedulers, ILogger<Quartz
     }
 }
 
-/// <summary>PostgreSQL: a job booked on any node wakes this worker's dispatcher at once (LISTEN).</summary>
-public sealed class JobWakeups(ArtBot.Storage.Postgres.PgJobNotifications notifications, ISchedulerFactory schedulers, ILogger<JobWakeups> logger) : BackgroundService
+/// <summary>
+/// A store shared by processes: what the others signal reaches this worker at once, a job
+/// booked anywhere wakes its dispatcher, a stop asked for anywhere stops the job if it renders here.
+/// </summary>
+public sealed class SignalListener(IJobSignalSource source, ISchedulerFactory schedulers, RunningJobs running, ILogger<SignalListener> logger) : BackgroundService, IJobSignal
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        notifications.ListenAsync(() => _ = QuartzJobSignal.WakeAsync(schedulers, logger), stoppingToken);
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => source.ListenAsync(this, stoppingToken);
+
+    public void JobQueued() => _ = QuartzJobSignal.WakeAsync(schedulers, logger);
+
+    public void CancelRequested(long jobId)
+    {
+        if (running.Cancel(jobId)) logger.LogInformation("Job {Job}: its user asked to stop it; stopping", jobId);
+    }
 }
 
 /// <summary>Before the scheduler starts: re-queue what a crash interrupted and deliver finished results.</summary>
-public sealed class QueueRecovery(JobRunner runner, ILogger<QueueRecovery> logger) : IHostedService
+public sealed class QueueRecovery(QueueSweeper sweeper, ILogger<QueueRecovery> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await runner.RecoverAsync(cancellationToken);
+        await sweeper.RecoverAsync(cancellationToken);
         logger.LogInformation("Queue recovered");
     }
 

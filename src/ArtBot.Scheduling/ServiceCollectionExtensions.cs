@@ -1,6 +1,7 @@
 using System.Globalization;
 using ArtBot.Domain.Billing;
 using ArtBot.Domain.Bot;
+using ArtBot.Domain.Bot.Worker;
 using ArtBot.Domain.Queue;
 using ArtBot.Storage;
 using ArtBot.Storage.Postgres;
@@ -40,16 +41,22 @@ public static class ServiceCollectionExtensions
             sp.GetRequiredService<BotOptions>(), billing, sp.GetRequiredService<QueuePolicy>(), sp.GetRequiredService<PresetCatalog>(),
             sp.GetRequiredService<IArtEngine>(), sp.GetRequiredService<IMessengers>(), sp.GetRequiredService<IJobSignal>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetServices<IJobObserver>(),
-            TimeSpan.FromDays(sp.GetRequiredService<IOptions<QueueOptions>>().Value.RetentionDays)));
+            TimeSpan.FromDays(sp.GetRequiredService<IOptions<QueueOptions>>().Value.RetentionDays), sp.GetRequiredService<ArtCapabilities>()));
         services.AddSingleton(sp => sp.GetRequiredService<BotDomain>().Bot);
-        services.AddSingleton(sp => sp.GetRequiredService<BotDomain>().Runner);
+        services.AddSingleton(sp => sp.GetRequiredService<BotDomain>().Worker);
+        services.AddSingleton(sp => sp.GetRequiredService<BotDomain>().Sweeper);
+        services.AddSingleton(sp => sp.GetRequiredService<BotDomain>().Running);
         var postgres = (configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions()).IsPostgres;
-        if (postgres) services.AddSingleton<IJobSignal>(sp => sp.GetRequiredService<PgJobNotifications>());
+        if (postgres)
+        {
+            services.AddSingleton<IJobSignal>(sp => sp.GetRequiredService<PgJobNotifications>());
+            services.AddSingleton<IJobSignalSource>(sp => sp.GetRequiredService<PgJobNotifications>());
+        }
         else services.AddSingleton<IJobSignal, QuartzJobSignal>();
         if (!dispatch) return services;
 
         services.AddHostedService<QueueRecovery>();
-        if (postgres) services.AddHostedService<JobWakeups>();
+        if (postgres) services.AddHostedService<SignalListener>();
 
         var queue = configuration.GetSection(QueueOptions.Section).Get<QueueOptions>() ?? new QueueOptions();
         var night = Policy(queue).Night;

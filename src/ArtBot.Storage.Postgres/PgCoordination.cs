@@ -40,42 +40,54 @@ public sealed class PgClusterLock(PostgresDatabase database) : IClusterLock
 }
 
 /// <summary>
-/// New work wakes idle workers at once: the booking node sends NOTIFY, every worker LISTENs on one
-/// connection of its own. A lost notification costs a dispatcher tick, never a job: the queue is
-/// the truth, the notification only a nudge.
+/// Nudges between processes: new work wakes idle workers at once, and a user's stop reaches the
+/// worker rendering that job within moments. The sender NOTIFYs (<c>artbot_jobs</c>; <c>artbot_cancel</c>
+/// with the job's id), every process LISTENs on one connection of its own. A lost notification
+/// costs a dispatcher tick or a lease renewal (which reads the stop flag), never a job: the store
+/// is the truth, the notification only a nudge.
 /// </summary>
-public sealed class PgJobNotifications(PostgresDatabase database, ILogger<PgJobNotifications> logger) : IJobSignal
+public sealed class PgJobNotifications(PostgresDatabase database, ILogger<PgJobNotifications> logger) : IJobSignal, IJobSignalSource
 {
     public const string Channel = "artbot_jobs";
+    public const string CancelChannel = "artbot_cancel";
 
-    public void JobQueued() => _ = NotifyAsync();
+    public void JobQueued() => _ = NotifyAsync(Channel, null);
 
-    private async Task NotifyAsync()
+    public void CancelRequested(long jobId) => _ = NotifyAsync(CancelChannel, jobId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    private async Task NotifyAsync(string channel, string? payload)
     {
         try
         {
             await using var connection = await database.DataSource.OpenConnectionAsync();
-            await using var notify = Command(connection, null, $"notify {Channel}");
+            await using var notify = Command(connection, null, "select pg_notify(@channel, @payload)", ("channel", channel), ("payload", payload ?? ""));
             await notify.ExecuteNonQueryAsync();
         }
         catch (Exception e)
         {
-            logger.LogWarning("Could not wake the workers: {Problem}", e.Message);
+            logger.LogWarning("Could not signal the other processes ({Channel}): {Problem}", channel, e.Message);
         }
     }
 
-    /// <summary>Calls <paramref name="onJob"/> for every notification until cancelled; reconnects after a failure.</summary>
-    public async Task ListenAsync(Action onJob, CancellationToken cancellationToken)
+    /// <summary>Passes every notification to <paramref name="handler"/> until cancelled; reconnects after a failure.</summary>
+    public async Task ListenAsync(IJobSignal handler, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
                 await using var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
-                connection.Notification += (_, _) => onJob();
-                await using (var listen = Command(connection, null, $"listen {Channel}")) await listen.ExecuteNonQueryAsync(cancellationToken);
+                connection.Notification += (_, e) =>
+                {
+                    if (e.Channel == CancelChannel)
+                    {
+                        if (long.TryParse(e.Payload, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var job)) handler.CancelRequested(job);
+                    }
+                    else handler.JobQueued();
+                };
+                await using (var listen = Command(connection, null, $"listen {Channel}; listen {CancelChannel}")) await listen.ExecuteNonQueryAsync(cancellationToken);
                 // Whatever was queued before this connection listened: one look now.
-                onJob();
+                handler.JobQueued();
                 while (true) await connection.WaitAsync(cancellationToken);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -84,7 +96,7 @@ public sealed class PgJobNotifications(PostgresDatabase database, ILogger<PgJobN
             }
             catch (Exception e)
             {
-                logger.LogWarning("Listening for new jobs failed ({Problem}); again in 5 s", e.Message);
+                logger.LogWarning("Listening to the other processes failed ({Problem}); again in 5 s", e.Message);
                 await Task.Delay(TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }

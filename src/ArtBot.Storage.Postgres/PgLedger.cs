@@ -7,10 +7,10 @@ namespace ArtBot.Storage.Postgres;
 public sealed class PgLedger(PostgresDatabase database) : ILedger
 {
     public Task<bool> PostAsync(LedgerEntry entry, CancellationToken cancellationToken = default) =>
-        database.InTransactionAsync((c, t) => PgLedgerBook.PostAsync(c, t, entry, cancellationToken), cancellationToken);
+        database.InTransactionAsync((c, t) => PgLedgerTransaction.PostAsync(c, t, entry, cancellationToken), cancellationToken);
 
     public Task<long> BalanceAsync(string platform, long userId, CancellationToken cancellationToken = default) =>
-        database.WithConnectionAsync(c => PgLedgerBook.BalanceAsync(c, null, platform, userId, cancellationToken), cancellationToken);
+        database.WithConnectionAsync(c => PgLedgerTransaction.BalanceAsync(c, null, platform, userId, cancellationToken), cancellationToken);
 
     public Task<long> HeldAsync(string platform, long userId, CancellationToken cancellationToken = default) =>
         database.WithConnectionAsync(async c =>
@@ -24,7 +24,7 @@ public sealed class PgLedger(PostgresDatabase database) : ILedger
         }, cancellationToken);
 
     public Task<LedgerEntry?> FindAsync(string key, CancellationToken cancellationToken = default) =>
-        database.WithConnectionAsync(c => PgLedgerBook.FindAsync(c, null, key, cancellationToken), cancellationToken);
+        database.WithConnectionAsync(c => PgLedgerTransaction.FindAsync(c, null, key, cancellationToken), cancellationToken);
 
     public Task<IReadOnlyList<LedgerEntry>> EntriesAsync(string platform, long userId, CancellationToken cancellationToken = default) =>
         database.WithConnectionAsync(async c =>
@@ -33,7 +33,7 @@ public sealed class PgLedger(PostgresDatabase database) : ILedger
             await using var select = Command(c, null, "select id, key, platform, user_id, kind, amount, job_id, at, note from ledger where platform = @p and user_id = @u order by id",
                 ("p", platform), ("u", userId));
             await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken)) entries.Add(PgLedgerBook.Read(reader));
+            while (await reader.ReadAsync(cancellationToken)) entries.Add(PgLedgerTransaction.Read(reader));
             return (IReadOnlyList<LedgerEntry>)entries;
         }, cancellationToken);
 
@@ -63,11 +63,11 @@ public sealed class PgLedger(PostgresDatabase database) : ILedger
                 (credits, uses, maxUses, expires) = (reader.GetInt64(0), reader.GetInt32(1), reader.GetInt32(2), new DateTimeOffset(reader.GetDateTime(3), TimeSpan.Zero));
             }
             var key = $"promo:{id}:{platform}:{userId}";
-            if (await PgLedgerBook.FindAsync(c, t, key, cancellationToken) != null) return (PromoOutcome.AlreadyRedeemed, 0L);
+            if (await PgLedgerTransaction.FindAsync(c, t, key, cancellationToken) != null) return (PromoOutcome.AlreadyRedeemed, 0L);
             if (at >= expires) return (PromoOutcome.Expired, 0L);
             if (uses >= maxUses) return (PromoOutcome.UsedUp, 0L);
             await using (var use = Command(c, t, "update promos set uses = uses + 1 where id = @id", ("id", id))) await use.ExecuteNonQueryAsync(cancellationToken);
-            await PgLedgerBook.PostAsync(c, t, new LedgerEntry { Key = key, Platform = platform, UserId = userId, Kind = LedgerKind.Promo, Amount = credits, At = at, Note = id }, cancellationToken);
+            await PgLedgerTransaction.PostAsync(c, t, new LedgerEntry { Key = key, Platform = platform, UserId = userId, Kind = LedgerKind.Promo, Amount = credits, At = at, Note = id }, cancellationToken);
             return (PromoOutcome.Redeemed, credits);
         }, cancellationToken);
 

@@ -1,17 +1,39 @@
 using ArtBot.Domain.Billing;
-using ArtBot.Domain.Queue;
 using Npgsql;
 using static ArtBot.Storage.Postgres.PostgresDatabase;
 
 namespace ArtBot.Storage.Postgres;
 
 /// <summary>
-/// The ledger's writes inside a transaction the caller holds, so a job's state and its credits are
-/// one commit. A user's balance is checked under a transaction-scoped advisory lock on that user:
-/// two processes booking for one user at once are served one after the other.
+/// The ledger inside a transaction the caller holds, so a job's state and its credits are one
+/// commit. The first touch of a user's credits takes a transaction-scoped advisory lock on that
+/// user: two processes booking or settling for one user at once are served one after the other,
+/// so a balance read here stays true until the commit.
 /// </summary>
-internal static class PgLedgerBook
+internal sealed class PgLedgerTransaction(NpgsqlConnection connection, NpgsqlTransaction? transaction) : ILedgerTransaction
 {
+    private readonly HashSet<(string, long)> locked = [];
+
+    public async Task<long> BalanceAsync(string platform, long userId)
+    {
+        await LockAsync(platform, userId);
+        return await BalanceAsync(connection, transaction, platform, userId, CancellationToken.None);
+    }
+
+    public Task<LedgerEntry?> FindAsync(string key) => FindAsync(connection, transaction, key, CancellationToken.None);
+
+    public async Task<bool> PostAsync(LedgerEntry entry)
+    {
+        await LockAsync(entry.Platform, entry.UserId);
+        return await PostAsync(connection, transaction, entry, CancellationToken.None);
+    }
+
+    private async Task LockAsync(string platform, long userId)
+    {
+        if (transaction == null || !locked.Add((platform, userId))) return;
+        await LockUserAsync(connection, transaction, platform, userId, CancellationToken.None);
+    }
+
     public static async Task LockUserAsync(NpgsqlConnection c, NpgsqlTransaction t, string platform, long userId, CancellationToken ct)
     {
         await using var command = Command(c, t, "select pg_advisory_xact_lock(hashtextextended(@k, 0))", ("k", $"user:{platform}:{userId}"));
@@ -51,15 +73,4 @@ internal static class PgLedgerBook
         Amount = r.GetInt64(5), JobId = r.IsDBNull(6) ? null : r.GetInt64(6), At = new DateTimeOffset(r.GetDateTime(7), TimeSpan.Zero),
         Note = r.IsDBNull(8) ? null : r.GetString(8),
     };
-
-    /// <summary>Ends a job's reservation by <see cref="Settlement.For"/> and marks the job settled; null when none was open.</summary>
-    public static async Task<Settlement?> SettleAsync(NpgsqlConnection c, NpgsqlTransaction t, Job job, DateTimeOffset at, CancellationToken ct)
-    {
-        job.Settled = true;
-        var reserved = await FindAsync(c, t, LedgerEntry.ReserveKey(job.Id), ct);
-        if (reserved == null || await FindAsync(c, t, LedgerEntry.ReleaseKey(job.Id), ct) != null) return null;
-        var settlement = Settlement.For(job, -reserved.Amount);
-        foreach (var entry in LedgerEntry.Settling(reserved, settlement, at)) await PostAsync(c, t, entry, ct);
-        return settlement;
-    }
 }

@@ -58,6 +58,22 @@ public sealed class PostgresDatabase : IAsyncDisposable, IDisposable
         """
         create index jobs_user_results on jobs (platform, user_id, id desc) where has_result;
         """,
+        // 3: the job's life in the domain. A retry waits out its pause (not_before); "needs
+        // settlement" and "awaits delivery" are the domain's own answers, saved with each change;
+        // a booking (state 5) waits for its notice and is the user's active job.
+        """
+        alter table jobs add column not_before timestamptz,
+            add column needs_settlement boolean not null default false,
+            add column awaits_delivery boolean not null default false;
+        update jobs set needs_settlement = paid and not settled and (delivered or state = 3 or (state = 4 and not has_result)),
+            awaits_delivery = has_result and not delivered and state in (2, 4);
+        drop index jobs_undelivered;
+        create index jobs_awaiting_delivery on jobs (id) where awaits_delivery;
+        create index jobs_unsettled on jobs (id) where needs_settlement;
+        create index jobs_held on jobs (id) where state in (1, 5);
+        drop index jobs_user;
+        create index jobs_user on jobs (platform, user_id) where state in (0, 1, 5);
+        """,
     ];
 
     /// <summary>The advisory lock of schema changes: "ArtBot" in ASCII.</summary>

@@ -41,7 +41,9 @@ public sealed class ArtBotDatabase : IDisposable
         var mapper = new BsonMapper();
         // Stored as UTC ticks: exact, ordered, and free of LiteDB's local-time conversion of DateTime.
         mapper.RegisterType<DateTimeOffset>(v => new BsonValue(v.UtcTicks), b => new DateTimeOffset(b.AsInt64, TimeSpan.Zero));
-        mapper.Entity<Job>().Id(j => j.Id, autoId: true).Ignore(j => j.IsFinished);
+        // The job's derived views are computed from its fields, never stored beside them.
+        mapper.Entity<Job>().Id(j => j.Id, autoId: true)
+            .Ignore(j => j.IsFinished).Ignore(j => j.IsActive).Ignore(j => j.AwaitsDelivery).Ignore(j => j.NeedsSettlement).Ignore(j => j.Work);
         // The ban lives in its own collection: a profile saved by a message in flight cannot undo it.
         mapper.Entity<UserProfile>().Id(u => u.Id, autoId: false).Ignore(u => u.Banned);
         mapper.Entity<LedgerEntry>().Id(e => e.Id, autoId: true);
@@ -127,6 +129,9 @@ internal sealed class QueueEntry
     public long Id { get; set; }
 
     public long JobId { get; set; }
+
+    /// <summary>UTC ticks before which the job waits (a retry's pause); 0 for none.</summary>
+    public long NotBefore { get; set; }
 
     public static long KeyOf(Job job) => job.Rank * RankStride + job.Id;
 }

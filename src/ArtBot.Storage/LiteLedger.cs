@@ -83,11 +83,11 @@ public sealed class LiteLedger(ArtBotDatabase database) : ILedger
         lock (database.Gate) return Task.FromResult<IReadOnlyList<AuditEntry>>(database.Audit.FindAll().OrderBy(a => a.Id).ToList());
     }
 
-    private bool Post(LedgerEntry entry) => LedgerBook.Post(database, entry);
+    private bool Post(LedgerEntry entry) => LiteLedgerTransaction.Post(database, entry);
 
-    private LedgerEntry? Find(string key) => LedgerBook.Find(database, key);
+    private LedgerEntry? Find(string key) => LiteLedgerTransaction.Find(database, key);
 
     private IEnumerable<LedgerEntry> Of(string platform, long userId) => database.Ledger.Find(e => e.UserId == userId && e.Platform == platform);
 
-    private long Balance(string platform, long userId) => LedgerBook.Balance(database, platform, userId);
+    private long Balance(string platform, long userId) => LiteLedgerTransaction.Balance(database, platform, userId);
 }

@@ -1,15 +1,25 @@
 using ArtBot.Domain.Billing;
-using ArtBot.Domain.Queue;
 
 namespace ArtBot.Storage;
 
 /// <summary>
-/// The ledger's writes, for use inside a transaction the caller holds (under the gate), so a
-/// job's state change and its credits are one commit. Every entry passes
-/// <see cref="LedgerEntry.Validate"/> first.
+/// The ledger inside a transaction the caller holds (under the gate), so a job's state change and
+/// its credits are one commit. LiteDB answers at once: every call completes synchronously, and
+/// <see cref="Run{T}"/> takes a procedure's result inside the gate without awaiting. Every entry
+/// passes <see cref="LedgerEntry.Validate"/> first.
 /// </summary>
-internal static class LedgerBook
+internal sealed class LiteLedgerTransaction(ArtBotDatabase database) : ILedgerTransaction
 {
+    public Task<long> BalanceAsync(string platform, long userId) => Task.FromResult(Balance(database, platform, userId));
+
+    public Task<LedgerEntry?> FindAsync(string key) => Task.FromResult(Find(database, key));
+
+    public Task<bool> PostAsync(LedgerEntry entry) => Task.FromResult(Post(database, entry));
+
+    /// <summary>A domain procedure over this port, which never waits: its result, on this thread.</summary>
+    public static T Run<T>(Task<T> procedure) =>
+        procedure.IsCompleted ? procedure.GetAwaiter().GetResult() : throw new InvalidOperationException("a ledger procedure waited inside the LiteDB gate");
+
     /// <returns>False when the key was posted before (nothing written).</returns>
     public static bool Post(ArtBotDatabase database, LedgerEntry entry)
     {
@@ -23,15 +33,4 @@ internal static class LedgerBook
 
     public static long Balance(ArtBotDatabase database, string platform, long userId) =>
         database.Ledger.Find(e => e.UserId == userId && e.Platform == platform).Sum(e => e.Amount);
-
-    /// <summary>Ends a job's reservation by <see cref="Settlement.For"/> and marks the job settled; null when none was open.</summary>
-    public static Settlement? Settle(ArtBotDatabase database, Job job, DateTimeOffset at)
-    {
-        job.Settled = true;
-        var reserved = Find(database, LedgerEntry.ReserveKey(job.Id));
-        if (reserved == null || Find(database, LedgerEntry.ReleaseKey(job.Id)) != null) return null;
-        var settlement = Settlement.For(job, -reserved.Amount);
-        foreach (var entry in LedgerEntry.Settling(reserved, settlement, at)) Post(database, entry);
-        return settlement;
-    }
 }

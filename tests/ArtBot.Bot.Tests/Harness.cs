@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using ArtBot.Domain.Art;
 using ArtBot.Domain.Billing;
 using ArtBot.Domain.Bot;
+using ArtBot.Domain.Bot.Worker;
 using ArtBot.Domain.Queue;
 using ArtBot.Engine;
 using ArtBot.Storage;
@@ -42,11 +43,15 @@ public sealed class RecordingMessenger(string platform = "telegram") : IPaymentM
 
     public IMessenger For(string platform) => this;
 
-    public Task<long> SendTextAsync(long chatId, string text, Keyboard? keyboard = null, CancellationToken cancellationToken = default, string? dedupeKey = null)
+    /// <summary>Runs before a text is sent (and may hold it back): a slow platform, for tests of what comes first.</summary>
+    public Func<string, Task>? BeforeText { get; set; }
+
+    public async Task<long> SendTextAsync(long chatId, string text, Keyboard? keyboard = null, CancellationToken cancellationToken = default, string? dedupeKey = null)
     {
+        if (BeforeText is { } before) await before(text);
         var id = Interlocked.Increment(ref nextId);
         Log.Enqueue(new SentText(chatId, id, text, keyboard));
-        return Task.FromResult(id);
+        return id;
     }
 
     public Task<long> SendImageAsync(long chatId, byte[] image, string caption, Keyboard? keyboard = null, bool asFile = false, CancellationToken cancellationToken = default, string? dedupeKey = null)
@@ -118,8 +123,11 @@ public sealed class Harness : IDisposable, IJobSignal
     private readonly string folder = Directory.CreateTempSubdirectory("artbot-bot-").FullName;
     private ArtEngine? engine;
 
-    public Harness(BotOptions? options = null, QueuePolicyOptions? queue = null, BillingOptions? billing = null)
+    /// <param name="models">The models folder the engine reads (and the capabilities are probed in); the shared one when null.</param>
+    /// <param name="capabilities">What the host can render; probed in <paramref name="models"/> when null.</param>
+    public Harness(BotOptions? options = null, QueuePolicyOptions? queue = null, BillingOptions? billing = null, string? models = null, ArtCapabilities? capabilities = null)
     {
+        Models = models ?? Path.Combine(Shared, "models");
         Options = options ?? new BotOptions { ProgressInterval = TimeSpan.Zero, Admins = ["telegram:99"] };
         Billing = billing ?? new BillingOptions();
         Database = new ArtBotDatabase(Path.Combine(folder, "artbot.db"));
@@ -131,9 +139,11 @@ public sealed class Harness : IDisposable, IJobSignal
             new NightWindow(new TimeOnly(1, 0), new TimeOnly(7, 0), Moscow));
         Presets = ArtBot.Engine.StyleFolder.Load(Path.Combine(RepoRoot, "styles"));
         Offers = new LiteOfferStore(Database);
+        Capabilities = capabilities ?? CapabilityProbe.Probe(EngineOptions(), Presets, checkModels: true, NullLogger.Instance);
         Domain = new BotDomain(new BotPorts(Queue, Images, Users, Ledger, Offers), Options, Billing, Policy, Presets,
-            new LazyEngine(() => Engine), Messenger, this, Clock, NullLoggerFactory.Instance);
-        Runner = Domain.Runner;
+            new LazyEngine(() => Engine), Messenger, this, Clock, NullLoggerFactory.Instance, capabilities: Capabilities);
+        Worker = Domain.Worker;
+        Sweeper = Domain.Sweeper;
         Bot = Domain.Bot;
     }
 
@@ -178,19 +188,31 @@ public sealed class Harness : IDisposable, IJobSignal
     public QueuePolicy Policy { get; }
     public PresetCatalog Presets { get; }
     public RecordingMessenger Messenger { get; } = new();
-    public JobRunner Runner { get; }
+    public JobWorker Worker { get; }
+    public QueueSweeper Sweeper { get; }
     public BotService Bot { get; }
     public int Signals { get; private set; }
 
-    public ArtEngine Engine => engine ??= new ArtEngine(Microsoft.Extensions.Options.Options.Create(new EngineOptions
+    public string Models { get; }
+
+    public ArtCapabilities Capabilities { get; }
+
+    public ArtEngine Engine => engine ??= new ArtEngine(Microsoft.Extensions.Options.Options.Create(EngineOptions()), NullLogger<ArtEngine>.Instance);
+
+    private EngineOptions EngineOptions() => new()
     {
-        ModelPaths = [Path.Combine(Shared, "models")],
-        VggModels = EngineOptions.DefaultVggModels,
+        ModelPaths = [Models],
+        VggModels = ArtBot.Engine.EngineOptions.DefaultVggModels,
         BasePath = RepoRoot,
         Device = "cpu",
-    }), NullLogger<ArtEngine>.Instance);
+    };
 
     public void JobQueued() => Signals++;
+
+    /// <summary>Stops asked for: the domain stops a job of this process itself, a store shared with other processes carries it to them.</summary>
+    public List<long> CancelSignals { get; } = [];
+
+    public void CancelRequested(long jobId) => CancelSignals.Add(jobId);
 
     public static ChatUser User(long id = 1, string? language = "en") => new("telegram", id, id * 10, language);
 
@@ -199,7 +221,7 @@ public sealed class Harness : IDisposable, IJobSignal
     public async Task<int> RunAllAsync()
     {
         var count = 0;
-        while (await Runner.RunNextAsync(CancellationToken.None)) count++;
+        while (await Worker.RunNextAsync(CancellationToken.None)) count++;
         return count;
     }
 

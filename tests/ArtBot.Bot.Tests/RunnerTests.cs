@@ -38,11 +38,11 @@ public sealed class RunnerTests : IDisposable
         using var h = new Harness(new BotOptions { ProgressInterval = TimeSpan.Zero, Free = new TierLimits(96, 8) },
             new QueuePolicyOptions { LightMaxIterations = 4, IdleCapacityServesHeavyByDay = false });
         await h.Say(new PhotoMessage(Harness.User(), [Harness.Photo("dog.jpg"), Harness.Painting("the_scream.jpg")]));
-        Assert.False(await h.Runner.RunNextAsync(CancellationToken.None));   // free heavy: held by day
+        Assert.False(await h.Worker.RunNextAsync(CancellationToken.None));   // free heavy: held by day
 
         h.Clock.Now = Harness.InTheNight;
         h.Messenger.Clear();
-        Assert.True(await h.Runner.RunNextAsync(CancellationToken.None));
+        Assert.True(await h.Worker.RunNextAsync(CancellationToken.None));
 
         var started = h.Messenger.All<SentText>().Single();
         Assert.Equal("Started working on your picture.", started.Text);
@@ -55,6 +55,11 @@ public sealed class RunnerTests : IDisposable
         var preview = h.Messenger.All<SentImage>().Single(i => i.Caption.StartsWith("As it forms:"));
         Assert.NotNull(preview.Keyboard);
         Assert.Null(h.Messenger.All<EditedImage>().Last(e => e.MessageId == preview.MessageId).Keyboard);
+        // "Done" is the last word about the picture forming: no preview is sent or edited after it.
+        var said = h.Messenger.Log.ToList();
+        var done = said.FindIndex(s => s is EditedText { Text: "Done: the picture is below." });
+        Assert.True(done > 0, "the progress message says it is done");
+        Assert.DoesNotContain(said.Skip(done), s => s is EditedImage || s is SentImage i && i.Caption.StartsWith("As it form", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -62,7 +67,7 @@ public sealed class RunnerTests : IDisposable
     {
         await h.Say(new PhotoMessage(Harness.User(), [[0x42, 0x4d, 1, 2, 3]], "dream"));
         h.Messenger.Clear();
-        Assert.True(await h.Runner.RunNextAsync(CancellationToken.None));
+        Assert.True(await h.Worker.RunNextAsync(CancellationToken.None));
         Assert.Equal("Sorry, that did not work: it is not a picture (JPEG, PNG or WebP, please)", h.Messenger.All<SentText>().Last().Text);
         var job = await h.Queue.GetAsync(1);
         Assert.Equal(JobState.Failed, job!.State);
@@ -72,13 +77,13 @@ public sealed class RunnerTests : IDisposable
     public async Task Restart_requeues_the_interrupted_job_and_delivers_its_result_once()
     {
         await h.Say(new PhotoMessage(Harness.User(), [Harness.Photo("person.jpg")], "dream"));
-        var claimed = await h.Queue.ClaimNextAsync(h.Policy, h.Clock.Now, h.Options.Lease);   // a worker took it, then the process died
+        var claimed = await h.Queue.ClaimNextAsync(h.Policy, h.Clock.Now, j => j.Claim(h.Clock.Now, h.Options.Lease, Job.NewAttempt()));   // a worker took it, then the process died
         Assert.NotNull(claimed);
         h.Messenger.Clear();
 
-        await h.Runner.RecoverAsync(CancellationToken.None);
+        await h.Sweeper.RecoverAsync(CancellationToken.None);
         Assert.Equal(1, await h.RunAllAsync());
-        await h.Runner.RecoverAsync(CancellationToken.None);   // a second start-up finds nothing to redo
+        await h.Sweeper.RecoverAsync(CancellationToken.None);   // a second start-up finds nothing to redo
 
         Assert.Single(h.Messenger.Pictures());
         var job = await h.Queue.GetAsync(claimed!.Id);
@@ -92,7 +97,7 @@ public sealed class RunnerTests : IDisposable
         using var h = new Harness(new BotOptions { ProgressInterval = TimeSpan.Zero, Free = new TierLimits(64, 5000), StylizeIterations = 5000 },
             new QueuePolicyOptions { LightMaxIterations = 10_000 });
         await h.Say(new PhotoMessage(Harness.User(), [Harness.Photo("dog.jpg"), Harness.Painting("starry_night.jpg")]));
-        var run = h.Runner.RunNextAsync(CancellationToken.None);
+        var run = h.Worker.RunNextAsync(CancellationToken.None);
 
         var deadline = DateTime.UtcNow.AddMinutes(2);
         while (h.Messenger.All<EditedText>().Count == 0)
@@ -111,7 +116,11 @@ public sealed class RunnerTests : IDisposable
         var result = h.Messenger.All<SentImage>().Single();
         using var image = ImageCodec.Decode(result.Image, long.MaxValue);
         Assert.Equal(64, Math.Max(image.Width, image.Height));
-        Assert.Equal(JobState.Cancelled, (await h.Queue.GetAsync(1))!.State);
+        var job = (await h.Queue.GetAsync(1))!;
+        Assert.Equal(JobState.Cancelled, job.State);
+        // The caption says what was painted: the steps of this attempt, not the 5000 asked for.
+        Assert.InRange(job.ProgressStep, 1, 4999);
+        Assert.StartsWith($"Painted in the style of your picture, {job.ProgressStep} iterations, ", result.Caption);
     }
 
     [Fact]
@@ -119,20 +128,20 @@ public sealed class RunnerTests : IDisposable
     {
         await h.Say(new PhotoMessage(Harness.User(), [Harness.Photo("dog.jpg")], "dream"));
         h.Messenger.RefuseImages = true;
-        Assert.True(await h.Runner.RunNextAsync(CancellationToken.None));
-        Assert.False(await h.Runner.RunNextAsync(CancellationToken.None));   // not re-queued
+        Assert.True(await h.Worker.RunNextAsync(CancellationToken.None));
+        Assert.False(await h.Worker.RunNextAsync(CancellationToken.None));   // not re-queued
         var job = await h.Queue.GetAsync(1);
         Assert.Equal((JobState.Done, 1), (job!.State, job.Attempts));
         Assert.Null(job.DeliveredAt);
 
-        await h.Runner.SweepAsync(CancellationToken.None);                  // too soon: the chat gets a pause
+        await h.Sweeper.SweepAsync(CancellationToken.None);                  // too soon: the chat gets a pause
         Assert.Equal(1, (await h.Queue.GetAsync(1))!.DeliveryAttempts);
         h.Clock.Now += TimeSpan.FromMinutes(2);
-        await h.Runner.RecoverAsync(CancellationToken.None);                // still blocked: start-up goes on
+        await h.Sweeper.RecoverAsync(CancellationToken.None);                // still blocked: start-up goes on
         Assert.Equal(2, (await h.Queue.GetAsync(1))!.DeliveryAttempts);
         h.Messenger.RefuseImages = false;
         h.Clock.Now += TimeSpan.FromMinutes(3);
-        await h.Runner.SweepAsync(CancellationToken.None);                  // the periodic sweep, not only a start-up
+        await h.Sweeper.SweepAsync(CancellationToken.None);                  // the periodic sweep, not only a start-up
         Assert.Single(h.Messenger.All<SentImage>());
         Assert.NotNull((await h.Queue.GetAsync(1))!.DeliveredAt);
     }

@@ -47,11 +47,11 @@ public sealed class SettlementTests : IDisposable
             await h.Press("Premium");
             h.Messenger.Clear();
             // Both orders, and the moments between: the cancel lands before the claim, during the render, or after.
-            var worker = Task.Run(() => h.Runner.RunNextAsync(CancellationToken.None));
+            var worker = Task.Run(() => h.Worker.RunNextAsync(CancellationToken.None));
             if (round % 3 == 1) await Task.Delay(round * 15);
             var cancel = Task.Run(() => h.Say(new CommandMessage(Harness.User(), "cancel")));
             await Task.WhenAll(worker, cancel);
-            while (await h.Runner.RunNextAsync(CancellationToken.None)) { }
+            while (await h.Worker.RunNextAsync(CancellationToken.None)) { }
 
             var job = (await h.Queue.GetAsync((await h.Ledger.EntriesAsync("telegram", 1)).Last(e => e.Kind == LedgerKind.Reserve).JobId!.Value))!;
             var pictures = h.Messenger.All<SentImage>().Count;
@@ -70,7 +70,7 @@ public sealed class SettlementTests : IDisposable
         await Grant(1, 100);
         await h.Say(new PhotoMessage(Harness.User(), [Harness.Photo("dog.jpg")], "dream"));
         await h.Press("HD");
-        var run = h.Runner.RunNextAsync(CancellationToken.None);
+        var run = h.Worker.RunNextAsync(CancellationToken.None);
         var deadline = DateTime.UtcNow.AddMinutes(2);
         while (h.Messenger.All<EditedText>().Count < 2)
         {
@@ -85,7 +85,9 @@ public sealed class SettlementTests : IDisposable
         var picture = Assert.Single(h.Messenger.All<SentImage>());
         Assert.False(picture.AsFile);                       // no full-quality file for stopped work
         var charge = -(await h.Ledger.EntriesAsync("telegram", 1)).Single(e => e.Kind == LedgerKind.Charge).Amount;
-        Assert.Equal((long)Math.Ceiling(job.Price * (double)job.ProgressStep / job.ProgressTotal), charge);
+        // Charged by the share of the work (pixels × steps over the octaves), not of the steps: a fine octave's step costs more.
+        Assert.Equal((long)Math.Ceiling(job.Price * job.ProgressWork - 1e-9), charge);
+        Assert.True(job.ProgressWork < (double)job.ProgressStep / job.ProgressTotal, $"work {job.ProgressWork:0.000} after {job.ProgressStep} of {job.ProgressTotal} steps");
         Assert.InRange(charge, 1, job.Price - 1);
         Assert.Contains(h.Messenger.All<SentText>(), t => t.Text == $"You stopped the picture: charged for the work done: {charge} {(charge == 1 ? "credit" : "credits")}, returned: {job.Price - charge}.");
         await AssertLedgerInvariantsAsync(1);
@@ -100,7 +102,7 @@ public sealed class SettlementTests : IDisposable
         Assert.Equal(90, await h.Ledger.BalanceAsync("telegram", 1));
         await h.Say(new CommandMessage(Harness.User(99), "admin", "ban telegram:1"));
         h.Messenger.Clear();
-        Assert.True(await h.Runner.RunNextAsync(CancellationToken.None));
+        Assert.True(await h.Worker.RunNextAsync(CancellationToken.None));
         Assert.Empty(h.Messenger.All<SentImage>());
         Assert.Equal(JobState.Cancelled, (await h.Queue.GetAsync(1))!.State);
         Assert.Equal(100, await h.Ledger.BalanceAsync("telegram", 1));

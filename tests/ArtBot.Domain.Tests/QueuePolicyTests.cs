@@ -16,14 +16,12 @@ public sealed class QueuePolicyTests
 
     private static long nextId;
 
-    private static Job NewJob(bool paid, JobClass jobClass, JobState state = JobState.Queued) => new()
+    private static Job NewJob(bool paid, JobClass jobClass, JobState state = JobState.Queued)
     {
-        Id = Interlocked.Increment(ref nextId),
-        Paid = paid,
-        Class = jobClass,
-        Rank = QueuePolicy.RankOf(paid, jobClass),
-        State = state,
-    };
+        var job = new Job { Id = Interlocked.Increment(ref nextId), Paid = paid, Class = jobClass, Rank = QueuePolicy.RankOf(paid, jobClass) };
+        if (state == JobState.Running) job.Claim(Day, TimeSpan.FromMinutes(1), Job.NewAttempt());
+        return job;
+    }
 
     [Fact]
     public void Night_window_is_read_in_its_own_time_zone_and_wraps_midnight()
@@ -69,7 +67,7 @@ public sealed class QueuePolicyTests
         while (policy.PickNext(queue, InTheNight) is { } next)
         {
             order.Add(next);
-            next.State = JobState.Running;
+            next.Claim(InTheNight, TimeSpan.FromMinutes(1), Job.NewAttempt());
         }
         Assert.Equal([paidLight, paidHeavy, freeLight1, freeLight2, freeHeavy], order);
     }

@@ -53,30 +53,16 @@ public sealed class LiteJobQueueTests : IDisposable
             {
                 Key = $"grant:{Guid.NewGuid():N}", Platform = job.Platform, UserId = job.UserId, Kind = LedgerKind.AdminGrant, Amount = 10, At = Day,
             });
-        return (await queue.EnqueueAsync(job, job.Paid ? 10 : 0))!;
+        return (await queue.BookAsync(job, job.Paid ? 10 : 0))!;
     }
+
+    private Task<Job?> Claim(QueuePolicy policy, DateTimeOffset now) => queue.ClaimAsync(policy, now, Lease);
 
     private void Reopen()
     {
         database.Dispose();
         database = new ArtBotDatabase(DbPath);
         queue = new LiteJobQueue(database);
-    }
-
-    [Fact]
-    public async Task Claims_follow_the_policy_order_paid_light_heavy_fifo()
-    {
-        var freeLight1 = await Enqueue(NewJob(1, false, JobClass.Light));
-        var freeHeavy = await Enqueue(NewJob(2, false, JobClass.Heavy));
-        var paidHeavy = await Enqueue(NewJob(3, true, JobClass.Heavy));
-        var freeLight2 = await Enqueue(NewJob(4, false, JobClass.Light));
-        var paidLight = await Enqueue(NewJob(5, true, JobClass.Light));
-
-        var order = new List<long>();
-        while (await queue.ClaimNextAsync(Policy(), InTheNight, Lease) is { } job) order.Add(job.Id);
-
-        Assert.Equal([paidLight.Id, paidHeavy.Id, freeLight1.Id, freeLight2.Id, freeHeavy.Id], order);
-        Assert.Equal(0, await queue.QueuedCountAsync());
     }
 
     [Fact]
@@ -90,26 +76,18 @@ public sealed class LiteJobQueueTests : IDisposable
         foreach (var now in new[] { Day, InTheNight })
         {
             var expected = policy.PickNext(jobs.Where(j => j.State == JobState.Queued), now);
-            var claimed = await queue.ClaimNextAsync(policy, now, Lease);
+            var claimed = await Claim(policy, now);
             Assert.Equal(expected?.Id, claimed?.Id);
-            if (expected != null) expected.State = JobState.Running;
+            expected?.Claim(now, Lease, Job.NewAttempt());
         }
-    }
-
-    [Fact]
-    public async Task Free_heavy_job_is_held_by_day_and_runs_at_night()
-    {
-        var heavy = await Enqueue(NewJob(1, false, JobClass.Heavy, JobKind.Stylize));
-        Assert.Null(await queue.ClaimNextAsync(Policy(), Day, Lease));
-        Assert.Equal(heavy.Id, (await queue.ClaimNextAsync(Policy(idleServesHeavy: true), Day, Lease))?.Id);
     }
 
     [Fact]
     public async Task Held_job_runs_once_the_window_opens()
     {
         var heavy = await Enqueue(NewJob(1, false, JobClass.Heavy, JobKind.Stylize));
-        Assert.Null(await queue.ClaimNextAsync(Policy(), Day, Lease));
-        var claimed = await queue.ClaimNextAsync(Policy(), InTheNight, Lease);
+        Assert.Null(await Claim(Policy(), Day));
+        var claimed = await Claim(Policy(), InTheNight);
         Assert.Equal(heavy.Id, claimed?.Id);
         Assert.Equal(JobState.Running, claimed!.State);
         Assert.Equal(1, claimed.Attempts);
@@ -121,22 +99,21 @@ public sealed class LiteJobQueueTests : IDisposable
     {
         var first = await Enqueue(NewJob(1, false, JobClass.Light));
         var second = await Enqueue(NewJob(2, false, JobClass.Light));
-        var running = await queue.ClaimNextAsync(Policy(), Day, Lease);
+        var running = await Claim(Policy(), Day);
         Assert.Equal(first.Id, running!.Id);
 
         Reopen(); // the process died with `first` running
-        var report = await queue.RecoverAsync(maxAttempts: 2, Day);
-        Assert.Equal([first.Id], report.Requeued.Select(j => j.Id));
-        Assert.Empty(report.Failed);
-        var again = await queue.ClaimNextAsync(Policy(), Day, Lease);
+        var report = await queue.RecoverAsync(Day, expiredOnly: false, j => j.Recover(Day, 2));
+        Assert.Equal([(first.Id, JobEvent.Requeued)], report.Select(u => (u.Job.Id, u.Change.Event)));
+        var again = await Claim(Policy(), Day);
         Assert.Equal(first.Id, again!.Id);      // it keeps its place ahead of `second`
         Assert.Equal(2, again.Attempts);
 
         Reopen(); // and died again
-        report = await queue.RecoverAsync(maxAttempts: 2, Day);
-        Assert.Equal([first.Id], report.Failed.Select(j => j.Id));
+        report = await queue.RecoverAsync(Day, expiredOnly: false, j => j.Recover(Day, 2));
+        Assert.Equal([(first.Id, JobState.Failed)], report.Select(u => (u.Job.Id, u.Job.State)));
         Assert.Equal(JobState.Failed, (await queue.GetAsync(first.Id))!.State);
-        Assert.Equal(second.Id, (await queue.ClaimNextAsync(Policy(), Day, Lease))!.Id);
+        Assert.Equal(second.Id, (await Claim(Policy(), Day))!.Id);
     }
 
     [Fact]
@@ -147,20 +124,11 @@ public sealed class LiteJobQueueTests : IDisposable
         var c = await Enqueue(NewJob(3, false, JobClass.Light));
         Assert.Equal(3, await queue.PositionAsync(c));
 
-        Assert.True((await queue.CancelQueuedAsync(b.Id, Day)).Cancelled);
-        Assert.False((await queue.CancelQueuedAsync(b.Id, Day)).Cancelled);
+        Assert.True((await queue.UpdateAsync(b.Id, Day, j => j.RequestCancel(Day))).Applied);
+        Assert.False((await queue.UpdateAsync(b.Id, Day, j => j.RequestCancel(Day))).Applied);
         Assert.Equal(2, await queue.PositionAsync(c));
         Assert.Equal(JobState.Cancelled, (await queue.GetAsync(b.Id))!.State);
-        Assert.Equal([a.Id, c.Id], [(await queue.ClaimNextAsync(Policy(), Day, Lease))!.Id, (await queue.ClaimNextAsync(Policy(), Day, Lease))!.Id]);
-    }
-
-    [Fact]
-    public async Task A_paid_job_is_placed_ahead_of_earlier_free_ones()
-    {
-        var free = await Enqueue(NewJob(1, false, JobClass.Light));
-        var paid = await Enqueue(NewJob(2, true, JobClass.Heavy));
-        Assert.Equal(1, await queue.PositionAsync(paid));
-        Assert.Equal(2, await queue.PositionAsync(free));
+        Assert.Equal([a.Id, c.Id], [(await Claim(Policy(), Day))!.Id, (await Claim(Policy(), Day))!.Id]);
     }
 
     [Fact]
@@ -169,7 +137,7 @@ public sealed class LiteJobQueueTests : IDisposable
         var a = await Enqueue(NewJob(7, false, JobClass.Light));
         var b = await Enqueue(NewJob(7, false, JobClass.Heavy));
         await Enqueue(NewJob(8, false, JobClass.Light));
-        await queue.ClaimNextAsync(Policy(), Day, Lease);
+        await Claim(Policy(), Day);
         var active = await queue.ActiveJobsAsync("telegram", 7);
         Assert.Equal([a.Id, b.Id], active.Select(j => j.Id));
         Assert.Equal([JobState.Running, JobState.Queued], active.Select(j => j.State));
@@ -177,32 +145,21 @@ public sealed class LiteJobQueueTests : IDisposable
     }
 
     [Fact]
-    public async Task Concurrent_claims_never_hand_out_a_job_twice()
-    {
-        for (var i = 0; i < 300; i++) await Enqueue(NewJob(i, i % 3 == 0, JobClass.Light));
-        var claimed = new System.Collections.Concurrent.ConcurrentBag<long>();
-        await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(async () =>
-        {
-            while (await queue.ClaimNextAsync(Policy(), Day, Lease) is { } job) claimed.Add(job.Id);
-        })));
-        Assert.Equal(300, claimed.Count);
-        Assert.Equal(300, claimed.Distinct().Count());
-    }
-
-    [Fact]
     public async Task Job_fields_survive_a_restart()
     {
-        var job = NewJob(42, true, JobClass.Heavy, JobKind.Stylize);
-        job.StyleImage = "img/style";
-        job.Size = 768;
-        job.Iterations = 400;
-        job.PreserveColors = true;
-        job.Language = ArtBot.Domain.Art.Language.Ru;
+        var job = new Job
+        {
+            Platform = "telegram", UserId = 42, ChatId = 42, Kind = JobKind.Stylize, Paid = true, Class = JobClass.Heavy, Rank = QueuePolicy.RankOf(true, JobClass.Heavy),
+            ContentImage = "img/x", StyleImage = "img/style", Size = 768, Iterations = 400, PreserveColors = true, Language = ArtBot.Domain.Art.Language.Ru, CreatedAt = Day,
+        };
         await Enqueue(job);
+        var claimed = (await Claim(Policy(), InTheNight))!;
+        await queue.ByAttemptAsync(claimed, InTheNight, (j, a) => j.Progress(a, new WorkDone(7, 400, 0.01)));
         Reopen();
         var stored = await queue.GetAsync(job.Id);
         Assert.NotNull(stored);
         Assert.Equal((JobKind.Stylize, "img/style", 768, 400, true, ArtBot.Domain.Art.Language.Ru, Day),
             (stored!.Kind, stored.StyleImage, stored.Size, stored.Iterations, stored.PreserveColors, stored.Language, stored.CreatedAt));
+        Assert.Equal((JobState.Running, claimed.Attempt, 10L, 7, 0.01), (stored.State, stored.Attempt, stored.Price, stored.ProgressStep, stored.ProgressWork));
     }
 }

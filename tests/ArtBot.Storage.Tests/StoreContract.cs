@@ -40,21 +40,29 @@ public abstract class StoreContract : IDisposable
     private Task Grant(long user, long credits) =>
         S.Ledger.PostAsync(new LedgerEntry { Key = $"grant:{Guid.NewGuid():N}", Platform = "telegram", UserId = user, Kind = LedgerKind.AdminGrant, Amount = credits, At = Day });
 
-    private async Task<Job> Book(long user, bool paid, JobClass jobClass, long price = 10)
+    private async Task<Job> Book(long user, bool paid, JobClass jobClass, long price = 10, JobKind kind = JobKind.Preset)
     {
         if (paid) await Grant(user, price);
-        return (await S.Queue.EnqueueAsync(NewJob(user, paid, jobClass), paid ? price : 0))!;
+        return (await S.Queue.BookAsync(NewJob(user, paid, jobClass, kind), paid ? price : 0))!;
     }
+
+    private Task<Job?> Claim(DateTimeOffset? now = null) => S.Queue.ClaimAsync(Policy(), now ?? Day, Lease);
 
     [Fact]
     public async Task Recent_results_are_a_users_own_pictures_newest_first()
     {
         async Task<Job> Finished(long user, JobKind kind, JobState state, bool withResult = true)
         {
-            var job = (await S.Queue.EnqueueAsync(NewJob(user, false, JobClass.Light, kind)))!;
-            (job.State, job.ResultImage, job.FinishedAt) = (state, withResult ? $"img/{job.Id}" : null, Day);
-            await S.Queue.UpdateAsync(job);
-            return job;
+            await S.Queue.BookAsync(NewJob(user, false, JobClass.Light, kind));
+            var job = (await Claim())!;
+            var ended = state switch
+            {
+                JobState.Failed => await S.Queue.ByAttemptAsync(job, Day, (j, a) => j.EndWithoutResult(a, JobState.Failed, "broken", Day)),
+                JobState.Cancelled when !withResult => await S.Queue.ByAttemptAsync(job, Day, (j, a) => j.EndWithoutResult(a, JobState.Cancelled, "before its first step", Day)),
+                _ => await S.Queue.ByAttemptAsync(job, Day, (j, a) => j.Finish(a, $"img/{job.Id}", state == JobState.Cancelled, new WorkDone(1, 2, 0.5), TimeSpan.FromSeconds(1), Day)),
+            };
+            Assert.Equal(state, ended.Job.State);
+            return ended.Job;
         }
         var pictures = new List<long>();
         for (var i = 0; i < 12; i++) pictures.Add((await Finished(7, i % 3 == 0 ? JobKind.Stylize : JobKind.Preset, JobState.Done)).Id);
@@ -62,8 +70,8 @@ public abstract class StoreContract : IDisposable
         await Finished(7, JobKind.Gallery, JobState.Done);                                // a preview sheet: not a picture
         await Finished(7, JobKind.Preset, JobState.Failed, withResult: false);
         await Finished(7, JobKind.Dream, JobState.Cancelled, withResult: false);          // stopped before its first step
-        await S.Queue.EnqueueAsync(NewJob(7, false, JobClass.Light));                     // still queued
         await Finished(8, JobKind.Preset, JobState.Done);                                 // someone else's
+        await S.Queue.BookAsync(NewJob(7, false, JobClass.Light));                        // still queued
 
         var recent = await S.Queue.RecentResultsAsync("telegram", 7, 10);
         Assert.Equal(new[] { stopped.Id }.Concat(pictures.AsEnumerable().Reverse().Take(9)), recent.Select(j => j.Id));
@@ -100,7 +108,7 @@ public abstract class StoreContract : IDisposable
     private async Task<List<long>> ClaimAll(QueuePolicy policy, DateTimeOffset now)
     {
         var order = new List<long>();
-        while (await S.Queue.ClaimNextAsync(policy, now, Lease) is { } job)
+        while (await S.Queue.ClaimAsync(policy, now, Lease) is { } job)
         {
             Assert.Equal((JobState.Running, 1), (job.State, job.Attempts));
             order.Add(job.Id);
@@ -115,7 +123,7 @@ public abstract class StoreContract : IDisposable
         var claimed = new System.Collections.Concurrent.ConcurrentBag<long>();
         await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(async () =>
         {
-            while (await S.Queue.ClaimNextAsync(Policy(), Day, Lease) is { } job) claimed.Add(job.Id);
+            while (await Claim() is { } job) claimed.Add(job.Id);
         })));
         Assert.Equal(120, claimed.Count);
         Assert.Equal(120, claimed.Distinct().Count());
@@ -126,37 +134,58 @@ public abstract class StoreContract : IDisposable
     public async Task A_booking_stores_the_job_and_its_reservation_together_or_nothing()
     {
         await Grant(7, 30);
-        Assert.Null(await S.Queue.EnqueueAsync(NewJob(7, true, JobClass.Heavy), 31));
+        Assert.Null(await S.Queue.BookAsync(NewJob(7, true, JobClass.Heavy), 31));
         Assert.Equal(0, await S.Queue.QueuedCountAsync());
-        var job = (await S.Queue.EnqueueAsync(NewJob(7, true, JobClass.Heavy), 30))!;
+        var job = (await S.Queue.BookAsync(NewJob(7, true, JobClass.Heavy), 30))!;
         Assert.Equal(-30, (await S.Ledger.FindAsync(LedgerEntry.ReserveKey(job.Id)))!.Amount);
         Assert.Equal((0L, 30L), (await S.Ledger.BalanceAsync("telegram", 7), await S.Ledger.HeldAsync("telegram", 7)));
-        Assert.Null(await S.Queue.EnqueueAsync(NewJob(7, true, JobClass.Heavy), 1));
-        await Assert.ThrowsAsync<ArgumentException>(() => S.Queue.EnqueueAsync(NewJob(7, true, JobClass.Heavy), 0));
+        Assert.Null(await S.Queue.BookAsync(NewJob(7, true, JobClass.Heavy), 1));
+        Assert.Throws<ArgumentException>(() => NewJob(7, true, JobClass.Heavy).Book(0, announceFirst: false));
+        Assert.Throws<ArgumentException>(() => NewJob(7, false, JobClass.Heavy).Book(5, announceFirst: false));
+    }
+
+    [Fact]
+    public async Task A_booking_waits_for_its_notice_before_a_worker_may_take_it()
+    {
+        var held = (await S.Queue.BookAsync(NewJob(1, false, JobClass.Light), announceFirst: true))!;
+        Assert.Equal(JobState.Booked, held.State);
+        Assert.Equal([held.Id], (await S.Queue.ActiveJobsAsync("telegram", 1)).Select(j => j.Id));   // the user's, for /status and /cancel
+        Assert.Equal(1, await S.Queue.PositionAsync(held));
+        Assert.Null(await Claim());
+        Assert.True((await S.Queue.UpdateAsync(held.Id, Day, j => j.Announce())).Applied);
+        Assert.Equal(held.Id, (await Claim())!.Id);
+
+        // A notice that never went out (the process died): a shared store releases the booking once its grace is over.
+        var stranded = (await S.Queue.BookAsync(NewJob(2, false, JobClass.Light), announceFirst: true))!;
+        Assert.Empty(await S.Queue.RecoverAsync(Day, expiredOnly: true, j => j.Recover(Day, 3)));
+        var later = Day + Job.AnnouncementGrace + TimeSpan.FromSeconds(1);
+        Assert.Equal([stranded.Id], (await S.Queue.RecoverAsync(later, expiredOnly: true, j => j.Recover(later, 3))).Select(u => u.Job.Id));
+        Assert.Equal(stranded.Id, (await Claim(later))!.Id);
     }
 
     [Fact]
     public async Task Concurrent_bookings_never_spend_more_than_the_balance()
     {
         await Grant(8, 50);
-        var booked = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => Task.Run(() => S.Queue.EnqueueAsync(NewJob(8, true, JobClass.Light), 10))));
+        var booked = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => Task.Run(() => S.Queue.BookAsync(NewJob(8, true, JobClass.Light), 10))));
         Assert.Equal(5, booked.Count(j => j != null));
         Assert.Equal(0, await S.Ledger.BalanceAsync("telegram", 8));
     }
 
     [Fact]
-    public async Task Cancelling_returns_the_credits_once_and_never_a_claimed_job()
+    public async Task Cancelling_returns_the_credits_once_and_flags_a_claimed_job_for_its_worker()
     {
         var queued = await Book(9, true, JobClass.Light, 25);
         var claimedFirst = await Book(9, true, JobClass.Light, 15);
-        var cancelled = await S.Queue.CancelQueuedAsync(queued.Id, Day);
-        Assert.Equal((true, new Settlement(25, 0)), (cancelled.Cancelled, cancelled.Settlement));
-        Assert.False((await S.Queue.CancelQueuedAsync(queued.Id, Day)).Cancelled);
-        var running = (await S.Queue.ClaimNextAsync(Policy(), Day, Lease))!;
+        var cancelled = await S.Queue.UpdateAsync(queued.Id, Day, j => j.RequestCancel(Day));
+        Assert.Equal((JobEvent.Ended, JobState.Cancelled, new Settlement(25, 0)), (cancelled.Change.Event, cancelled.Job.State, cancelled.Settlement));
+        Assert.False((await S.Queue.UpdateAsync(queued.Id, Day, j => j.RequestCancel(Day))).Applied);
+        var running = (await Claim())!;
         Assert.Equal(claimedFirst.Id, running.Id);
-        Assert.False((await S.Queue.CancelQueuedAsync(running.Id, Day)).Cancelled);
-        Assert.True(await S.Queue.RequestCancelAsync(running.Id));
-        await S.Queue.UpdateAsync(running);   // the worker's stale copy does not erase the request
+        var flagged = await S.Queue.UpdateAsync(running.Id, Day, j => j.RequestCancel(Day));
+        Assert.Equal((JobEvent.CancelFlagged, JobState.Running, null), (flagged.Change.Event, flagged.Job.State, flagged.Settlement));
+        // The worker's next write (its progress) keeps the flag: it writes a transition, not its copy.
+        await S.Queue.ByAttemptAsync(running, Day, (j, a) => j.Progress(a, new WorkDone(3, 10, 0.3)));
         Assert.True((await S.Queue.GetAsync(running.Id))!.CancelRequested);
         Assert.Equal(25, await S.Ledger.BalanceAsync("telegram", 9));
     }
@@ -166,25 +195,65 @@ public abstract class StoreContract : IDisposable
     {
         var done = await Book(10, true, JobClass.Light, 25);
         var stopped = await Book(10, true, JobClass.Light, 20);
-        var first = (await S.Queue.ClaimNextAsync(Policy(), Day, Lease))!;
-        (first.State, first.ResultImage) = (JobState.Done, "img/r");
-        await S.Queue.UpdateAsync(first);
-        Assert.Equal(new Settlement(25, 25), await S.Queue.MarkDeliveredAsync(first, Day));
-        Assert.Null(await S.Queue.MarkDeliveredAsync(first, Day));
-        Assert.Null(await S.Queue.EndWithoutResultAsync(first, JobState.Failed, "late", Day));
+        var first = (await Claim())!;
+        Assert.Equal(new Settlement(25, 25), (await S.Queue.FinishAndDeliverAsync(first, Day)).Settlement);
+        Assert.False((await S.Queue.ByAttemptAsync(first, Day, (j, a) => j.Deliver(a, Day))).Applied);
+        Assert.False((await S.Queue.UpdateAsync(first.Id, Day, j => j.EndWithoutResult(null, JobState.Failed, "late", Day))).Applied);
 
-        var second = (await S.Queue.ClaimNextAsync(Policy(), Day, Lease))!;
-        (second.State, second.ResultImage, second.ProgressStep, second.ProgressTotal) = (JobState.Cancelled, "img/best", 25, 100);
-        await S.Queue.UpdateAsync(second);
+        var second = (await Claim())!;
+        await S.Queue.ByAttemptAsync(second, Day, (j, a) => j.Finish(a, "img/best", true, new WorkDone(25, 100, 0.25), TimeSpan.FromSeconds(3), Day));
         Assert.Empty(await S.Queue.UnsettledAsync());
         Assert.Empty(await S.Queue.UndeliveredAsync(Day));   // its worker delivers it while the lease holds
         Assert.Equal([second.Id], (await S.Queue.UndeliveredAsync(Day + Lease + TimeSpan.FromSeconds(1))).Select(j => j.Id));
-        Assert.Equal(new Settlement(20, 5), await S.Queue.MarkDeliveredAsync(second, Day));
+        Assert.Equal(new Settlement(20, 5), (await S.Queue.ByAttemptAsync(second, Day, (j, a) => j.Deliver(a, Day))).Settlement);
         Assert.Equal(45 - 25 - 5, await S.Ledger.BalanceAsync("telegram", 10));
         Assert.Equal(0, await S.Ledger.HeldAsync("telegram", 10));
         Assert.Empty(await S.Queue.UndeliveredAsync(Day));
-        Assert.Equal(done.Id, first.Id);
-        Assert.Equal(stopped.Id, second.Id);
+        Assert.Equal((done.Id, stopped.Id), (first.Id, second.Id));
+    }
+
+    [Fact]
+    public async Task A_stopped_picture_is_charged_by_the_share_of_work_not_of_steps()
+    {
+        await Book(11, true, JobClass.Heavy, 25);
+        var job = (await Claim())!;
+        // 57 % of the iterations are at the coarse scales, which cost a fifth of the work.
+        var delivered = await S.Queue.FinishAndDeliverAsync(job, Day, stopped: true, work: new WorkDone(114, 200, 0.21));
+        Assert.Equal(new Settlement(25, 6), delivered.Settlement);
+        Assert.Equal((114, 200), (delivered.Job.ProgressStep, delivered.Job.ProgressTotal));
+    }
+
+    [Fact]
+    public async Task Every_claim_is_a_new_attempt_and_a_stale_attempt_writes_nothing()
+    {
+        await Book(12, true, JobClass.Light, 15);
+        var dead = (await Claim())!;
+        await S.Queue.ByAttemptAsync(dead, Day, (j, a) => j.Progress(a, new WorkDone(62, 100, 0.62)));
+
+        // Its lease ran out: the job goes back, and the next claim starts from nothing.
+        var expired = Day + Lease + TimeSpan.FromSeconds(1);
+        Assert.Equal([dead.Id], (await S.Queue.RecoverAsync(expired, expiredOnly: true, j => j.Recover(expired, 3))).Select(u => u.Job.Id));
+        var owner = (await Claim(expired))!;
+        Assert.Equal((dead.Id, 2, 0, 0.0), (owner.Id, owner.Attempts, owner.ProgressStep, owner.ProgressWork));
+        Assert.NotEqual(dead.Attempt, owner.Attempt);
+        Assert.Equal(new Settlement(15, 15), (await S.Queue.FinishAndDeliverAsync(owner, expired)).Settlement);
+
+        // The stalled worker wakes up: every write it tries is refused, the store keeps the owner's.
+        string deadAttempt = dead.Attempt!;
+        foreach (var write in new Func<Job, JobChange>[]
+                 {
+                     j => j.Progress(deadAttempt, new WorkDone(90, 100, 0.9)),
+                     j => j.Renew(deadAttempt, expired + Lease),
+                     j => j.Finish(deadAttempt, "img/stale", false, WorkDone.None, TimeSpan.Zero, expired),
+                     j => j.Deliver(deadAttempt, expired),
+                     j => j.EndWithoutResult(deadAttempt, JobState.Failed, "stale", expired),
+                     j => j.Retry(deadAttempt, "stale", expired, 3, TimeSpan.Zero),
+                     j => j.Return(deadAttempt),
+                 })
+            Assert.False((await S.Queue.UpdateAsync(dead.Id, expired, write)).Applied);
+        var stored = (await S.Queue.GetAsync(dead.Id))!;
+        Assert.Equal((JobState.Done, $"img/{dead.Id}", true), (stored.State, stored.ResultImage, stored.DeliveredAt != null));
+        Assert.Equal([LedgerKind.AdminGrant, LedgerKind.Reserve, LedgerKind.Release, LedgerKind.Charge], (await S.Ledger.EntriesAsync("telegram", 12)).Select(e => e.Kind));
     }
 
     [Fact]
@@ -192,36 +261,74 @@ public abstract class StoreContract : IDisposable
     {
         var a = await Book(11, true, JobClass.Light, 10);
         var b = await Book(12, false, JobClass.Light);
-        await S.Queue.ClaimNextAsync(Policy(), Day, Lease);
-        await S.Queue.ClaimNextAsync(Policy(), Day, Lease);
-        var report = await S.Queue.RecoverAsync(maxAttempts: 2, Day);
-        Assert.Equal([a.Id, b.Id], report.Requeued.Select(j => j.Id));
-        await S.Queue.ClaimNextAsync(Policy(), Day, Lease);
-        report = await S.Queue.RecoverAsync(maxAttempts: 2, Day);
-        Assert.Equal([a.Id], report.Failed.Select(j => j.Id));
-        Assert.Equal(JobState.Failed, (await S.Queue.GetAsync(a.Id))!.State);
+        await Claim();
+        await Claim();
+        var report = await S.Queue.RecoverAsync(Day, expiredOnly: false, j => j.Recover(Day, 2));
+        Assert.Equal([(a.Id, JobEvent.Requeued), (b.Id, JobEvent.Requeued)], report.Select(u => (u.Job.Id, u.Change.Event)));
+        await Claim();
+        report = await S.Queue.RecoverAsync(Day, expiredOnly: false, j => j.Recover(Day, 2));
+        var failed = Assert.Single(report);
+        Assert.Equal((a.Id, JobState.Failed, new Settlement(10, 0)), (failed.Job.Id, failed.Job.State, failed.Settlement));
         Assert.Equal(10, await S.Ledger.BalanceAsync("telegram", 11));
-        Assert.Equal(b.Id, (await S.Queue.ClaimNextAsync(Policy(), Day, Lease))!.Id);
+        Assert.Equal(b.Id, (await Claim())!.Id);
 
         // A stop puts a job back as if never claimed.
         var c = await Book(13, false, JobClass.Light);
-        var claimed = (await S.Queue.ClaimNextAsync(Policy(), Day, Lease))!;
-        await S.Queue.ReturnAsync(claimed);
+        var claimed = (await Claim())!;
+        Assert.True((await S.Queue.ByAttemptAsync(claimed, Day, (j, at) => j.Return(at))).Applied);
         Assert.Equal((JobState.Queued, 0), ((await S.Queue.GetAsync(c.Id))!.State, (await S.Queue.GetAsync(c.Id))!.Attempts));
         Assert.Equal(1, await S.Queue.PositionAsync(claimed));
+    }
+
+    [Fact]
+    public async Task A_job_its_user_stopped_while_its_worker_was_gone_ends_free()
+    {
+        await Book(14, true, JobClass.Light, 15);
+        var running = (await Claim())!;
+        await S.Queue.ByAttemptAsync(running, Day, (j, a) => j.Progress(a, new WorkDone(62, 100, 0.62)));
+        await S.Queue.UpdateAsync(running.Id, Day, j => j.RequestCancel(Day));
+        var recovered = Assert.Single(await S.Queue.RecoverAsync(Day, expiredOnly: false, j => j.Recover(Day, 3)));
+        Assert.Equal((JobState.Cancelled, new Settlement(15, 0)), (recovered.Job.State, recovered.Settlement));
+        Assert.Equal(15, await S.Ledger.BalanceAsync("telegram", 14));
+        Assert.Null(await Claim());
+    }
+
+    [Fact]
+    public async Task A_failed_try_waits_out_its_pause_then_runs_again()
+    {
+        var job = await Book(15, false, JobClass.Light);
+        var first = (await Claim())!;
+        var retried = await S.Queue.ByAttemptAsync(first, Day, (j, a) => j.Retry(a, "device lost", Day, 3, TimeSpan.FromSeconds(30)));
+        Assert.Equal((JobEvent.RetryScheduled, JobState.Queued), (retried.Change.Event, retried.Job.State));
+        Assert.Null(await Claim(Day + TimeSpan.FromSeconds(29)));
+        var second = (await Claim(Day + TimeSpan.FromSeconds(30)))!;
+        Assert.Equal((job.Id, 2), (second.Id, second.Attempts));
     }
 
     [Fact]
     public async Task A_dead_workers_job_goes_back_only_once_its_lease_has_run_out()
     {
         var job = await Book(14, false, JobClass.Light);
-        await S.Queue.ClaimNextAsync(Policy(), Day, Lease);
-        Assert.Empty((await S.Queue.RecoverAsync(3, Day + Lease / 2, expiredOnly: true)).Requeued);
-        Assert.True(await S.Queue.RenewLeaseAsync(job.Id, Day + 2 * Lease));            // its worker is alive
-        Assert.Empty((await S.Queue.RecoverAsync(3, Day + Lease + TimeSpan.FromSeconds(1), expiredOnly: true)).Requeued);
-        Assert.Equal([job.Id], (await S.Queue.RecoverAsync(3, Day + 2 * Lease + TimeSpan.FromSeconds(1), expiredOnly: true)).Requeued.Select(j => j.Id));
-        Assert.False(await S.Queue.RenewLeaseAsync(job.Id, Day + 3 * Lease));           // no longer that worker's
+        var claimed = (await Claim())!;
+        Task<IReadOnlyList<JobUpdate>> Recover(DateTimeOffset at) => S.Queue.RecoverAsync(at, expiredOnly: true, j => j.Recover(at, 3));
+        Assert.Empty(await Recover(Day + Lease / 2));
+        Assert.True((await S.Queue.ByAttemptAsync(claimed, Day, (j, a) => j.Renew(a, Day + 2 * Lease))).Applied);   // its worker is alive
+        Assert.Empty(await Recover(Day + Lease + TimeSpan.FromSeconds(1)));
+        Assert.Equal([job.Id], (await Recover(Day + 2 * Lease + TimeSpan.FromSeconds(1))).Select(u => u.Job.Id));
+        Assert.False((await S.Queue.ByAttemptAsync(claimed, Day, (j, a) => j.Renew(a, Day + 3 * Lease))).Applied);   // no longer that worker's
         Assert.Equal((JobState.Queued, 1), ((await S.Queue.GetAsync(job.Id))!.State, (await S.Queue.GetAsync(job.Id))!.Attempts));
+    }
+
+    [Fact]
+    public async Task Only_ended_paid_jobs_with_an_open_reservation_need_settling()
+    {
+        var job = await Book(16, true, JobClass.Light, 10);
+        await Claim();
+        Assert.Empty(await S.Queue.UnsettledAsync());
+        var failed = await S.Queue.UpdateAsync(job.Id, Day, j => j.EndWithoutResult(null, JobState.Failed, "broken", Day));
+        Assert.Equal(new Settlement(10, 0), failed.Settlement);
+        Assert.Empty(await S.Queue.UnsettledAsync());
+        Assert.False((await S.Queue.UpdateAsync(job.Id, Day, j => j.Settle())).Applied);
     }
 
     [Fact]
@@ -312,7 +419,7 @@ public sealed class PostgresStoreContract(PostgresCluster cluster) : StoreContra
     protected override Stores Open()
     {
         database = new PostgresDatabase(cluster.NewSchema());
-        Assert.Equal(2, database.SchemaVersion);
+        Assert.Equal(3, database.SchemaVersion);
         return new Stores(new PgJobQueue(database), new PgLedger(database), new PgUserStore(database), new PgCursorStore(database),
             new PgOfferStore(database), new PgImageStore(database), new PgSecretStore(database));
     }

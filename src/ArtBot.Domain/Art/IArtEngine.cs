@@ -36,9 +36,11 @@ public sealed record GalleryRequest(byte[] Image, int TileSide = 256, Language L
 
 /// <summary>Where a long rendering stands.</summary>
 /// <param name="Snapshot">The picture as it stands, as a small JPEG (long side ≤ 512): call it only during the report, and sparingly (it waits for the device).</param>
-public sealed record RenderProgress(string Stage, int Step, int TotalSteps, TimeSpan Elapsed, TimeSpan? Eta, double? Loss = null, Func<byte[]>? Snapshot = null)
+/// <param name="Work">The share of the whole render's work done (pixels × iterations over its scales), where the algorithm knows it.</param>
+public sealed record RenderProgress(string Stage, int Step, int TotalSteps, TimeSpan Elapsed, TimeSpan? Eta, double? Loss = null, Func<byte[]>? Snapshot = null, double? Work = null)
 {
-    public double Fraction => TotalSteps <= 0 ? 0 : Math.Clamp((double)Step / TotalSteps, 0, 1);
+    /// <summary>How far along it is: the work share where known (a coarse step costs a fraction of a fine one), else the steps.</summary>
+    public double Fraction => Work is { } work && double.IsFinite(work) ? Math.Clamp(work, 0, 1) : TotalSteps <= 0 ? 0 : Math.Clamp((double)Step / TotalSteps, 0, 1);
 }
 
 /// <summary>A finished (or, when <see cref="Cancelled"/>, best-so-far) image.</summary>

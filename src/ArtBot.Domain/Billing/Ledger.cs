@@ -88,16 +88,60 @@ public sealed record Settlement(long Reserved, long Charged)
 
     /// <summary>
     /// The one charging rule. A delivered picture is paid in full; a picture the user stopped is
-    /// paid for the share of the work done, rounded up (stopped at 40 % of 25 credits: 10); a job
-    /// that ends with no picture (failed, cancelled in the queue or before its first step, never
-    /// deliverable) costs nothing.
+    /// paid for the share of the work its attempt did (pixels × iterations), rounded up (stopped
+    /// at 40 % of 25 credits: 10); a job that ends with no picture (failed, cancelled in the queue
+    /// or before its first step, never deliverable, or only a dead attempt's work behind it) costs nothing.
     /// </summary>
     public static Settlement For(Job job, long reserved)
     {
         if (job.DeliveredAt == null || job.ResultImage == null) return new(reserved, 0);
         if (job.State == JobState.Done) return new(reserved, reserved);
-        var share = job.ProgressTotal > 0 ? Math.Clamp((double)job.ProgressStep / job.ProgressTotal, 0, 1) : 0;
-        return new(reserved, Math.Min(reserved, (long)Math.Ceiling(reserved * share)));
+        var share = job.ProgressTotal > 0 ? Math.Clamp(job.ProgressWork, 0, 1) : 0;
+        return new(reserved, Math.Min(reserved, (long)Math.Ceiling(reserved * share - 1e-9)));
+    }
+}
+
+/// <summary>
+/// The ledger inside a transaction a store holds for a job's change: what the booking and the
+/// settlement procedures (<see cref="JobLedger"/>) need, implemented by each storage provider, so
+/// a job's state and its credits commit together. A provider that serialises users does so here.
+/// </summary>
+public interface ILedgerTransaction
+{
+    Task<long> BalanceAsync(string platform, long userId);
+
+    Task<LedgerEntry?> FindAsync(string key);
+
+    /// <returns>False when the key was posted before (nothing written).</returns>
+    /// <exception cref="LedgerRuleException">The entry breaks the ledger's rules.</exception>
+    Task<bool> PostAsync(LedgerEntry entry);
+}
+
+/// <summary>A job's credits, written once for every store: held when it is booked, settled when it ends.</summary>
+public static class JobLedger
+{
+    /// <summary>
+    /// Books a job: a paid one only when the balance covers its price, and then its reservation
+    /// is posted with it. <paramref name="store"/> stores the job (and gives it its id).
+    /// </summary>
+    /// <returns>False, and nothing stored, when the balance does not cover the price.</returns>
+    public static async Task<bool> BookAsync(ILedgerTransaction ledger, Job job, Func<Task> store)
+    {
+        if (job.Paid && await ledger.BalanceAsync(job.Platform, job.UserId) < job.Price) return false;
+        await store();
+        if (job.Paid) await ledger.PostAsync(LedgerEntry.Reservation(job, job.Price));
+        return true;
+    }
+
+    /// <summary>Ends a job's reservation by <see cref="Settlement.For"/> and marks the job settled; null when none was open.</summary>
+    public static async Task<Settlement?> SettleAsync(ILedgerTransaction ledger, Job job, DateTimeOffset at)
+    {
+        job.MarkSettled();
+        var reserved = await ledger.FindAsync(LedgerEntry.ReserveKey(job.Id));
+        if (reserved == null || await ledger.FindAsync(LedgerEntry.ReleaseKey(job.Id)) != null) return null;
+        var settlement = Settlement.For(job, -reserved.Amount);
+        foreach (var entry in LedgerEntry.Settling(reserved, settlement, at)) await ledger.PostAsync(entry);
+        return settlement;
     }
 }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using ArtBot.Domain.Queue;
 
 namespace ArtBot.Domain.Bot;
 
@@ -12,8 +13,11 @@ public static class ArtBotMetrics
 
     private static readonly Meter Meter = new(MeterName);
 
-    /// <summary>Seconds from claim to stored result, by job kind.</summary>
-    public static readonly Histogram<double> RenderSeconds = Meter.CreateHistogram<double>("artbot.render.seconds", "s", "render time from claim to stored result, by kind");
+    /// <summary>Seconds from claim to stored result, by job kind and tier.</summary>
+    public static readonly Histogram<double> RenderSeconds = Meter.CreateHistogram<double>("artbot.render.seconds", "s", "render time from claim to stored result, by kind and tier");
+
+    /// <summary>How each attempt of a job ended, by kind and outcome (done, stopped, cancelled, failed, retried, refused, unavailable…).</summary>
+    public static readonly Counter<long> Jobs = Meter.CreateCounter<long>("artbot.jobs", description: "job attempts by kind and outcome");
 
     /// <summary>Result sends that failed (retried later by the sweeper).</summary>
     public static readonly Counter<long> FailedDeliveries = Meter.CreateCounter<long>("artbot.deliveries.failed", description: "result sends that failed");
@@ -21,8 +25,13 @@ public static class ArtBotMetrics
     /// <summary>Answers of "too many requests" from a platform (Telegram 429, VK 6/9).</summary>
     public static readonly Counter<long> RateLimited = Meter.CreateCounter<long>("artbot.platform.rate_limited", description: "too-many-requests answers, by platform");
 
-    public static void Rendered(string kind, TimeSpan elapsed) =>
-        RenderSeconds.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("kind", kind.ToLowerInvariant()));
+    public static void Rendered(Job job, TimeSpan elapsed) =>
+        RenderSeconds.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("kind", Name(job.Kind)), new KeyValuePair<string, object?>("tier", Name(job.Tier)));
+
+    public static void Outcome(Job job, string outcome) =>
+        Jobs.Add(1, new KeyValuePair<string, object?>("kind", Name(job.Kind)), new KeyValuePair<string, object?>("outcome", outcome));
 
     public static void WasRateLimited(string platform) => RateLimited.Add(1, new KeyValuePair<string, object?>("platform", platform));
+
+    private static string Name<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
 }

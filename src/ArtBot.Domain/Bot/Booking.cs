@@ -1,4 +1,6 @@
+using ArtBot.Domain.Art;
 using ArtBot.Domain.Billing;
+using ArtBot.Domain.Bot.Worker;
 using ArtBot.Domain.Queue;
 using Microsoft.Extensions.Logging;
 
@@ -19,11 +21,11 @@ public sealed class Booking(
     Menus menus,
     OfferBook offers,
     IJobSignal signal,
-    IEnumerable<IJobObserver> observers,
+    ArtCapabilities capabilities,
+    JobObservers observers,
     TimeProvider time,
     ILogger<Booking> logger)
 {
-    private readonly IJobObserver[] watchers = observers.ToArray();
 
     /// <summary>"Stronger" doubles the style weight, up to this many times the default.</summary>
     public const double MaxStyleStrength = 8;
@@ -86,6 +88,12 @@ public sealed class Booking(
         string? presetId, CancellationToken ct, double? strength = null, int? steps = null, Tier tier = Tier.Free, StyleBlend? blend = null)
     {
         string T(string key, params object[] args) => Texts.Get(user.Language, key, args);
+        if (capabilities.For(kind, presetId) is { Available: false } missing)
+        {
+            logger.LogInformation("{Platform}:{User}: {Kind} refused, {Capability} is not available here", user.Platform, user.UserId, kind, missing.Capability);
+            if (kind != JobKind.Gallery) await messenger.SendTextAsync(from.ChatId, JobNotices.Unavailable(user.Language, missing.Capability), cancellationToken: ct);
+            return false;
+        }
         var size = kind == JobKind.Gallery ? options.GalleryTile : SideFor(user, kind, tier);
         var iterations = IterationsOf(kind, tier, steps);
         var paid = tier != Tier.Free && kind is JobKind.Stylize or JobKind.Dream or JobKind.Animation;
@@ -101,7 +109,7 @@ public sealed class Booking(
         }
 
         var now = time.GetUtcNow();
-        var job = await queue.EnqueueAsync(new Job
+        var job = new Job
         {
             Platform = from.Platform,
             UserId = from.UserId,
@@ -123,24 +131,38 @@ public sealed class Booking(
             Class = jobClass,
             Rank = QueuePolicy.RankOf(paid, jobClass),
             CreatedAt = now,
-        }, price, ct);
-        if (job == null)
+        };
+        // The preview arrives on its own; everything else is held from the workers until its
+        // notice is out, so "queued" always comes before "started" or the picture.
+        var announce = kind != JobKind.Gallery;
+        job.Book(price, announceFirst: announce);
+        if (await queue.EnqueueAsync(job, ct) is not { } booked)
         {
             // The balance moved since the menu was shown (another job took the credits).
             await messenger.SendTextAsync(from.ChatId, T(TextKey.NotEnoughCredits, price, await ledger.BalanceAsync(user.Platform, user.UserId, ct)), cancellationToken: ct);
             return false;
         }
-        foreach (var watcher in watchers) watcher.Reached(JobStep.Booked, job);
-        signal.JobQueued();
-
-        // The preview arrives on its own; everything else says where it stands.
-        if (kind == JobKind.Gallery) return true;
-        var position = await queue.PositionAsync(job, ct);
-        var text = policy.HeldUntil(job, position, now) is { } opening
-            ? T(TextKey.QueuedTonight, policy.LocalClock(opening), position)
-            : T(TextKey.Queued, position);
-        if (paid) text += "\n" + T(TextKey.Reserved, price);
-        await messenger.SendTextAsync(from.ChatId, text, await menus.CancelAsync(job, ct), ct);
+        observers.Reached(JobStep.Booked, booked);
+        if (!announce)
+        {
+            signal.JobQueued();
+            return true;
+        }
+        try
+        {
+            var position = await queue.PositionAsync(booked, ct);
+            var text = policy.HeldUntil(booked, position, now) is { } opening
+                ? T(TextKey.QueuedTonight, policy.LocalClock(opening), position)
+                : T(TextKey.Queued, position);
+            if (paid) text += "\n" + T(TextKey.Reserved, price);
+            await messenger.SendTextAsync(from.ChatId, text, await menus.CancelAsync(booked, ct), ct);
+        }
+        finally
+        {
+            // Said or not (a failed send must not strand the job), the workers may take it now.
+            await queue.UpdateAsync(booked.Id, time.GetUtcNow(), j => j.Announce(), CancellationToken.None);
+            signal.JobQueued();
+        }
         return true;
     }
 

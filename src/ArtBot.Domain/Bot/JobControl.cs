@@ -1,16 +1,11 @@
 using ArtBot.Domain.Art;
+using ArtBot.Domain.Bot.Worker;
 using ArtBot.Domain.Queue;
 
 namespace ArtBot.Domain.Bot;
 
-/// <summary>Stops a running job cooperatively in this process (the worker delivers the best image so far).</summary>
-public interface IRunningJobs
-{
-    bool Cancel(long jobId);
-}
-
 /// <summary>/status and /cancel: where a user's jobs stand, and stopping them.</summary>
-public sealed class JobControl(IJobQueue queue, IRunningJobs running, QueuePolicy policy, PresetCatalog presets, TimeProvider time)
+public sealed class JobControl(IJobQueue queue, IRunningJobs running, IJobSignal signal, QueuePolicy policy, PresetCatalog presets, TimeProvider time)
 {
     public async Task<string> StatusAsync(UserProfile user, CancellationToken ct)
     {
@@ -23,7 +18,7 @@ public sealed class JobControl(IJobQueue queue, IRunningJobs running, QueuePolic
             var kind = KindName(user.Language, job);
             if (job.State == JobState.Running)
             {
-                var percent = job.ProgressTotal > 0 ? 100 * job.ProgressStep / job.ProgressTotal : 0;
+                var percent = job.ProgressTotal > 0 ? (int)Math.Floor(100 * job.ProgressWork) : 0;
                 lines.Add(Texts.Get(user.Language, TextKey.StatusRunning, percent, kind));
             }
             else
@@ -48,7 +43,8 @@ public sealed class JobControl(IJobQueue queue, IRunningJobs running, QueuePolic
 
     /// <summary>
     /// A queued job is taken out and its credits returned in one transaction; one a worker claimed
-    /// first (or that runs) is asked to stop: the worker delivers what it has and settles it.
+    /// first (or that runs) is flagged, and its worker is told wherever it runs: it delivers what it
+    /// has and settles it.
     /// </summary>
     /// <param name="jobId">Just this job of the user's (a Cancel button); null: every active one (/cancel).</param>
     public async Task<string> CancelAsync(UserProfile user, CancellationToken ct, long? jobId = null)
@@ -56,26 +52,29 @@ public sealed class JobControl(IJobQueue queue, IRunningJobs running, QueuePolic
         var active = (await queue.ActiveJobsAsync(user.Platform, user.UserId, ct)).Where(j => jobId == null || j.Id == jobId).ToList();
         if (active.Count == 0) return Texts.Get(user.Language, jobId == null ? TextKey.NothingToCancel : TextKey.AlreadyFinished);
         var stoppingRunning = false;
+        var cancelled = false;
         var returned = 0L;
         foreach (var job in active)
         {
-            if (job.State == JobState.Queued)
+            var now = time.GetUtcNow();
+            var cancel = await queue.UpdateAsync(job.Id, now, j => j.RequestCancel(now), ct);
+            switch (cancel.Change.Event)
             {
-                var outcome = await queue.CancelQueuedAsync(job.Id, time.GetUtcNow(), ct);
-                if (outcome.Cancelled)
-                {
-                    returned += outcome.Settlement?.Returned ?? 0;
-                    continue;
-                }
-            }
-            // Flag first, then the in-process stop: a worker that claimed the job a moment ago
-            // reads the flag once it has registered, so one of the two always reaches it.
-            if (await queue.RequestCancelAsync(job.Id, ct))
-            {
-                running.Cancel(job.Id);
-                stoppingRunning = true;
+                case JobEvent.Ended:
+                    ArtBotMetrics.Outcome(cancel.Job, "cancelled");
+                    returned += cancel.Settlement?.Returned ?? 0;
+                    cancelled = true;
+                    break;
+                case JobEvent.CancelFlagged:
+                    // The flag is the truth; the in-process stop and the signal to other processes only make it quick.
+                    running.Cancel(job.Id);
+                    signal.CancelRequested(job.Id);
+                    stoppingRunning = true;
+                    break;
             }
         }
+        // Every one of them ended on its own a moment ago.
+        if (!stoppingRunning && !cancelled) return Texts.Get(user.Language, TextKey.AlreadyFinished);
         var text = Texts.Get(user.Language, stoppingRunning ? TextKey.CancelledRunning : TextKey.Cancelled);
         return returned > 0 ? text + "\n" + Texts.Get(user.Language, TextKey.Released, returned) : text;
     }

@@ -75,6 +75,9 @@ public sealed record BotOptions
     public int GalleryTile { get; init; } = 160;
 
     public int MaxAttempts { get; init; } = 3;
+
+    /// <summary>A try that failed in a way that may pass waits this long before the next, doubling each time (with jitter).</summary>
+    public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>How long a claimed job is a worker's without word from it; the worker renews it every third of this while it works.</summary>
     public TimeSpan Lease { get; init; } = TimeSpan.FromMinutes(2);
 
@@ -116,8 +119,23 @@ public sealed record RequestLimits
     public int MaxQueueDepth { get; init; } = 20_000;
 }
 
-/// <summary>Wakes the dispatcher when a job is queued, so it need not wait for its next tick.</summary>
+/// <summary>
+/// Nudges from the conversation to the workers, wherever they run: a job was queued (wake the
+/// dispatcher now rather than at its next tick), a running job's user asked to stop it (reach its
+/// worker now rather than at its next lease renewal). A nudge only: the store is the truth.
+/// </summary>
 public interface IJobSignal
 {
     void JobQueued();
+
+    void CancelRequested(long jobId);
+}
+
+/// <summary>
+/// The signals other processes sharing the store sent (PostgreSQL's LISTEN): each is passed to
+/// <paramref name="handler"/> of this process until the token ends. A store of one process has none.
+/// </summary>
+public interface IJobSignalSource
+{
+    Task ListenAsync(IJobSignal handler, CancellationToken cancellationToken);
 }

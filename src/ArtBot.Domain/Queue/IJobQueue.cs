@@ -5,12 +5,11 @@ namespace ArtBot.Domain.Queue;
 /// <summary>How deep the queue is, by rank, and how old its oldest job.</summary>
 public sealed record QueueDepth(IReadOnlyDictionary<int, int> ByRank, DateTimeOffset? OldestQueuedAt);
 
-/// <summary>What a user's /cancel did to one queued job.</summary>
-/// <param name="Cancelled">False when the job was no longer queued (a worker claimed it first).</param>
-public sealed record CancelOutcome(bool Cancelled, Settlement? Settlement);
-
-/// <summary>What start-up recovery did with jobs a crash left running.</summary>
-public sealed record RecoveryReport(IReadOnlyList<Job> Requeued, IReadOnlyList<Job> Failed);
+/// <summary>A transition applied to the stored job: the job as saved, what the transition did, and the settlement it made (if any).</summary>
+public sealed record JobUpdate(Job Job, JobChange Change, Settlement? Settlement)
+{
+    public bool Applied => Change.Applied;
+}
 
 /// <summary>Counts for the admins: jobs by state and class, queue depth, average wait before a job starts.</summary>
 public sealed record QueueStats(
@@ -20,9 +19,11 @@ public sealed record QueueStats(
     IReadOnlyDictionary<JobClass, TimeSpan> AverageWait);
 
 /// <summary>
-/// The persistent queue. Priority is the job's explicit <see cref="Job.Rank"/>; claiming is
-/// atomic and leases the job, so a crash leaves it recognisably "running" for recovery. Every
-/// change that ends a paid job settles its credits in the same transaction.
+/// The persistent queue. It chooses, locks and saves; what a change does is the job's own
+/// transition (<see cref="Job"/>), passed in and applied to the stored copy under the store's lock,
+/// so a worker's stale copy never overwrites anything. A transition that says so settles the job's
+/// credits in the same transaction (<see cref="JobLedger"/>). Priority is the job's explicit
+/// <see cref="Job.Rank"/>; a job waiting out a retry pause (<see cref="Job.NotBefore"/>) is not chosen.
 /// </summary>
 public interface IJobQueue
 {
@@ -32,56 +33,39 @@ public interface IJobQueue
     Task<QueueDepth> DepthAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Books a job: stores it as queued, gives it its id (its place in FIFO order) and, for a paid
-    /// job, reserves <paramref name="price"/> credits, all in one transaction. No worker can ever
-    /// claim a paid job whose credits are not held.
+    /// Stores a job that <see cref="Job.Book"/> priced, gives it its id (its place in FIFO order)
+    /// and, for a paid job, reserves its price, all in one transaction: no worker can ever claim a
+    /// paid job whose credits are not held.
     /// </summary>
     /// <returns>Null (and nothing stored) when the user's balance does not cover the price.</returns>
-    /// <exception cref="ArgumentException">A paid job without a positive price, or a free one with a price.</exception>
-    Task<Job?> EnqueueAsync(Job job, long price = 0, CancellationToken cancellationToken = default);
+    Task<Job?> EnqueueAsync(Job job, CancellationToken cancellationToken = default);
 
-    /// <summary>Takes the job <paramref name="policy"/> lets run next, marks it running and leases it; null when none may run.</summary>
-    Task<Job?> ClaimNextAsync(QueuePolicy policy, DateTimeOffset now, TimeSpan lease, CancellationToken cancellationToken = default);
+    /// <summary>Chooses the job <paramref name="policy"/> lets run next and applies <paramref name="claim"/> to it; null when none may run.</summary>
+    Task<Job?> ClaimNextAsync(QueuePolicy policy, DateTimeOffset now, Func<Job, JobChange> claim, CancellationToken cancellationToken = default);
 
     Task<Job?> GetAsync(long id, CancellationToken cancellationToken = default);
 
-    /// <summary>Saves a job's state, progress or result.</summary>
-    Task UpdateAsync(Job job, CancellationToken cancellationToken = default);
+    /// <summary>Applies <paramref name="transition"/> to the stored job under the store's lock, settles when it says so, and saves.</summary>
+    /// <exception cref="KeyNotFoundException">No such job.</exception>
+    Task<JobUpdate> UpdateAsync(long id, DateTimeOffset now, Func<Job, JobChange> transition, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Removes a queued job from the queue, marks it cancelled and returns its credits, in one
-    /// transaction against the workers' claims: a job a worker took first is not cancelled here.
+    /// Applies <paramref name="recover"/> to every job whose holder is gone (<see cref="Job.Orphaned"/>),
+    /// each with its settlement. With <paramref name="expiredOnly"/>, only lapsed leases and stale
+    /// bookings (other processes may be alive); without, everything held (start-up of the one process a store allows).
     /// </summary>
-    Task<CancelOutcome> CancelQueuedAsync(long id, DateTimeOffset now, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<JobUpdate>> RecoverAsync(DateTimeOffset now, bool expiredOnly, Func<Job, JobChange> recover, CancellationToken cancellationToken = default);
 
-    /// <summary>Marks a running job as stopped by its user, for a worker (in this process or another) to see.</summary>
-    /// <returns>False when the job is not running.</returns>
-    Task<bool> RequestCancelAsync(long id, CancellationToken cancellationToken = default);
-
-    /// <summary>
-    /// The result reached the user: marks the job delivered and settles a paid job by
-    /// <see cref="Settlement.For"/>, in one transaction. A second call changes nothing.
-    /// </summary>
-    /// <returns>The settlement this call made; null for a free job or one settled before.</returns>
-    Task<Settlement?> MarkDeliveredAsync(Job job, DateTimeOffset at, CancellationToken cancellationToken = default);
-
-    /// <summary>The job ends without a picture (failed for good, never deliverable, its user banned): marks it and returns its credits in one transaction.</summary>
-    /// <param name="state">Failed or Cancelled.</param>
-    Task<Settlement?> EndWithoutResultAsync(Job job, JobState state, string error, DateTimeOffset at, CancellationToken cancellationToken = default);
-
-    /// <summary>The process is stopping: the job goes back to its place as if never claimed (no attempt counted, nothing settled).</summary>
-    Task ReturnAsync(Job job, CancellationToken cancellationToken = default);
-
-    /// <summary>Paid jobs that ended (delivered, failed, cancelled) with their reservation still open: what a crash between two steps of an older version left.</summary>
+    /// <summary>Jobs that <see cref="Job.NeedsSettlement"/>: what a crash between two steps of an older version left.</summary>
     Task<IReadOnlyList<Job>> UnsettledAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Settles an ended job by <see cref="Settlement.For"/>; null when nothing was open.</summary>
-    Task<Settlement?> SettleAsync(Job job, DateTimeOffset at, CancellationToken cancellationToken = default);
+    /// <summary>Jobs with a picture not yet delivered and due for a try at <paramref name="now"/> (<see cref="Job.DeliveryDue"/>).</summary>
+    Task<IReadOnlyList<Job>> UndeliveredAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
 
     /// <summary>1-based place among queued jobs in the order they will be considered.</summary>
     Task<int> PositionAsync(Job job, CancellationToken cancellationToken = default);
 
-    /// <summary>A user's queued and running jobs, oldest first.</summary>
+    /// <summary>A user's booked, queued and running jobs, oldest first.</summary>
     Task<IReadOnlyList<Job>> ActiveJobsAsync(string platform, long userId, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -91,26 +75,6 @@ public interface IJobQueue
     Task<IReadOnlyList<Job>> RecentResultsAsync(string platform, long userId, int limit, CancellationToken cancellationToken = default);
 
     Task<int> QueuedCountAsync(CancellationToken cancellationToken = default);
-
-    /// <summary>Puts a job that failed a try back in its place in the queue.</summary>
-    Task RequeueAsync(Job job, CancellationToken cancellationToken = default);
-
-    /// <summary>
-    /// Jobs with a result (done, or cancelled with the best image so far) not yet delivered, due for
-    /// a try at <paramref name="now"/> and not being delivered by a live worker (lease over).
-    /// </summary>
-    Task<IReadOnlyList<Job>> UndeliveredAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
-
-    /// <summary>
-    /// Jobs whose worker died: each goes back to the queue with its attempt counted, or fails for
-    /// good (its credits returned in the same transaction) once it has had <paramref name="maxAttempts"/>.
-    /// With <paramref name="expiredOnly"/>, only running jobs whose lease ran out (other workers may
-    /// be alive); without, every running job (start-up of the one process a store allows).
-    /// </summary>
-    Task<RecoveryReport> RecoverAsync(int maxAttempts, DateTimeOffset now, bool expiredOnly = false, CancellationToken cancellationToken = default);
-
-    /// <summary>Extends a running job's lease, or the delivery lease of a finished one; false when the job is not this worker's any more (requeued after its lease ran out).</summary>
-    Task<bool> RenewLeaseAsync(long id, DateTimeOffset leaseUntil, CancellationToken cancellationToken = default);
 
     /// <summary>True when several processes share this store: start-up then recovers only expired leases.</summary>
     bool SharedByProcesses { get; }

@@ -35,7 +35,8 @@ public sealed record DreamOptions
 }
 
 /// <param name="Current">The image as it stands, for a preview: valid only during the report, on the tensor thread.</param>
-public sealed record DreamProgress(int Step, int TotalSteps, int Octave, int Octaves, double Activation, TimeSpan Elapsed, TimeSpan? Eta, Func<Tensor>? Current = null);
+/// <param name="Work">The share of the work done: pixels × steps over the octaves, so a fine octave's step weighs what it costs.</param>
+public sealed record DreamProgress(int Step, int TotalSteps, int Octave, int Octaves, double Activation, TimeSpan Elapsed, TimeSpan? Eta, Func<Tensor>? Current = null, double Work = 0);
 
 public sealed record DreamResult(Tensor Image, IReadOnlyList<string> Layers, bool Cancelled);
 
@@ -109,7 +110,7 @@ public static class DeepDream
                 if (s % GatysTransfer.ProgressLossInterval == 0 || s == options.Steps - 1) activation = objective.item<float>();
                 var elapsed = clock.Elapsed;
                 progress.Report(new DreamProgress(step, total, o + 1, octaves.Count, activation, elapsed,
-                    TimeSpan.FromSeconds(elapsed.TotalSeconds / done * (work - done)), () => x));
+                    TimeSpan.FromSeconds(elapsed.TotalSeconds / done * (work - done)), () => x, done / work));
             }
             detail = x - baseImage;
             dreamed = x;

@@ -59,6 +59,7 @@ public sealed record GatysOptions
 
 /// <param name="Scale">1-based index of the current scale.</param>
 /// <param name="Current">The image as it stands (RGB 0..1 at the current scale), for a preview: valid only during the report, on the tensor thread.</param>
+/// <param name="Work">The share of the work done: pixels × iterations over the scales, so a coarse iteration counts for what it costs.</param>
 public sealed record GatysProgress(
     int Iteration,
     int TotalIterations,
@@ -71,7 +72,8 @@ public sealed record GatysProgress(
     double TvLoss,
     TimeSpan Elapsed,
     TimeSpan? Eta,
-    Func<Tensor>? Current = null)
+    Func<Tensor>? Current = null,
+    double Work = 0)
 {
     public double TotalLoss => ContentLoss + StyleLoss + TvLoss;
 }

@@ -202,7 +202,8 @@ public static class GatysTransfer
                 TimeSpan? eta = doneWork > 0 ? TimeSpan.FromSeconds(elapsed.TotalSeconds / doneWork * remaining) : null;
                 progress?.Report(new GatysProgress(iteration, options.Iterations, scale + 1, sizes.Count, (int)w, (int)h, c, s, t, elapsed, eta,
                     () => contentChroma is null ? x.detach()
-                        : WithChroma(x.detach(), F.interpolate(contentChroma, [h, w], mode: InterpolationMode.Bilinear, align_corners: false))));
+                        : WithChroma(x.detach(), F.interpolate(contentChroma, [h, w], mode: InterpolationMode.Bilinear, align_corners: false)),
+                    doneWork / work.Sum()));
             }
 
             foreach (var loss in contentLosses.Values.Cast<nn.Module>().Concat(styleLosses.Select(s => s.Loss))) loss.Dispose();

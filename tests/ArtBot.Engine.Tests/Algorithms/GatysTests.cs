@@ -79,6 +79,13 @@ public sealed class GatysTests
         Assert.True(finest[^1].StyleLoss < finest[0].StyleLoss * 0.8, $"style loss {finest[0].StyleLoss} → {finest[^1].StyleLoss}");
         Assert.All(reports, r => Assert.NotNull(r.Eta));
         Assert.True((result.Image - content).abs().mean().item<float>() > 0.02f, "the result should not be the photo");
+        // Progress follows the work, not the step count: the coarse scale (32 px) gets two thirds of
+        // the iterations and a quarter of the pixels, so it is a third of the work (16·¼ / (16·¼ + 8)).
+        var coarse = reports.Last(r => r.Scale == 1);
+        Assert.Equal(16, coarse.Iteration);
+        Assert.InRange(coarse.Work, 0.31, 0.36);
+        Assert.Equal(1.0, reports[^1].Work, 6);
+        Assert.True(reports.Zip(reports.Skip(1)).All(p => p.Second.Work > p.First.Work), "the work share only grows");
     }
 
     /// <summary>Two paintings blended (neural-style's -style_blend_weights): each share pulls the picture towards its painting.</summary>
