@@ -25,7 +25,7 @@ public sealed class ArtEngine : IArtEngine, IDisposable
     private readonly EngineOptions options;
     private readonly ILogger<ArtEngine> logger;
     private readonly TorchThread thread = new();
-    private readonly Video.Ffmpeg ffmpeg = new();
+    private readonly Video.Ffmpeg ffmpeg;
     private readonly ModelStore models;
     private readonly Device device;
     private readonly Dictionary<string, FastStyleNet> presetNets = new(StringComparer.OrdinalIgnoreCase);
@@ -41,6 +41,7 @@ public sealed class ArtEngine : IArtEngine, IDisposable
         this.options = options.Value;
         this.logger = logger;
         models = new ModelStore(this.options);
+        ffmpeg = new Video.Ffmpeg(this.options.Ffmpeg, this.options.Ffprobe);
         Presets = presets ?? StyleFolder.Load(this.options.Resolve(this.options.StylesPath));
         device = thread.RunAsync(() => TorchDevice.Select(this.options.Device, this.options.Threads)).GetAwaiter().GetResult();
         Threads = thread.RunAsync(torch.get_num_threads).GetAwaiter().GetResult();
@@ -111,7 +112,7 @@ public sealed class ArtEngine : IArtEngine, IDisposable
             StyleWeight = defaults.StyleWeight * request.StyleStrength,
         };
         var mapped = progress == null ? null : new SyncProgress<GatysProgress>(p =>
-            progress.Report(new RenderProgress("stylize", p.Iteration, p.TotalIterations, p.Elapsed, p.Eta, p.TotalLoss, Snapshot(p.Current))));
+            progress.Report(new RenderProgress("stylize", p.Iteration, p.TotalIterations, p.Elapsed, p.Eta, p.TotalLoss, Snapshot(p.Current), p.Work)));
         if (request.SecondStyle is { } second)
         {
             var share = Math.Clamp(request.Blend, 0, 1);
@@ -195,7 +196,7 @@ public sealed class ArtEngine : IArtEngine, IDisposable
         var defaults = new DreamOptions();
         var dream = defaults with { Size = request.Size ?? defaults.Size, Steps = request.Steps ?? defaults.Steps };
         var mapped = progress == null ? null : new SyncProgress<DreamProgress>(p =>
-            progress.Report(new RenderProgress("dream", p.Step, p.TotalSteps, p.Elapsed, p.Eta, p.Activation, Snapshot(p.Current))));
+            progress.Report(new RenderProgress("dream", p.Step, p.TotalSteps, p.Elapsed, p.Eta, p.Activation, Snapshot(p.Current), p.Work)));
         return DreamAsync(request.Image, dream, request.Format, mapped, cancellationToken);
     }
 
@@ -261,7 +262,9 @@ public sealed class ArtEngine : IArtEngine, IDisposable
         using var thumb = await DecodeAsync(request.Image, request.TileSide, allowUpscale: false, cancellationToken);
         var tiles = await OnTorchThread(() =>
         {
-            var nets = Presets.All.Select(p => (Preset: p, Net: PresetNet(p))).ToList();
+            // A preset whose weights this host lacks is left out of the sheet, as the menu leaves it out.
+            var nets = Presets.All.Select(p => (Preset: p, Net: TryPresetNet(p))).Where(p => p.Net != null).Select(p => (p.Preset, Net: p.Net!)).ToList();
+            if (nets.Count == 0) throw new ArtUnavailableException(ArtCapability.Presets, "no preset's weights could be loaded");
             using var scope = torch.NewDisposeScope();
             var input = ImageTensor.ToTensor(thumb, device);
             var painted = new List<(SKBitmap Image, string Caption)>();
@@ -338,6 +341,19 @@ public sealed class ArtEngine : IArtEngine, IDisposable
 
     internal FastStyleNet PresetNet(string id) => PresetNet(FindPreset(id));
 
+    private FastStyleNet? TryPresetNet(StylePreset preset)
+    {
+        try
+        {
+            return PresetNet(preset);
+        }
+        catch (ArtUnavailableException e)
+        {
+            logger.LogWarning("Preset {Preset} left out of the sheet: {Problem}", preset.Id, e.Message);
+            return null;
+        }
+    }
+
     /// <summary>Reports on the reporting thread, in order (System.Progress posts to the thread pool).</summary>
     private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
     {
@@ -391,7 +407,7 @@ public sealed class ArtEngine : IArtEngine, IDisposable
     {
         if (!presetNets.TryGetValue(preset.Id, out var net))
         {
-            net = FastStyleNet.Load(models.Find(preset.Weights));
+            net = Loaded(ArtCapability.Presets, () => FastStyleNet.Load(models.Find(preset.Weights)));
             net.to(device).to(Mode.PresetType);
             Mode.Prepare(net);
             presetNets[preset.Id] = net;
@@ -399,9 +415,22 @@ public sealed class ArtEngine : IArtEngine, IDisposable
         return net;
     }
 
-    private TfjsLayersModel VggModel() => vggModel ??= TfjsLayersModel.Load(models.Find(options.VggModels));
+    private TfjsLayersModel VggModel() => vggModel ??= Loaded(ArtCapability.Gatys, () => TfjsLayersModel.Load(models.Find(options.VggModels)));
 
-    private TfjsLayersModel DarknetModel() => darknetModel ??= TfjsLayersModel.Load(models.Find(options.DreamModel));
+    private TfjsLayersModel DarknetModel() => darknetModel ??= Loaded(ArtCapability.Dream, () => TfjsLayersModel.Load(models.Find(options.DreamModel)));
+
+    /// <summary>Weights that are missing or broken make the capability unavailable on this host: trying again will not help.</summary>
+    private static T Loaded<T>(ArtCapability capability, Func<T> load)
+    {
+        try
+        {
+            return load();
+        }
+        catch (ModelLoadException e)
+        {
+            throw new ArtUnavailableException(capability, e.Message, e);
+        }
+    }
 
     private Vgg19Features VggNet(IEnumerable<string> layers) => Cached(vggNets, layers, wanted => Vgg19Features.Load(VggModel(), wanted));
 
@@ -426,7 +455,7 @@ public sealed class ArtEngine : IArtEngine, IDisposable
     {
         if (labels != null) return labels;
         var path = Path.Combine(DarknetModel().Folder, "labels.txt");
-        if (!File.Exists(path)) throw new ModelLoadException(path, "class names are missing");
+        if (!File.Exists(path)) throw new ArtUnavailableException(ArtCapability.Dream, $"{path}: class names are missing");
         return labels = File.ReadAllLines(path);
     }
 }

@@ -65,6 +65,14 @@ public sealed class EngineOptions
     [Range(64, 8192)]
     public int PresetSide { get; set; } = 1024;
 
+    /// <summary>The ffmpeg program animations are decoded and encoded with: a name looked up on the PATH, or a path.</summary>
+    [Required]
+    public string Ffmpeg { get; set; } = "ffmpeg";
+
+    /// <summary>The ffprobe program that reads an upload's video stream.</summary>
+    [Required]
+    public string Ffprobe { get; set; } = "ffprobe";
+
     public static readonly string[] DefaultModelPaths = ["../shared/models", "models", "/models"];
     public static readonly string[] DefaultVggModels = ["vgg19", "vgg19-block3"];
 

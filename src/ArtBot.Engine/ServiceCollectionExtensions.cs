@@ -29,6 +29,9 @@ public static class ServiceCollectionExtensions
             .ValidateOnStart();
         // The catalog is read without the engine, so a process that never renders (a receiver) starts no device.
         services.AddSingleton(sp => StyleFolder.Load(EngineOptionsStyles(sp)));
+        // Probed once, when first asked for (the host asks at start): what this host can render.
+        services.AddSingleton(sp => CapabilityProbe.Probe(sp.GetRequiredService<IOptions<EngineOptions>>().Value, sp.GetRequiredService<PresetCatalog>(),
+            checkModels: true, sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger(typeof(CapabilityProbe).FullName!)));
         services.AddSingleton<ArtEngine>();
         services.AddSingleton<IArtEngine>(sp => sp.GetRequiredService<ArtEngine>());
         return services;

@@ -44,6 +44,21 @@ public sealed class ConversationTests : IDisposable
     }
 
     [Fact]
+    public async Task Only_what_this_host_can_render_is_offered()
+    {
+        // A host with two presets' weights, no VGG and no ffmpeg.
+        using var h = new Harness(capabilities: new ArtCapabilities(Animation: false, Gatys: false, Dream: true, new HashSet<string> { "wave", "udnie" }, ["gatys: vgg19 missing"]));
+        await h.Say(new PhotoMessage(Harness.User(), [AnyPhoto]));
+        var buttons = Assert.Single(h.Messenger.All<SentText>()).Keyboard!.Rows.SelectMany(r => r).Select(b => b.Text).ToList();
+        Assert.Equal(["1. The Great Wave", "2. Udnie", "Dream"], buttons);   // numbered as the preview sheet numbers them
+        await h.Say(new AnimationMessage(Harness.User(), [1, 2, 3]));
+        Assert.Equal("Sorry, animations are not available on this server. Send a photo instead: every style works for photos.", h.Messenger.All<SentText>()[^1].Text);
+        await h.Say(new PhotoMessage(Harness.User(), [AnyPhoto, AnyPhoto]));
+        Assert.Equal("Sorry, painting in the style of your own picture is not available on this server right now. The preset styles work.", h.Messenger.All<SentText>()[^1].Text);
+        Assert.Equal([JobKind.Gallery], (await h.Queue.ActiveJobsAsync("telegram", 1)).Select(j => j.Kind));   // the preview, nothing else
+    }
+
+    [Fact]
     public async Task Picking_a_preset_queues_a_fast_job_and_answers_the_button()
     {
         await h.Say(new PhotoMessage(Harness.User(), [AnyPhoto]));

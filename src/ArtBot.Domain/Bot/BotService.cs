@@ -23,6 +23,7 @@ public sealed class BotService(
     BotOptions options,
     Payments payments,
     AdminService admin,
+    Art.ArtCapabilities capabilities,
     TimeProvider time,
     ILogger<BotService> logger)
 {
@@ -130,6 +131,11 @@ public sealed class BotService(
                 await booking.BookAsync(user, incoming.From, messenger, JobKind.Gallery, user.ContentImage, null, null, cancellationToken);
                 break;
 
+            case AnimationMessage when !capabilities.Animation:
+                // Nothing stored, nothing offered: this host cannot paint a clip, whatever the menu would say.
+                logger.LogInformation("{Platform}:{User}: animation refused, animations are not available here", user.Platform, user.UserId);
+                await messenger.SendTextAsync(chat, Worker.JobNotices.Unavailable(user.Language, Art.ArtCapability.Animation), cancellationToken: cancellationToken);
+                break;
             case AnimationMessage when !gate.AdmitUpload(user.Platform, user.UserId):
                 logger.LogInformation("{Platform}:{User}: animation refused, over {Limit} a minute", user.Platform, user.UserId, options.Limits.UploadsPerMinute);
                 await messenger.SendTextAsync(chat, Booking.RefusalText(user, Refusal.TooManyUploads), cancellationToken: cancellationToken);

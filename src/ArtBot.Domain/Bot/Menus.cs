@@ -5,8 +5,11 @@ using ArtBot.Domain.Queue;
 namespace ArtBot.Domain.Bot;
 
 /// <summary>Every keyboard the bot sends, made of offers (<see cref="OfferBook"/>): what each button does is decided here, once.</summary>
-public sealed class Menus(OfferBook offers, PresetCatalog presets, BotOptions options, BillingOptions billing)
+public sealed class Menus(OfferBook offers, PresetCatalog presets, ArtCapabilities capabilities, BotOptions options, BillingOptions billing)
 {
+    /// <summary>The presets whose weights this host has, in the catalog's order (the preview sheet numbers its tiles the same way).</summary>
+    private IEnumerable<StylePreset> Offered => presets.All.Where(p => capabilities.Presets.Contains(p.Id));
+
     private static readonly int[] SettingSizes = [384, 512, 768, 1024, 1600];
 
     /// <summary>After a photo: every preset, "Dream" and "I'll send a style photo", for that photo.</summary>
@@ -16,7 +19,7 @@ public sealed class Menus(OfferBook offers, PresetCatalog presets, BotOptions op
     /// <summary>After an animation: every preset, for that animation.</summary>
     public Task<Keyboard> AnimationAsync(UserProfile user, string video, CancellationToken ct) =>
         offers.KeyboardAsync(user.Platform, user.UserId,
-            presets.All.Select((p, i) => ($"{i + 1}. {p.Name.For(user.Language)}", (Offer)new AnimationOffer(p.Id, video))).Chunk(3).Select(r => (IReadOnlyList<(string, Offer)>)r).ToList(),
+            Offered.Select((p, i) => ($"{i + 1}. {p.Name.For(user.Language)}", (Offer)new AnimationOffer(p.Id, video))).Chunk(3).Select(r => (IReadOnlyList<(string, Offer)>)r).ToList(),
             cancellationToken: ct);
 
     /// <summary>The same menu under the preview sheet of that photo: the tiles are numbered as the buttons.</summary>
@@ -25,12 +28,15 @@ public sealed class Menus(OfferBook offers, PresetCatalog presets, BotOptions op
 
     private Task<Keyboard> PhotoAsync(string platform, long userId, Language language, string content, CancellationToken ct)
     {
-        var rows = presets.All
+        var rows = Offered
             .Select((p, i) => ($"{i + 1}. {p.Name.For(language)}", (Offer)new PresetOffer(p.Id, content)))
             .Chunk(3)
             .Select(r => (IReadOnlyList<(string, Offer)>)r)
             .ToList();
-        rows.Add([(Texts.Get(language, TextKey.ButtonDream), new DreamOffer(content)), (Texts.Get(language, TextKey.ButtonStyleNext), new StyleNextOffer(content))]);
+        var more = new List<(string, Offer)>();
+        if (capabilities.Dream) more.Add((Texts.Get(language, TextKey.ButtonDream), new DreamOffer(content)));
+        if (capabilities.Gatys) more.Add((Texts.Get(language, TextKey.ButtonStyleNext), new StyleNextOffer(content)));
+        if (more.Count > 0) rows.Add(more);
         return offers.KeyboardAsync(platform, userId, rows, cancellationToken: ct);
     }
 

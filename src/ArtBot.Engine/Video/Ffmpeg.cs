@@ -93,7 +93,8 @@ public sealed class Ffmpeg(string ffmpeg = "ffmpeg", string ffprobe = "ffprobe")
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            throw new InvalidOperationException($"{program} is not installed (Debian: apt-get install ffmpeg): {e.Message}", e);
+            // No program, no animations on this host: permanent, so a job ends at once instead of being retried.
+            throw new ArtUnavailableException(ArtCapability.Animation, $"{program} is not installed (Debian: apt-get install ffmpeg): {e.Message}", e);
         }
         using (process)
         using (ct.Register(() => { try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { } }))

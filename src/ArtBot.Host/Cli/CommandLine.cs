@@ -160,10 +160,15 @@ public static class CommandLine
             await errors.WriteLineAsync($"artbot {verb.Name}: {e.Message}");
             return BadInput;
         }
-        catch (ModelLoadException e)
+        catch (Exception e) when (e is ModelLoadException or ArtUnavailableException { InnerException: ModelLoadException })
         {
             await errors.WriteLineAsync($"artbot {verb.Name}: model error: {e.Message}");
             return BadModel;
+        }
+        catch (ArtUnavailableException e)
+        {
+            await errors.WriteLineAsync($"artbot {verb.Name}: {e.Message}");
+            return Failure;
         }
         catch (ArtBot.Engine.Native.LibTorchNotFoundException e)
         {
@@ -501,13 +506,15 @@ public static class CommandLine
             Console.Error.WriteLine($"artbot run: the database cannot be used: {e.Message}");
             return Failure;
         }
-        await host.StartAsync(ct);
-        Console.Error.WriteLine($"artbot: serving {string.Join(", ", platforms)}; Ctrl+C stops");
-        // Said once the server listens, so the address can be opened at once.
-        if (platforms.Contains(ArtBot.Web.WebMessenger.PlatformName))
-            Console.Error.WriteLine($"artbot: web chat at {host.Services.GetRequiredService<IOptions<ArtBot.Web.WebOptions>>().Value.Url}");
-        await host.WaitForShutdownAsync(ct);
-        return Ok;
+        // Probed and logged before anything is served: what this host can render.
+        host.Services.GetService<ArtCapabilities>();
+        return await BotHost.RunAsync(host, Console.Error, ct, () =>
+        {
+            Console.Error.WriteLine($"artbot: serving {string.Join(", ", platforms)}; Ctrl+C stops");
+            // Said once the server listens, so the address can be opened at once.
+            if (platforms.Contains(ArtBot.Web.WebMessenger.PlatformName))
+                Console.Error.WriteLine($"artbot: web chat at {host.Services.GetRequiredService<IOptions<ArtBot.Web.WebOptions>>().Value.Url}");
+        });
     }
 
     private static async Task<int> BenchQueueAsync(ParsedArgs args, Func<ArtEngine> engine, CancellationToken ct)

@@ -89,8 +89,10 @@ public sealed class OpsServer(IServiceProvider services, IJobQueue queue, ILedge
     /// <summary>The worker's and adapters' measurements (the ArtBot meter) as Prometheus collectors.</summary>
     private static MeterListener Listen(IMetricFactory factory)
     {
-        var render = factory.CreateHistogram("artbot_render_seconds", "Render time from claim to stored result, by kind.",
-            new HistogramConfiguration { LabelNames = ["kind"], Buckets = Histogram.ExponentialBuckets(0.05, 2, 14) });
+        var render = factory.CreateHistogram("artbot_render_seconds", "Render time from claim to stored result, by kind and tier.",
+            new HistogramConfiguration { LabelNames = ["kind", "tier"], Buckets = Histogram.ExponentialBuckets(0.05, 2, 14) });
+        var jobs = factory.CreateCounter("artbot_jobs_total", "Job attempts by kind and how they ended (done, stopped, cancelled, failed, retried, refused, unavailable…).",
+            new CounterConfiguration { LabelNames = ["kind", "outcome"] });
         var failed = factory.CreateCounter("artbot_deliveries_failed_total", "Result sends that failed (retried by the sweeper).");
         var limited = factory.CreateCounter("artbot_platform_rate_limited_total", "Too-many-requests answers, by platform.", new CounterConfiguration { LabelNames = ["platform"] });
         static string Tag(ReadOnlySpan<KeyValuePair<string, object?>> tags, string name)
@@ -104,11 +106,12 @@ public sealed class OpsServer(IServiceProvider services, IJobQueue queue, ILedge
         };
         listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
         {
-            if (instrument == ArtBotMetrics.RenderSeconds) render.WithLabels(Tag(tags, "kind")).Observe(value);
+            if (instrument == ArtBotMetrics.RenderSeconds) render.WithLabels(Tag(tags, "kind"), Tag(tags, "tier")).Observe(value);
         });
         listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
         {
             if (instrument == ArtBotMetrics.FailedDeliveries) failed.Inc(value);
+            else if (instrument == ArtBotMetrics.Jobs) jobs.WithLabels(Tag(tags, "kind"), Tag(tags, "outcome")).Inc(value);
             else if (instrument == ArtBotMetrics.RateLimited) limited.WithLabels(Tag(tags, "platform")).Inc(value);
         });
         listener.Start();
@@ -141,6 +144,10 @@ public sealed class OpsServer(IServiceProvider services, IJobQueue queue, ILedge
             engine = services.GetService<IArtEngine>() is { } loaded ? $"{loaded.Presets.All.Count} presets" : null;
             if (engine == null) problems.Add("engine: not loaded");
         }
+        var capabilities = services.GetRequiredService<ArtCapabilities>();
+        // A role that renders and lacks weights cannot do its work; without ffmpeg it only lacks animations, and says so.
+        if (role != BotRole.Receiver)
+            problems.AddRange(capabilities.Missing.Where(m => !m.StartsWith("animation:", StringComparison.Ordinal)).Select(m => $"weights: {m}"));
         var now = time.GetUtcNow();
         var silence = TimeSpan.FromSeconds(options.Value.PlatformSilenceSeconds);
         var contacts = platforms.Snapshot();
@@ -155,6 +162,15 @@ public sealed class OpsServer(IServiceProvider services, IJobQueue queue, ILedge
             queued = depth?.ByRank.Values.Sum(),
             oldest_queued_s = depth?.OldestQueuedAt is { } at ? Math.Round((now - at).TotalSeconds) : (double?)null,
             engine,
+            capabilities = new
+            {
+                presets = capabilities.Presets.Order(StringComparer.Ordinal).ToList(),
+                gatys = capabilities.Gatys,
+                dream = capabilities.Dream,
+                animation = capabilities.Animation,
+                missing = capabilities.Missing,
+                weights_checked = capabilities.Checked,
+            },
             platforms = contacts.ToDictionary(c => c.Key, c => new { ok = c.Value.Ok, at = c.Value.At, problem = c.Value.Problem }),
         };
         return Results.Json(body, statusCode: problems.Count == 0 ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
