@@ -50,11 +50,52 @@ public static class BotHost
             .AddTelegramAdapter(builder.Configuration, receive: role != BotRole.Worker)
             .AddVkAdapter(builder.Configuration, receive: role != BotRole.Worker);
         // A receiver never renders: it gets the menus' presets and no engine (no device to open, no weights to read).
-        if (role == BotRole.Receiver) builder.Services.AddSingleton<IArtEngine>(sp => new PresetsOnlyEngine(sp.GetRequiredService<PresetCatalog>()));
+        if (role == BotRole.Receiver)
+        {
+            builder.Services.AddSingleton<IArtEngine>(sp => new PresetsOnlyEngine(sp.GetRequiredService<PresetCatalog>()));
+            // Its programs are probed (the same image as the workers'); the weights are the workers' to have.
+            builder.Services.AddSingleton(sp => CapabilityProbe.Probe(sp.GetRequiredService<IOptions<EngineOptions>>().Value, sp.GetRequiredService<PresetCatalog>(),
+                checkModels: false, sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(CapabilityProbe).FullName!)));
+        }
         if (role == BotRole.All) builder.Services.AddWebChat(builder.Configuration, otherPlatforms: MessengerPlatforms(builder.Configuration).Count > 0);
         builder.Services.AddOptions<OpsOptions>().Bind(builder.Configuration.GetSection(OpsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         if (builder.Configuration.GetSection(OpsOptions.Section).GetValue(nameof(OpsOptions.Enabled), true)) builder.Services.AddHostedService<OpsServer>();
         return builder;
+    }
+
+    /// <summary>
+    /// Runs the bot until it is asked to stop. A service that cannot start, or that dies on the
+    /// way, ends the process with a non-zero code and one line saying which and why, so a
+    /// supervisor that restarts on failure restarts it.
+    /// </summary>
+    /// <param name="started">Called once every service has started (the web chat's address is then known).</param>
+    /// <returns>0 after a stop that was asked for; 1 when a service failed.</returns>
+    public static async Task<int> RunAsync(IHost host, TextWriter errors, CancellationToken cancellationToken, Action? started = null)
+    {
+        try
+        {
+            await host.StartAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return 0;
+        }
+        catch (Exception e)
+        {
+            await errors.WriteLineAsync($"artbot run: could not start: {e.Message}");
+            return 1;
+        }
+        started?.Invoke();
+        await host.WaitForShutdownAsync(cancellationToken);
+        // The host stops when a background service throws, and would end with 0 like any stop.
+        foreach (var service in host.Services.GetServices<IHostedService>().OfType<BackgroundService>())
+            if (service.ExecuteTask is { IsFaulted: true } task)
+            {
+                var problem = task.Exception!.InnerExceptions[0];
+                await errors.WriteLineAsync($"artbot run: {service.GetType().Name} stopped: {problem.GetType().Name}: {problem.Message}");
+                return 1;
+            }
+        return 0;
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Telegram.Bot;
 
@@ -27,6 +28,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<TelegramMessenger>();
         services.AddSingleton<ArtBot.Domain.Bot.IMessenger>(sp => sp.GetRequiredService<TelegramMessenger>());
         if (!receive) return services;
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<TelegramUpdateHandler>();
         services.AddHostedService<TelegramReceiver>();
         return services;

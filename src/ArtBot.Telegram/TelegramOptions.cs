@@ -25,5 +25,8 @@ public sealed class TelegramOptions
     [Range(1, 20)]
     public int MaxRetries { get; set; } = 5;
 
+    /// <summary>How long an album's photos wait for the next one: Telegram sends each as its own update, not always in one poll.</summary>
+    public TimeSpan AlbumWindow { get; set; } = TimeSpan.FromSeconds(1);
+
     public bool Enabled => !string.IsNullOrWhiteSpace(Token);
 }

@@ -15,8 +15,10 @@ namespace ArtBot.Telegram;
 /// Long polling with getUpdates, by hand: Telegram.Bot's ReceiveAsync advances the offset before
 /// the handler runs, so a crash would lose the update. Here the offset is stored after each
 /// update is handled, and updates at or below it are skipped, so a restart neither loses nor
-/// repeats one. An album's photos, which arrive as separate updates in one batch, are handled
-/// as one message.
+/// repeats one. An album's photos, which arrive as separate updates, possibly in different polls,
+/// wait for each other (<see cref="AlbumGatherer"/>) and are handled as one message; while they
+/// wait, the stored offset stays at the oldest of them, and what was handled after it is
+/// remembered, so a restart gathers the album again and repeats nothing else.
 /// </summary>
 public sealed class TelegramReceiver(
     ITelegramBotClient client,
@@ -24,9 +26,14 @@ public sealed class TelegramReceiver(
     ICursorStore cursors,
     PlatformStatus status,
     IOptions<TelegramOptions> options,
+    TimeProvider time,
     ILogger<TelegramReceiver> logger) : BackgroundService
 {
     public const string CursorKey = "telegram:offset";
+
+    /// <summary>The newest update handled: above the offset only while an older album piece waits.</summary>
+    public const string HandledKey = "telegram:handled";
+
     private static readonly UpdateType[] Wanted = [UpdateType.Message, UpdateType.CallbackQuery, UpdateType.PreCheckoutQuery];
     private static readonly TimeSpan HandlingTimeout = TimeSpan.FromMinutes(1);
 
@@ -34,45 +41,87 @@ public sealed class TelegramReceiver(
     {
         await PublishProfileAsync(stoppingToken);
         var handler = services.GetRequiredService<TelegramUpdateHandler>();
+        var albums = new AlbumGatherer(options.Value.AlbumWindow);
         var failures = 0;
         var paymentFailures = 0;
+        long? next = null;
+        long handled = 0;
+        var loaded = false;
+
+        // Handles one message (an album: one group), and stores how far the stream was handled.
+        async Task<bool> HandleAsync(IReadOnlyList<Update> group)
+        {
+            // A stop waits for the update in hand (handling queues work, it never renders):
+            // cut short, its answer could be sent with its offset unsaved, and a restart
+            // would handle it twice.
+            using var handling = new CancellationTokenSource(HandlingTimeout);
+            try
+            {
+                await handler.HandleAsync(group, handling.Token);
+                paymentFailures = 0;
+            }
+            catch (Exception e) when (group[0].Message?.SuccessfulPayment != null)
+            {
+                // Telegram took the user's money: the payment is credited (by its charge id,
+                // once) or retried, never skipped. The offset stays where it is.
+                paymentFailures++;
+                var wait = TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, paymentFailures - 1)));
+                logger.LogError(e, "Telegram payment in update {Update} was not recorded; retry in {Seconds} s", group[0].Id, wait.TotalSeconds);
+                await Task.Delay(wait, stoppingToken);
+                return false;
+            }
+            catch (Exception e)
+            {
+                // One bad update must not stall the stream: it is logged and passed.
+                logger.LogError(e, "Telegram update {Update} failed", group[0].Id);
+            }
+            handled = Math.Max(handled, group.Max(u => (long)u.Id));
+            await cursors.SetAsync(HandledKey, handled, CancellationToken.None);
+            await cursors.SetAsync(CursorKey, Math.Min(albums.OldestWaiting ?? long.MaxValue, handled + 1), CancellationToken.None);
+            return true;
+        }
+
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                var offset = await cursors.GetAsync(CursorKey, stoppingToken);
-                var updates = await client.GetUpdates((int?)offset, 100, options.Value.PollTimeoutSeconds, Wanted, stoppingToken);
+                if (!loaded)
+                {
+                    next = await cursors.GetAsync(CursorKey, stoppingToken);
+                    handled = await cursors.GetAsync(HandledKey, stoppingToken) ?? (next ?? 1) - 1;
+                    loaded = true;
+                }
+                // While an album waits, the poll waits no longer than its window.
+                var due = albums.NextDue(time.GetUtcNow());
+                var timeout = due is { } left ? (int)Math.Ceiling(left.TotalSeconds) : options.Value.PollTimeoutSeconds;
+                var updates = due == TimeSpan.Zero ? [] : await client.GetUpdates((int?)next, 100, timeout, Wanted, stoppingToken);
                 status.Connected(TelegramMessenger.PlatformName);
                 failures = 0;
-                foreach (var group in Group(updates))
+                foreach (var update in updates.OrderBy(u => u.Id))
                 {
                     if (stoppingToken.IsCancellationRequested) break;
-                    // A stop waits for the update in hand (handling queues work, it never renders):
-                    // cut short, its answer could be sent with its offset unsaved, and a restart
-                    // would handle it twice.
-                    using var handling = new CancellationTokenSource(HandlingTimeout);
-                    try
+                    if (AlbumGatherer.IsPiece(update))
                     {
-                        await handler.HandleAsync(group, handling.Token);
-                        paymentFailures = 0;
+                        albums.Add(update, time.GetUtcNow());
+                        next = update.Id + 1;
+                        continue;
                     }
-                    catch (Exception e) when (group[0].Message?.SuccessfulPayment != null)
+                    // Handled before a restart while an older album piece held the offset back.
+                    if (update.Id <= handled)
                     {
-                        // Telegram took the user's money: the payment is credited (by its charge id,
-                        // once) or retried, never skipped. The offset stays where it is.
-                        paymentFailures++;
-                        var wait = TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, paymentFailures - 1)));
-                        logger.LogError(e, "Telegram payment in update {Update} was not recorded; retry in {Seconds} s", group[0].Id, wait.TotalSeconds);
-                        await Task.Delay(wait, stoppingToken);
-                        break;
+                        next = update.Id + 1;
+                        continue;
                     }
-                    catch (Exception e)
-                    {
-                        // One bad update must not stall the stream: it is logged and passed.
-                        logger.LogError(e, "Telegram update {Update} failed", group[0].Id);
-                    }
-                    await cursors.SetAsync(CursorKey, group[^1].Id + 1L, CancellationToken.None);
+                    // An album from the same chat came before this: it is answered first.
+                    var ok = true;
+                    foreach (var album in albums.TakeChat(ChatOf(update)))
+                        if (!(ok = await HandleAsync(album))) break;
+                    if (ok) ok = await HandleAsync([update]);
+                    if (!ok) break;   // a payment to retry: asked for again from here
+                    next = update.Id + 1;
                 }
+                foreach (var album in albums.TakeDue(time.GetUtcNow()))
+                    if (!await HandleAsync(album)) break;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -99,6 +148,9 @@ public sealed class TelegramReceiver(
         }
     }
 
+    private static long ChatOf(Update update) =>
+        update.Message?.Chat.Id ?? update.CallbackQuery?.Message?.Chat.Id ?? update.CallbackQuery?.From.Id ?? update.PreCheckoutQuery?.From.Id ?? 0;
+
     /// <summary>
     /// The command menu, the profile text and the line under the bot's name, in English (the
     /// default) and Russian, so a user's Telegram shows them in their language. Not worth a
@@ -115,26 +167,11 @@ public sealed class TelegramReceiver(
                 await client.SetMyDescription(BotCommands.Description(language), code, cancellationToken);
                 await client.SetMyShortDescription(BotCommands.ShortDescription(language), code, cancellationToken);
             }
-            catch (Exception e) when (e is ApiRequestException or HttpRequestException)
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                logger.LogWarning("Telegram: commands and description ({Language}) not set: {Problem}", language, e.Message);
+                // Telegram.Bot wraps a dropped connection in RequestException; whatever it is, the profile can wait and the bot cannot.
+                logger.LogWarning("Telegram: commands and description ({Language}) not set: {Problem}", language, e.InnerException?.Message ?? e.Message);
             }
         }
-    }
-
-    private static IEnumerable<IReadOnlyList<Update>> Group(IEnumerable<Update> updates)
-    {
-        var batch = new List<Update>();
-        foreach (var update in updates.OrderBy(u => u.Id))
-        {
-            var album = update.Message?.MediaGroupId;
-            if (batch.Count > 0 && (album == null || batch[0].Message?.MediaGroupId != album))
-            {
-                yield return batch;
-                batch = [];
-            }
-            batch.Add(update);
-        }
-        if (batch.Count > 0) yield return batch;
     }
 }

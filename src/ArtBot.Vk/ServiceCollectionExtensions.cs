@@ -1,6 +1,7 @@
 using ArtBot.Domain.Bot;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -27,6 +28,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<VkMessenger>();
         services.AddSingleton<IMessenger>(sp => sp.GetRequiredService<VkMessenger>());
         if (!receive) return services;
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<VkUpdateHandler>();
         services.AddHostedService<VkReceiver>();
         return services;

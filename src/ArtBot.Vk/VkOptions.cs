@@ -36,6 +36,9 @@ public sealed class VkOptions : IValidatableObject
     [Range(1, 2_000_000_000)]
     public long MaxDownloadBytes { get; set; } = 20 * 1024 * 1024;
 
+    /// <summary>How long photo messages of one conversation wait for the next: an album sent as several messages is handled as one.</summary>
+    public TimeSpan AlbumWindow { get; set; } = TimeSpan.FromSeconds(1);
+
     public bool Enabled => !string.IsNullOrWhiteSpace(Token);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

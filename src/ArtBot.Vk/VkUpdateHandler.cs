@@ -60,12 +60,42 @@ public sealed class VkUpdateHandler(BotService bot, VkMessenger messenger, VkDow
     private static int? Number(JsonObject? payload, string name) =>
         payload?[name] is JsonValue value && value.TryGetValue<int>(out var number) ? number : null;
 
-    private async Task MessageAsync(JsonObject message, JsonObject? client, IMessenger replies, CancellationToken ct)
+    /// <summary>
+    /// A message of photos alone (no text, no command): a piece of what may be one album sent as
+    /// several messages, which the receiver gathers (<see cref="HandleAlbumAsync"/>).
+    /// </summary>
+    public static bool IsAlbumPiece(JsonObject update) =>
+        (string?)update["type"] == "message_new" && update["object"]?["message"] is JsonObject message
+        && string.IsNullOrWhiteSpace((string?)message["text"]) && message["payload"] == null
+        && (message["attachments"]?.AsArray().OfType<JsonObject>() ?? []).Any(a => ImageUrl(a) != null);
+
+    /// <summary>The conversation a message event belongs to.</summary>
+    public static long PeerOf(JsonObject update) =>
+        update["object"]?["message"] is JsonObject message ? (long?)message["peer_id"] ?? (long?)message["from_id"] ?? 0 : 0;
+
+    /// <summary>Photo messages of one conversation sent close together: one album, the first message's photo first.</summary>
+    public async Task HandleAlbumAsync(IReadOnlyList<JsonObject> updates, CancellationToken cancellationToken)
     {
+        if (updates.Count == 1)
+        {
+            await HandleAsync(updates[0], cancellationToken);
+            return;
+        }
+        var first = updates[0];
+        IMessenger replies = (string?)first["event_id"] is { } eventId ? messenger.ForEvent(eventId) : messenger;
+        var messages = updates.Select(u => (JsonObject)u["object"]!["message"]!).ToList();
+        await MessageAsync(messages, first["object"]!["client_info"] as JsonObject, replies, cancellationToken);
+    }
+
+    private Task MessageAsync(JsonObject message, JsonObject? client, IMessenger replies, CancellationToken ct) => MessageAsync([message], client, replies, ct);
+
+    private async Task MessageAsync(IReadOnlyList<JsonObject> messages, JsonObject? client, IMessenger replies, CancellationToken ct)
+    {
+        var message = messages[0];
         var userId = (long)message["from_id"]!;
         var from = new ChatUser(VkMessenger.PlatformName, userId, (long?)message["peer_id"] ?? userId, LanguageOf((int?)client?["lang_id"]));
         var text = ((string?)message["text"] ?? "").Trim();
-        var attachments = Attachments(message).ToList();
+        var attachments = messages.SelectMany(Attachments).ToList();
         var images = attachments.Select(ImageUrl).Where(u => u != null).Take(PhotoMessage.PhotosUsed).ToList();
 
         Incoming incoming;

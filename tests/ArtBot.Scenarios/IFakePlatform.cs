@@ -9,6 +9,9 @@ public enum SentKind { Text, Photo, File, Edit, ButtonAnswer, Invoice, PreChecko
 /// </summary>
 public sealed record Sent(SentKind Kind, long ChatId, string? Text, IReadOnlyList<string> Buttons, byte[]? File, long MessageId, IReadOnlyList<string>? Labels = null)
 {
+    /// <summary>When the fake received it.</summary>
+    public DateTime At { get; init; } = DateTime.UtcNow;
+
     public bool Says(string start) => Text?.StartsWith(start, StringComparison.Ordinal) == true;
 
     /// <summary>A live preview (one photo message edited as a Gatys picture or a dream forms), not a result.</summary>

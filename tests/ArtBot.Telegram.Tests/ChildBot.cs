@@ -20,7 +20,7 @@ public sealed class ChildBot : IAsyncDisposable
 
     public static ChildBot Start(FakeTelegram chat, string database, string? crashAt = null, int premiumIterations = 6, IReadOnlyDictionary<string, string?>? extra = null)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = TestPaths.RepoRoot };
+        var psi = new ProcessStartInfo(DotnetHost) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = TestPaths.RepoRoot };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ArtBot.CrashHost.dll"));
         foreach (var name in psi.Environment.Keys.Where(k => k.StartsWith("ARTBOT_", StringComparison.Ordinal)).ToList()) psi.Environment.Remove(name);
         var settings = new Dictionary<string, string?>(chat.Settings)
@@ -36,7 +36,10 @@ public sealed class ChildBot : IAsyncDisposable
             ["Ops:Port"] = "0",
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>()) settings[key] = value;
-        foreach (var (key, value) in settings) psi.Environment["ARTBOT_" + key.Replace(":", "__")] = value;
+        foreach (var (key, value) in settings)
+            // A name that is already a variable (ARTBOT_HOLD_AT, PATH) is passed as it is.
+            if (key.Contains(':') || !key.All(c => char.IsUpper(c) || c == '_')) psi.Environment["ARTBOT_" + key.Replace(":", "__")] = value;
+            else psi.Environment[key] = value;
         psi.Environment["ARTBOT_MODELS"] = Path.Combine(TestPaths.Shared, "models");
         if (crashAt != null) psi.Environment["ARTBOT_CRASH_AT"] = crashAt;
         var child = new ChildBot(Process.Start(psi)!);
@@ -46,6 +49,9 @@ public sealed class ChildBot : IAsyncDisposable
         child.process.BeginOutputReadLine();
         return child;
     }
+
+    /// <summary>The dotnet host running these tests, by full path: a child may run with a PATH that hides programs.</summary>
+    private static string DotnetHost => Environment.ProcessPath is { } host && Path.GetFileName(host) == "dotnet" ? host : "dotnet";
 
     public string Errors
     {
@@ -68,6 +74,13 @@ public sealed class ChildBot : IAsyncDisposable
         {
             throw new TimeoutException($"the bot did not exit within {timeout.TotalSeconds} s; it said:\n{Errors}");
         }
+    }
+
+    /// <summary>SIGKILL now: no shutdown, no flush, as a power cut or an OOM kill.</summary>
+    public async Task KillAsync()
+    {
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
     }
 
     /// <summary>SIGTERM, as systemd or Docker stop a service; returns how long the process took to end.</summary>

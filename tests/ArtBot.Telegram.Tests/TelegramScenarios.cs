@@ -27,6 +27,30 @@ public sealed class TelegramScenarios : MessengerApiScenarios<FakeTelegram>
         Assert.All(Chat.Profile.Where(p => p.Key.Method == "setmyshortdescription"), p => Assert.InRange(((string)p.Value["short_description"]!).Length, 1, 120));
     }
 
+    [Fact]
+    public async Task A_dropped_connection_during_the_profile_calls_does_not_stop_the_bot()
+    {
+        Chat.DropProfileCalls = true;
+        await StartBotAsync();
+        Chat.PushText(51, "/start");
+        await WaitFor(c => c.Any(x => x.ChatId == 51 && x.Says("Hi!")), "the welcome after a start whose profile calls failed");
+        Assert.Empty(Chat.Profile);
+    }
+
+    [Fact]
+    public async Task An_album_whose_photos_come_in_three_polls_is_one_message_asking_for_the_mix()
+    {
+        await StartBotAsync();
+        await Chat.PushAlbumInPiecesAsync(52, TimeSpan.FromMilliseconds(100), Photo("tubingen.jpg"), Painting("starry_night.jpg"), Painting("the_scream.jpg"));
+        var sent = await WaitFor(c => c.Any(x => x.ChatId == 52 && x.Says("Two paintings for one picture")), "the blend menu");
+        var toUser = sent.Where(x => x.ChatId == 52).ToList();
+        Assert.Single(toUser);                                            // no preset menu, no Gatys job, no second menu
+        await StopBotAsync();
+        using var database = new ArtBot.Storage.ArtBotDatabase(Database);
+        // Nothing queued before the choice: the photos wait in the offer, not in a job.
+        Assert.Empty(await new ArtBot.Storage.LiteJobQueue(database).ActiveJobsAsync("telegram", 52));
+    }
+
     private static readonly string[] BotCommandNames = ["start", "dream", "status", "cancel", "history", "settings", "balance", "buy", "promo", "paysupport", "terms", "help"];
 
     [Fact]
@@ -114,7 +138,8 @@ public sealed class TelegramScenarios : MessengerApiScenarios<FakeTelegram>
         var metrics = await http.GetStringAsync("/metrics");
         Assert.Contains("artbot_queue_depth{rank=\"0\"} 0", metrics);
         Assert.Contains("artbot_credits_sold 0", metrics);
-        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(metrics, @"artbot_render_seconds_count\{kind=""gallery""\} [1-9]"), metrics);
+        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(metrics, @"artbot_render_seconds_count\{kind=""gallery"",tier=""free""\} [1-9]"), metrics);
+        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(metrics, @"artbot_jobs_total\{kind=""gallery"",outcome=""done""\} [1-9]"), metrics);
     }
 
     [Fact]

@@ -10,6 +10,27 @@ namespace ArtBot.Vk.Tests;
 /// <summary>The shared conversation scenarios on the fake VK API, and what only VK has.</summary>
 public sealed class VkScenarios : MessengerApiScenarios<FakeVk>
 {
+    /// <summary>VK's counterpart of a Telegram album in pieces: three photo messages 0.1 s apart, each in a long-poll answer of its own.</summary>
+    [Fact]
+    public async Task Three_photo_messages_a_moment_apart_are_one_album_asking_for_the_mix()
+    {
+        await StartBotAsync();
+        foreach (var photo in new[] { Photo("tubingen.jpg"), Painting("starry_night.jpg"), Painting("the_scream.jpg") })
+        {
+            var polls = Chat.Polls;
+            Chat.PushPhoto(53, photo);
+            var deadline = DateTime.UtcNow + Patience;
+            while (Chat.Polls < polls + 1)   // taken: the bot has asked again
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the bot stopped polling");
+                await Task.Delay(10);
+            }
+            await Task.Delay(100);
+        }
+        var sent = await WaitFor(c => c.Any(x => x.ChatId == 53 && x.Says("Two paintings for one picture")), "the blend menu");
+        Assert.Single(sent, x => x.ChatId == 53 && x.Kind != SentKind.ButtonAnswer);
+    }
+
     [Fact]
     public async Task Long_poll_failures_1_2_and_3_are_survived_and_later_messages_answered()
     {

@@ -6,7 +6,7 @@ namespace ArtBot.Web.Tests;
 /// <summary>`artbot run` as a process, the README's first command, with only ports and the database moved.</summary>
 internal static class ArtbotRun
 {
-    public static Process Start(int webPort, string database)
+    public static Process Start(int webPort, string database, IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = TestPaths.RepoRoot };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "artbot.dll"));
@@ -17,6 +17,7 @@ internal static class ArtbotRun
         psi.Environment["ARTBOT_Ops__Port"] = "0";
         psi.Environment["ARTBOT_Web__Port"] = webPort.ToString();
         psi.Environment["ARTBOT_Queue__DatabasePath"] = database;
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) psi.Environment[name] = value;
         return Process.Start(psi)!;
     }
 

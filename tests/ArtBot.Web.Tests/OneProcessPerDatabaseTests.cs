@@ -52,4 +52,20 @@ public sealed class OneProcessPerDatabaseTests : IDisposable
             await first.WaitForExitAsync();
         }
     }
+
+    /// <summary>A service that cannot start (its port is taken): `artbot run` ends with status 1 and one line, so a supervisor restarts it.</summary>
+    [Fact]
+    public async Task A_service_that_cannot_start_ends_the_run_with_a_failure_code_and_one_line()
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+        using var run = ArtbotRun.Start(FreePort(), Path.Combine(data, "artbot.db"), new Dictionary<string, string> { ["ARTBOT_Ops__Port"] = port.ToString() });
+        var errors = run.StandardError.ReadToEndAsync();
+        _ = run.StandardOutput.ReadToEndAsync();
+        await run.WaitForExitAsync(new CancellationTokenSource(Patience).Token);
+        Assert.Equal(1, run.ExitCode);
+        var lines = (await errors).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(lines, l => l.StartsWith("artbot run: could not start: ", StringComparison.Ordinal) && l.Contains($"127.0.0.1:{port}"));
+    }
 }

@@ -118,6 +118,31 @@ public sealed class FakeTelegram : IFakeMessengerApi
         Push(new JsonObject { ["message"] = message });
     }
 
+    /// <summary>The profile calls at start (setMyCommands, setMyDescription, setMyShortDescription) lose their connection.</summary>
+    public bool DropProfileCalls { get; set; }
+
+    /// <summary>
+    /// One album whose photos reach the bot in separate getUpdates answers, <paramref name="gap"/>
+    /// apart: each piece is pushed once the bot has taken the one before and asked again.
+    /// </summary>
+    public async Task PushAlbumInPiecesAsync(long user, TimeSpan gap, params byte[][] photos)
+    {
+        var album = $"album{Interlocked.Increment(ref nextMessage)}";
+        foreach (var photo in photos)
+        {
+            var polls = Polls;
+            PushPhoto(user, photo, null, album, "en");
+            // Taken: the bot has asked again, so the answer that held it has reached it.
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (Polls < polls + 1)
+            {
+                if (DateTime.UtcNow > deadline) throw new TimeoutException("the bot stopped polling");
+                await Task.Delay(10);
+            }
+            await Task.Delay(gap);
+        }
+    }
+
     public void PushAlbum(long user, byte[] content, byte[] style, byte[]? secondStyle = null)
     {
         var album = $"album{Interlocked.Increment(ref nextMessage)}";
@@ -271,6 +296,10 @@ public sealed class FakeTelegram : IFakeMessengerApi
             case "refundstarpayment":
                 Refunds.Enqueue((long.Parse(body!["user_id"]!.ToString()), (string)body["telegram_payment_charge_id"]!));
                 return Ok(JsonValue.Create(true));
+            case "setmycommands" or "setmydescription" or "setmyshortdescription" when DropProfileCalls:
+                // The connection drops mid-request, as a flaky network drops it.
+                request.HttpContext.Abort();
+                return Results.Empty;
             case "setmycommands" or "setmydescription" or "setmyshortdescription":
                 Profile[(method, (string?)body?["language_code"] ?? "")] = body!.DeepClone();
                 return Ok(JsonValue.Create(true));
