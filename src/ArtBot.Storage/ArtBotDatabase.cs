@@ -1,6 +1,7 @@
 using ArtBot.Domain.Billing;
 using ArtBot.Domain.Bot;
 using ArtBot.Domain.Queue;
+using System.Globalization;
 using LiteDB;
 
 namespace ArtBot.Storage;
@@ -52,10 +53,14 @@ public sealed class ArtBotDatabase : IDisposable
         mapper.Entity<OfferMenu>().Id(m => m.Id, autoId: false);
         try
         {
-            Database = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct }, mapper);
+            Database = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct, Collation = Ordinal }, mapper);
+            // LiteDB compares text ignoring case unless told otherwise, and a file keeps the collation it
+            // was made with: one made before is rebuilt once, so "CHG-A1" and "chg-a1" are two keys.
+            if (Database.Collation.SortOptions != CompareOptions.Ordinal) Database.Rebuild(new LiteDB.Engine.RebuildOptions { Collation = Ordinal });
         }
         catch
         {
+            Database?.Dispose();
             processLock.Dispose();
             throw;
         }
@@ -68,6 +73,9 @@ public sealed class ArtBotDatabase : IDisposable
     }
 
     public string Path { get; }
+
+    /// <summary>Keys, ids and codes compare exactly, byte for byte, as on PostgreSQL.</summary>
+    private static readonly Collation Ordinal = new(CultureInfo.InvariantCulture.LCID, CompareOptions.Ordinal);
 
     internal LiteDatabase Database { get; }
 

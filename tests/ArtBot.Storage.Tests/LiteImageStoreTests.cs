@@ -17,8 +17,8 @@ public sealed class LiteImageStoreTests : IDisposable
         using (var database = new ArtBotDatabase(path))
         {
             var store = new LiteImageStore(database);
-            oldId = await store.PutAsync(photo, Now.AddDays(-8));
-            newId = await store.PutAsync([1, 2, 3], Now);
+            oldId = await store.PutAsync(photo, Now.AddDays(-8), "telegram:1");
+            newId = await store.PutAsync([1, 2, 3], Now, "telegram:1");
         }
         using (var database = new ArtBotDatabase(path))
         {

@@ -350,6 +350,41 @@ public abstract class StoreContract : IDisposable
         Assert.Equal("ban", Assert.Single(await S.Ledger.AuditLogAsync()).Action);
     }
 
+    /// <summary>Keys, ids and payment charge ids compare exactly, byte for byte: "CHG-A1" and "chg-a1" are two payments (LiteDB compares text ignoring case unless told).</summary>
+    [Fact]
+    public async Task Keys_ids_and_charge_ids_compare_exactly()
+    {
+        LedgerEntry Payment(string charge) => new() { Key = $"payment:telegram:{charge}", Platform = "telegram", UserId = 21, Kind = LedgerKind.Purchase, Amount = 50, At = Day };
+        Assert.True(await S.Ledger.PostAsync(Payment("CHG-A1")));
+        Assert.True(await S.Ledger.PostAsync(Payment("chg-a1")));
+        Assert.False(await S.Ledger.PostAsync(Payment("chg-a1")));
+        Assert.Equal(100, await S.Ledger.BalanceAsync("telegram", 21));
+        Assert.Null(await S.Ledger.FindAsync("payment:telegram:Chg-A1"));
+
+        await S.Offers.SaveAsync(new OfferMenu { Id = "b7zPsCFESbkCLuMf", Platform = "telegram", UserId = 21, CreatedAt = Day, ExpiresAt = Day.AddDays(7), Offers = "[]" });
+        Assert.NotNull(await S.Offers.FindAsync("b7zPsCFESbkCLuMf"));
+        Assert.Null(await S.Offers.FindAsync("B7ZPSCFESBKCLUMF"));
+        Assert.False(await S.Offers.UseAsync("B7ZPSCFESBKCLUMF"));
+
+        await S.Cursors.SetAsync("telegram:offset", 7);
+        Assert.Null(await S.Cursors.GetAsync("TELEGRAM:OFFSET"));
+        await S.Users.SaveAsync(new UserProfile { Id = UserProfile.KeyOf("web", 21), Platform = "web", UserId = 21 });
+        Assert.Null(await S.Users.FindAsync("WEB", 21));
+
+        // Promo codes are typed by people: the one place where case does not matter, by design (stored upper case).
+        Assert.True(await S.Ledger.CreatePromoAsync(new PromoCode { Id = "Spring", Credits = 5, ExpiresAt = Day.AddDays(1), CreatedBy = "t", CreatedAt = Day }));
+        Assert.Equal((PromoOutcome.Redeemed, 5L), await S.Ledger.RedeemAsync("sPRING", "telegram", 21, Day));
+    }
+
+    [Fact]
+    public async Task A_promo_code_kept_to_some_platforms_is_refused_elsewhere()
+    {
+        Assert.True(await S.Ledger.CreatePromoAsync(new PromoCode { Id = "TGONLY", Credits = 5, MaxUses = 10, ExpiresAt = Day.AddDays(1), CreatedBy = "t", CreatedAt = Day, Platforms = "telegram,vk" }));
+        Assert.Equal((PromoOutcome.NotHere, 0L), await S.Ledger.RedeemAsync("tgonly", "web", 22, Day));
+        Assert.Equal((PromoOutcome.Redeemed, 5L), await S.Ledger.RedeemAsync("tgonly", "vk", 22, Day));
+        Assert.Equal(0, await S.Ledger.BalanceAsync("web", 22));
+    }
+
     [Fact]
     public async Task Users_bans_cursors_offers_images_and_keys_keep_what_they_were_given()
     {
@@ -379,9 +414,12 @@ public abstract class StoreContract : IDisposable
         Assert.Equal((3L, "[]"), ((await S.Offers.FindAsync("cccccccccccccccc"))!.UserId, (await S.Offers.FindAsync("cccccccccccccccc"))!.Offers));
         Assert.Equal(3, await S.Offers.DeleteExpiredAsync(Day.AddDays(8)));
 
-        var old = await S.Images.PutAsync([1, 2, 3], Day.AddDays(-10));
-        var fresh = await S.Images.PutAsync([4, 5], Day);
+        var old = await S.Images.PutAsync([1, 2, 3], Day.AddDays(-10), "vk:3");
+        var fresh = await S.Images.PutAsync([4, 5], Day, "vk:3");
+        await S.Images.PutAsync([6, 7, 8, 9], Day, "web-net:10.0.0.1");
         Assert.Equal([4, 5], await S.Images.GetAsync(fresh));
+        Assert.Equal((5L, 2L, 4L, 0L), (await S.Images.StoredBytesAsync("vk:3", Day.AddDays(-11)), await S.Images.StoredBytesAsync("vk:3", Day.AddDays(-1)),
+            await S.Images.StoredBytesAsync("web-net:10.0.0.1", Day.AddDays(-1)), await S.Images.StoredBytesAsync("VK:3", Day.AddDays(-11))));
         Assert.Equal(1, await S.Images.DeleteOlderThanAsync(Day.AddDays(-7)));
         await Assert.ThrowsAsync<KeyNotFoundException>(() => S.Images.GetAsync(old));
 
@@ -419,7 +457,7 @@ public sealed class PostgresStoreContract(PostgresCluster cluster) : StoreContra
     protected override Stores Open()
     {
         database = new PostgresDatabase(cluster.NewSchema());
-        Assert.Equal(3, database.SchemaVersion);
+        Assert.Equal(4, database.SchemaVersion);
         return new Stores(new PgJobQueue(database), new PgLedger(database), new PgUserStore(database), new PgCursorStore(database),
             new PgOfferStore(database), new PgImageStore(database), new PgSecretStore(database));
     }

@@ -162,7 +162,9 @@ public sealed class OfferBook(IOfferStore store, TimeProvider time)
         var id = data[..IdLength];
         if (!id.All(c => c is >= '0' and <= '9' or >= 'A' and <= 'Z' or >= 'a' and <= 'z')) return null;
         var digits = data[(IdLength + 1)..];
-        if (!digits.All(char.IsAsciiDigit) || !int.TryParse(digits, out var index)) return null;
+        // Only the form this codec writes: "04" or "+4" is not the button "4".
+        if (!digits.All(char.IsAsciiDigit) || !int.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index)
+            || digits != index.ToString(System.Globalization.CultureInfo.InvariantCulture)) return null;
         return (id, index);
     }
 }
