@@ -32,6 +32,7 @@ public static class ServiceCollectionExtensions
         // Probed once, when first asked for (the host asks at start): what this host can render.
         services.AddSingleton(sp => CapabilityProbe.Probe(sp.GetRequiredService<IOptions<EngineOptions>>().Value, sp.GetRequiredService<PresetCatalog>(),
             checkModels: true, sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger(typeof(CapabilityProbe).FullName!)));
+        services.AddSingleton<IUploadIntake, UploadIntake>();
         services.AddSingleton<ArtEngine>();
         services.AddSingleton<IArtEngine>(sp => sp.GetRequiredService<ArtEngine>());
         return services;

@@ -12,7 +12,7 @@ public static class BenchStoresFactory
         var folder = Directory.CreateTempSubdirectory("artbot-bench-").FullName;
         var database = new ArtBotDatabase(Path.Combine(folder, "bench.db"));
         return new BenchStores("litedb", new LiteJobQueue(database), new LiteImageStore(database), new LiteUserStore(database), new LiteLedger(database),
-            new LiteOfferStore(database), new Cleanup(() =>
+            new LiteOfferStore(database), new LiteCursorStore(database), new Cleanup(() =>
             {
                 database.Dispose();
                 Directory.Delete(folder, recursive: true);
@@ -25,7 +25,7 @@ public static class BenchStoresFactory
         Execute(connectionString, $"create schema {schema}");
         var database = new PostgresDatabase(new NpgsqlConnectionStringBuilder(connectionString) { SearchPath = schema, MaxPoolSize = 100 }.ConnectionString);
         return new BenchStores("postgres", new PgJobQueue(database), new PgImageStore(database), new PgUserStore(database), new PgLedger(database),
-            new PgOfferStore(database), new Cleanup(() =>
+            new PgOfferStore(database), new PgCursorStore(database), new Cleanup(() =>
             {
                 database.Dispose();
                 Execute(connectionString, $"drop schema {schema} cascade");

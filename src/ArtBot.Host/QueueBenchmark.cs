@@ -30,7 +30,7 @@ public sealed record WorkerThroughput(
     [property: JsonPropertyName("ideal_jobs_per_hour")] double Ideal);
 
 /// <summary>The stores a benchmark runs on, and how to clean them up.</summary>
-public sealed record BenchStores(string Provider, IJobQueue Queue, IImageStore Images, IUserStore Users, ILedger Ledger, IOfferStore Offers, IDisposable Owner) : IDisposable
+public sealed record BenchStores(string Provider, IJobQueue Queue, IImageStore Images, IUserStore Users, ILedger Ledger, IOfferStore Offers, ICursorStore Cursors, IDisposable Owner) : IDisposable
 {
     public void Dispose() => Owner.Dispose();
 }
@@ -96,10 +96,11 @@ public static class QueueBenchmark
         }
 
         var messenger = new NullMessenger();
-        var bot = new BotDomain(new BotPorts(queue, stores.Images, stores.Users, stores.Ledger, stores.Offers), new BotOptions(), new BillingOptions(), policy, presets,
-            new PresetsOnlyEngine(presets), messenger, new NoSignal(), TimeProvider.System, NullLoggerFactory.Instance).Bot;
-        var photo = new byte[200_000];
-        random.NextBytes(photo);
+        var bot = new BotDomain(new BotPorts(queue, stores.Images, stores.Users, stores.Ledger, stores.Offers, stores.Cursors), new BotOptions(), new BillingOptions(), policy, presets,
+            new PresetsOnlyEngine(presets), new UploadIntake(Microsoft.Extensions.Options.Options.Create(new EngineOptions())), messenger, new NoSignal(), TimeProvider.System,
+            NullLoggerFactory.Instance).Bot;
+        // A phone photo's worth: what the intake decodes, scales and stores on each upload.
+        var photo = Samples.Read("tubingen.jpg");
         var accepts = new List<double>();
         for (var i = 0; i < 100; i++)
         {

@@ -37,9 +37,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IMessengers, Messengers>();
         services.AddSingleton(sp => new BotDomain(
             new BotPorts(sp.GetRequiredService<IJobQueue>(), sp.GetRequiredService<IImageStore>(), sp.GetRequiredService<IUserStore>(),
-                sp.GetRequiredService<ILedger>(), sp.GetRequiredService<IOfferStore>(), sp.GetRequiredService<IClusterLock>()),
+                sp.GetRequiredService<ILedger>(), sp.GetRequiredService<IOfferStore>(), sp.GetRequiredService<ICursorStore>(), sp.GetRequiredService<IClusterLock>()),
             sp.GetRequiredService<BotOptions>(), billing, sp.GetRequiredService<QueuePolicy>(), sp.GetRequiredService<PresetCatalog>(),
-            sp.GetRequiredService<IArtEngine>(), sp.GetRequiredService<IMessengers>(), sp.GetRequiredService<IJobSignal>(),
+            sp.GetRequiredService<IArtEngine>(), sp.GetRequiredService<IUploadIntake>(), sp.GetRequiredService<IMessengers>(), sp.GetRequiredService<IJobSignal>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetServices<IJobObserver>(),
             TimeSpan.FromDays(sp.GetRequiredService<IOptions<QueueOptions>>().Value.RetentionDays), sp.GetRequiredService<ArtCapabilities>()));
         services.AddSingleton(sp => sp.GetRequiredService<BotDomain>().Bot);

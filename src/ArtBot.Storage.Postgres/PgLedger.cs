@@ -42,10 +42,10 @@ public sealed class PgLedger(PostgresDatabase database) : ILedger
         {
             promo.Id = promo.Id.ToUpperInvariant();
             await using var insert = Command(c, null, """
-                insert into promos (id, credits, max_uses, uses, expires_at, created_by, created_at)
-                values (@id, @credits, @max, @uses, @expires, @by, @at) on conflict (id) do nothing
+                insert into promos (id, credits, max_uses, uses, expires_at, created_by, created_at, platforms)
+                values (@id, @credits, @max, @uses, @expires, @by, @at, @platforms) on conflict (id) do nothing
                 """, ("id", promo.Id), ("credits", promo.Credits), ("max", promo.MaxUses), ("uses", promo.Uses),
-                ("expires", promo.ExpiresAt.ToUniversalTime()), ("by", promo.CreatedBy), ("at", promo.CreatedAt.ToUniversalTime()));
+                ("expires", promo.ExpiresAt.ToUniversalTime()), ("by", promo.CreatedBy), ("at", promo.CreatedAt.ToUniversalTime()), ("platforms", promo.Platforms));
             return await insert.ExecuteNonQueryAsync(cancellationToken) == 1;
         }, cancellationToken);
 
@@ -56,14 +56,17 @@ public sealed class PgLedger(PostgresDatabase database) : ILedger
             long credits;
             int uses, maxUses;
             DateTimeOffset expires;
-            await using (var select = Command(c, t, "select credits, uses, max_uses, expires_at from promos where id = @id for update", ("id", id)))
+            string? platforms;
+            await using (var select = Command(c, t, "select credits, uses, max_uses, expires_at, platforms from promos where id = @id for update", ("id", id)))
             await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
             {
                 if (!await reader.ReadAsync(cancellationToken)) return (PromoOutcome.Unknown, 0L);
                 (credits, uses, maxUses, expires) = (reader.GetInt64(0), reader.GetInt32(1), reader.GetInt32(2), new DateTimeOffset(reader.GetDateTime(3), TimeSpan.Zero));
+                platforms = reader.IsDBNull(4) ? null : reader.GetString(4);
             }
             var key = $"promo:{id}:{platform}:{userId}";
             if (await PgLedgerTransaction.FindAsync(c, t, key, cancellationToken) != null) return (PromoOutcome.AlreadyRedeemed, 0L);
+            if (!new PromoCode { Platforms = platforms }.AllowedOn(platform)) return (PromoOutcome.NotHere, 0L);
             if (at >= expires) return (PromoOutcome.Expired, 0L);
             if (uses >= maxUses) return (PromoOutcome.UsedUp, 0L);
             await using (var use = Command(c, t, "update promos set uses = uses + 1 where id = @id", ("id", id))) await use.ExecuteNonQueryAsync(cancellationToken);

@@ -88,12 +88,17 @@ public sealed class PgOfferStore(PostgresDatabase database) : IOfferStore
 /// <summary>Uploaded photos and results, for every process to read.</summary>
 public sealed class PgImageStore(PostgresDatabase database) : IImageStore
 {
-    public async Task<string> PutAsync(byte[] image, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public async Task<string> PutAsync(byte[] image, DateTimeOffset now, string owner, CancellationToken cancellationToken = default)
     {
         var id = $"img/{Guid.NewGuid():N}";
-        await database.ExecuteAsync("insert into images (id, stored, bytes) values (@id, @at, @bytes)", cancellationToken, ("id", id), ("at", now.ToUniversalTime()), ("bytes", image));
+        await database.ExecuteAsync("insert into images (id, stored, owner, size, bytes) values (@id, @at, @owner, @size, @bytes)", cancellationToken,
+            ("id", id), ("at", now.ToUniversalTime()), ("owner", owner), ("size", (long)image.Length), ("bytes", image));
         return id;
     }
+
+    public async Task<long> StoredBytesAsync(string owner, DateTimeOffset since, CancellationToken cancellationToken = default) =>
+        (long)(await database.ScalarAsync("select coalesce(sum(size), 0)::bigint from images where owner = @owner and stored >= @since", cancellationToken,
+            ("owner", owner), ("since", since.ToUniversalTime())))!;
 
     public async Task<byte[]> GetAsync(string id, CancellationToken cancellationToken = default) =>
         await database.ScalarAsync("select bytes from images where id = @id", cancellationToken, ("id", id)) as byte[]

@@ -74,6 +74,13 @@ public sealed class PostgresDatabase : IAsyncDisposable, IDisposable
         drop index jobs_user;
         create index jobs_user on jobs (platform, user_id) where state in (0, 1, 5);
         """,
+        // 4: a promo code kept to some platforms; each stored image's owner and size, for the per-user cap.
+        """
+        alter table promos add column platforms text;
+        alter table images add column owner text not null default '', add column size bigint not null default 0;
+        update images set size = octet_length(bytes);
+        create index images_owner on images (owner, stored);
+        """,
     ];
 
     /// <summary>The advisory lock of schema changes: "ArtBot" in ASCII.</summary>

@@ -8,15 +8,21 @@ public sealed class LiteImageStore(ArtBotDatabase database) : IImageStore
 {
     private ILiteStorage<string> Files => database.Database.FileStorage;
 
-    public Task<string> PutAsync(byte[] image, DateTimeOffset now, CancellationToken cancellationToken = default)
+    public Task<string> PutAsync(byte[] image, DateTimeOffset now, string owner, CancellationToken cancellationToken = default)
     {
         var id = $"img/{Guid.NewGuid():N}";
         lock (database.Gate)
         {
             using var stream = new MemoryStream(image, writable: false);
-            Files.Upload(id, id, stream, new BsonDocument { ["stored"] = now.UtcTicks });
+            Files.Upload(id, id, stream, new BsonDocument { ["stored"] = now.UtcTicks, ["owner"] = owner });
         }
         return Task.FromResult(id);
+    }
+
+    public Task<long> StoredBytesAsync(string owner, DateTimeOffset since, CancellationToken cancellationToken = default)
+    {
+        lock (database.Gate)
+            return Task.FromResult(Files.Find(Query.And(Query.EQ("metadata.owner", owner), Query.GTE("metadata.stored", since.UtcTicks))).Sum(f => f.Length));
     }
 
     public Task<byte[]> GetAsync(string id, CancellationToken cancellationToken = default)

@@ -54,6 +54,7 @@ public sealed class LiteLedger(ArtBotDatabase database) : ILedger
             if (promo == null) return Task.FromResult((PromoOutcome.Unknown, 0L));
             var key = $"promo:{promo.Id}:{platform}:{userId}";
             if (Find(key) != null) return Task.FromResult((PromoOutcome.AlreadyRedeemed, 0L));
+            if (!promo.AllowedOn(platform)) return Task.FromResult((PromoOutcome.NotHere, 0L));
             if (at >= promo.ExpiresAt) return Task.FromResult((PromoOutcome.Expired, 0L));
             if (promo.Uses >= promo.MaxUses) return Task.FromResult((PromoOutcome.UsedUp, 0L));
             database.InTransaction(() =>

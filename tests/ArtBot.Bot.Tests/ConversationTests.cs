@@ -12,7 +12,7 @@ public sealed class ConversationTests : IDisposable
 
     public void Dispose() => h.Dispose();
 
-    private static readonly byte[] AnyPhoto = [1, 2, 3];
+    private static readonly byte[] AnyPhoto = Harness.TinyPhoto;
 
     private async Task<IReadOnlyList<Job>> Active(long user = 1) => await h.Queue.ActiveJobsAsync("telegram", user);
 
@@ -74,21 +74,22 @@ public sealed class ConversationTests : IDisposable
     public async Task Second_photo_is_the_style_and_a_free_heavy_job_waits_for_tonight()
     {
         await h.Say(new PhotoMessage(Harness.User(), [AnyPhoto]));
-        await h.Say(new PhotoMessage(Harness.User(), [[4, 5, 6]]));
+        await h.Say(new PhotoMessage(Harness.User(), [Harness.MakePhoto(16, 16, 0x445566)]));
         var stylize = (await Active()).Single(j => j.Kind == JobKind.Stylize);
         Assert.Equal(JobClass.Heavy, stylize.Class);
         Assert.NotNull(stylize.StyleImage);
-        Assert.Equal(AnyPhoto, await h.Images.GetAsync(stylize.ContentImage));
+        Assert.Equal(Harness.ColourOf(AnyPhoto), Harness.ColourOf(await h.Images.GetAsync(stylize.ContentImage)));
+        Assert.Equal(0x445566, Harness.ColourOf(await h.Images.GetAsync(stylize.StyleImage!)));
         Assert.Contains(h.Messenger.All<SentText>(), t => t.Text.Contains("tonight after 01:00"));
     }
 
     [Fact]
     public async Task An_album_of_two_is_content_and_style()
     {
-        await h.Say(new PhotoMessage(Harness.User(), [AnyPhoto, [9, 9]]));
+        await h.Say(new PhotoMessage(Harness.User(), [AnyPhoto, Harness.MakePhoto(16, 16, 0x998877)]));
         var job = Assert.Single(await Active());
         Assert.Equal(JobKind.Stylize, job.Kind);
-        Assert.Equal([9, 9], await h.Images.GetAsync(job.StyleImage!));
+        Assert.Equal(0x998877, Harness.ColourOf(await h.Images.GetAsync(job.StyleImage!)));
     }
 
     [Theory]
@@ -126,7 +127,7 @@ public sealed class ConversationTests : IDisposable
     public async Task Status_and_cancel_speak_about_the_users_own_jobs()
     {
         await h.Say(new PhotoMessage(Harness.User(), [AnyPhoto]));
-        await h.Say(new PhotoMessage(Harness.User(), [[7]]));
+        await h.Say(new PhotoMessage(Harness.User(), [AnyPhoto]));
         h.Messenger.Clear();
         await h.Say(new CommandMessage(Harness.User(), "status"));
         var status = Assert.Single(h.Messenger.All<SentText>()).Text;
@@ -142,7 +143,7 @@ public sealed class ConversationTests : IDisposable
     [Fact]
     public async Task A_free_user_cannot_pile_up_heavy_jobs()
     {
-        for (var i = 0; i < 3; i++) await h.Say(new PhotoMessage(Harness.User(), [AnyPhoto, [2]]));
+        for (var i = 0; i < 3; i++) await h.Say(new PhotoMessage(Harness.User(), [AnyPhoto, AnyPhoto]));
         Assert.Equal(2, (await Active()).Count);
         Assert.Contains("already have 2 big jobs", h.Messenger.All<SentText>()[^1].Text);
     }

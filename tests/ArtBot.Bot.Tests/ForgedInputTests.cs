@@ -10,7 +10,7 @@ namespace ArtBot.Bot.Tests;
 /// </summary>
 public sealed class ForgedInputTests : IDisposable
 {
-    private static readonly byte[] AnyPhoto = [1, 2, 3];
+    private static readonly byte[] AnyPhoto = Harness.TinyPhoto;
     private readonly Harness h = new();
 
     public void Dispose() => h.Dispose();
@@ -112,12 +112,12 @@ public sealed class ForgedInputTests : IDisposable
     [Fact]
     public async Task A_preset_button_paints_the_photo_it_was_sent_for()
     {
-        await h.Say(new PhotoMessage(Harness.User(), [[1, 1, 1]]));
+        await h.Say(new PhotoMessage(Harness.User(), [Harness.MakePhoto(16, 16, 0x112233)]));
         var first = h.ButtonOn("The Scream", Harness.User().ChatId)!.Data;
-        await h.Say(new PhotoMessage(Harness.User(), [[2, 2, 2]], "dream"));
+        await h.Say(new PhotoMessage(Harness.User(), [Harness.MakePhoto(16, 16, 0x223344)], "dream"));
         await h.Say(new ButtonPressed(Harness.User(), "older menu", first));
         var preset = (await h.Queue.ActiveJobsAsync("telegram", 1)).Single(j => j.Kind == JobKind.Preset);
-        Assert.Equal([1, 1, 1], await h.Images.GetAsync(preset.ContentImage));
+        Assert.Equal(0x112233, Harness.ColourOf(await h.Images.GetAsync(preset.ContentImage)));
     }
 
     [Fact]

@@ -140,8 +140,10 @@ public sealed class Harness : IDisposable, IJobSignal
         Presets = ArtBot.Engine.StyleFolder.Load(Path.Combine(RepoRoot, "styles"));
         Offers = new LiteOfferStore(Database);
         Capabilities = capabilities ?? CapabilityProbe.Probe(EngineOptions(), Presets, checkModels: true, NullLogger.Instance);
-        Domain = new BotDomain(new BotPorts(Queue, Images, Users, Ledger, Offers), Options, Billing, Policy, Presets,
-            new LazyEngine(() => Engine), Messenger, this, Clock, NullLoggerFactory.Instance, capabilities: Capabilities);
+        Cursors = new LiteCursorStore(Database);
+        Intake = new UploadIntake(Microsoft.Extensions.Options.Options.Create(EngineOptions()));
+        Domain = new BotDomain(new BotPorts(Queue, Images, Users, Ledger, Offers, Cursors), Options, Billing, Policy, Presets,
+            new LazyEngine(() => Engine), Intake, Messenger, this, Clock, NullLoggerFactory.Instance, capabilities: Capabilities);
         Worker = Domain.Worker;
         Sweeper = Domain.Sweeper;
         Bot = Domain.Bot;
@@ -194,6 +196,31 @@ public sealed class Harness : IDisposable, IJobSignal
     public int Signals { get; private set; }
 
     public string Models { get; }
+
+    public LiteCursorStore Cursors { get; }
+
+    public UploadIntake Intake { get; }
+
+    /// <summary>A real photo, small: what the conversation tests send where any picture will do.</summary>
+    public static byte[] TinyPhoto { get; } = MakePhoto(24, 16, 0x3366CC);
+
+    /// <summary>The colour of a stored picture's middle (a photo of <see cref="MakePhoto"/> keeps its colour through the intake's re-encoding).</summary>
+    public static int ColourOf(byte[] picture)
+    {
+        using var bitmap = ArtBot.Engine.Imaging.ImageCodec.Decode(picture, long.MaxValue);
+        var c = bitmap.GetPixel(bitmap.Width / 2, bitmap.Height / 2);
+        // JPEG moves a flat colour by a step or two: rounded to the 16 levels tests use.
+        static int Level(byte v) => (int)Math.Round(v / 17.0) * 17;
+        return (Level(c.Red) << 16) | (Level(c.Green) << 8) | Level(c.Blue);
+    }
+
+    /// <summary>A small JPEG of one colour (tests that tell two uploads apart give them different colours).</summary>
+    public static byte[] MakePhoto(int width, int height, int rgb)
+    {
+        using var bitmap = new SkiaSharp.SKBitmap(width, height);
+        bitmap.Erase(new SkiaSharp.SKColor((byte)(rgb >> 16), (byte)(rgb >> 8), (byte)rgb));
+        return ArtBot.Engine.Imaging.ImageCodec.Encode(bitmap, ImageFormat.Jpeg);
+    }
 
     public ArtCapabilities Capabilities { get; }
 

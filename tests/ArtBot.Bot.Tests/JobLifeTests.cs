@@ -32,14 +32,14 @@ public sealed class JobLifeTests(PostgresCluster cluster) : IClassFixture<Postgr
     /// <summary>The stores of one provider: a LiteDB file (the harness's), or a fresh PostgreSQL schema.</summary>
     private BotPorts Ports(string provider, Harness h)
     {
-        if (provider == "litedb") return new BotPorts(h.Queue, h.Images, h.Users, h.Ledger, h.Offers);
+        if (provider == "litedb") return new BotPorts(h.Queue, h.Images, h.Users, h.Ledger, h.Offers, h.Cursors);
         var database = new PostgresDatabase(cluster.NewSchema());
         owned.Add(database);
-        return new BotPorts(new PgJobQueue(database), new PgImageStore(database), new PgUserStore(database), new PgLedger(database), new PgOfferStore(database));
+        return new BotPorts(new PgJobQueue(database), new PgImageStore(database), new PgUserStore(database), new PgLedger(database), new PgOfferStore(database), new PgCursorStore(database));
     }
 
     private static BotDomain Domain(Harness h, BotPorts ports, IArtEngine engine) =>
-        new(ports, h.Options, h.Billing, h.Policy, h.Presets, engine, h.Messenger, h, h.Clock, NullLoggerFactory.Instance, capabilities: h.Capabilities);
+        new(ports, h.Options, h.Billing, h.Policy, h.Presets, engine, h.Intake, h.Messenger, h, h.Clock, NullLoggerFactory.Instance, capabilities: h.Capabilities);
 
     /// <summary>The real engine, whose dreams wait for the gate to open: a worker that stalls.</summary>
     private sealed class StalledEngine(IArtEngine engine, Task gate) : IArtEngine

@@ -63,14 +63,12 @@ public sealed class RunnerTests : IDisposable
     }
 
     [Fact]
-    public async Task A_broken_upload_fails_the_job_with_a_message_not_a_crash()
+    public async Task A_broken_upload_is_refused_with_a_message_and_nothing_is_stored_or_queued()
     {
         await h.Say(new PhotoMessage(Harness.User(), [[0x42, 0x4d, 1, 2, 3]], "dream"));
-        h.Messenger.Clear();
-        Assert.True(await h.Worker.RunNextAsync(CancellationToken.None));
         Assert.Equal("Sorry, that did not work: it is not a picture (JPEG, PNG or WebP, please)", h.Messenger.All<SentText>().Last().Text);
-        var job = await h.Queue.GetAsync(1);
-        Assert.Equal(JobState.Failed, job!.State);
+        Assert.False(await h.Worker.RunNextAsync(CancellationToken.None));
+        Assert.Equal(0, await h.Images.StoredBytesAsync("telegram:1", DateTimeOffset.MinValue));
     }
 
     [Fact]

@@ -126,14 +126,14 @@ public sealed class SettlementTests : IDisposable
     public async Task Limits_hold_per_user_and_for_everyone()
     {
         using var limited = new Harness(new BotOptions { Limits = new RequestLimits { MaxActiveJobsPerUser = 2, UploadsPerMinute = 3, MaxQueueDepth = 4 } });
-        for (var i = 0; i < 4; i++) await limited.Say(new PhotoMessage(Harness.User(1), [[1, 2, 3]], "dream"));
+        for (var i = 0; i < 4; i++) await limited.Say(new PhotoMessage(Harness.User(1), [Harness.TinyPhoto], "dream"));
         Assert.Equal("That's a lot of photos at once: wait a minute, please.", limited.Messenger.All<SentText>()[^1].Text);
         Assert.Equal(2, (await limited.Queue.ActiveJobsAsync("telegram", 1)).Count);
         Assert.Contains(limited.Messenger.All<SentText>(), t => t.Text == "You already have 2 pictures in the queue. Wait for one to finish, or /cancel.");
         limited.Clock.Now += TimeSpan.FromMinutes(1);
-        await limited.Say(new PhotoMessage(Harness.User(2), [[1]], "dream"));
-        await limited.Say(new PhotoMessage(Harness.User(3), [[1]], "dream"));
-        await limited.Say(new PhotoMessage(Harness.User(4), [[1]], "dream"));
+        await limited.Say(new PhotoMessage(Harness.User(2), [Harness.TinyPhoto], "dream"));
+        await limited.Say(new PhotoMessage(Harness.User(3), [Harness.TinyPhoto], "dream"));
+        await limited.Say(new PhotoMessage(Harness.User(4), [Harness.TinyPhoto], "dream"));
         Assert.Equal("The bot is very busy right now. Please try again in a few minutes.", limited.Messenger.All<SentText>()[^1].Text);
         Assert.Equal(4, await limited.Queue.QueuedCountAsync());
     }

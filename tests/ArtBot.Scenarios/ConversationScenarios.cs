@@ -404,15 +404,13 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
     }
 
     [Fact]
-    public async Task A_paid_job_that_fails_returns_its_credits_and_says_so()
+    public async Task A_file_that_is_no_picture_is_refused_before_anything_is_offered_or_reserved()
     {
         await GrantAsync(27, 30);
         await StartBotAsync();
         Chat.PushPhoto(27, "not really a jpeg"u8.ToArray(), caption: "dream");
-        await WaitFor(c => c.Any(x => x.ChatId == 27 && x.Says("Pick the quality")), "the tier menu");
-        Chat.Press(27, "Premium");
-        var sent = await WaitFor(c => c.Any(x => x.ChatId == 27 && x.Says("Sorry, that did not work")), "the failure");
-        Assert.EndsWith("\nReturned to you: 10 credits.", sent.Last(x => x.ChatId == 27 && x.Says("Sorry, that did not work")).Text);
+        var sent = await WaitFor(c => c.Any(x => x.ChatId == 27 && x.Says("Sorry, that did not work")), "the refusal");
+        Assert.Equal("Sorry, that did not work: it is not a picture (JPEG, PNG or WebP, please)", sent.Single(x => x.ChatId == 27).Text);
         Chat.PushText(27, "/balance");
         await WaitFor(c => c.Any(x => x.ChatId == 27 && x.Says("Balance: 30 credits (0 reserved")), "the balance");
     }

@@ -43,7 +43,7 @@ public sealed class ShippedConfigurationTests(PostgresCluster cluster) : IClassF
 
         using (var database = new PostgresDatabase(store))
         {
-            var photo = await new PgImageStore(database).PutAsync(TestPaths.Photo("dog.jpg"), clock.GetUtcNow());
+            var photo = await new PgImageStore(database).PutAsync(TestPaths.Photo("dog.jpg"), clock.GetUtcNow(), "telegram:41");
             var job = new Job
             {
                 Platform = "telegram", UserId = user, ChatId = user, Kind = JobKind.Preset, PresetId = "wave", ContentImage = photo, Size = 64,

@@ -66,3 +66,10 @@ public interface IArtEngine
 
     Task<IReadOnlyList<Prediction>> ClassifyAsync(byte[] image, int top = 5, CancellationToken cancellationToken = default);
 }
+
+/// <summary>Uploads as the bot keeps them, checked and brought to the size jobs use before anything is stored.</summary>
+public interface IUploadIntake
+{
+    /// <exception cref="ArtInputException">It is not a picture the bot can use (empty, not an image, damaged, too many pixels).</exception>
+    Task<byte[]> PhotoAsync(byte[] upload, CancellationToken cancellationToken = default);
+}

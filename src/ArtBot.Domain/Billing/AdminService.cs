@@ -18,7 +18,7 @@ public sealed class AdminService(IJobQueue queue, IUserStore users, ILedger ledg
     public const string Syntax = """
         /admin stats
         /admin grant USER CREDITS [note] · /admin revoke USER CREDITS [note]
-        /admin promo CODE CREDITS [USES] [DAYS]
+        /admin promo CODE CREDITS [USES] [DAYS] [telegram,vk]
         /admin ban USER · /admin unban USER
         /admin refund CHARGE_ID
         /admin audit
@@ -47,17 +47,32 @@ public sealed class AdminService(IJobQueue queue, IUserStore users, ILedger ledg
                     var name = $"{user.Platform}:{user.UserId}";
                     return await AuditedAsync(who, args[0], $"{name} {sign * credits}",
                         T(sign > 0 ? TextKey.AdminGranted : TextKey.AdminRevoked, credits, name, await ledger.BalanceAsync(user.Platform, user.UserId, ct)), ct);
-                case ["promo", var code, var amount, .. var rest] when PromoCode.IsWellFormed(code) && Credits(amount) is { } credits && rest.Length <= 2:
+                case ["promo", var code, var amount, .. var rest] when PromoCode.IsWellFormed(code) && Credits(amount) is { } credits && rest.Length <= 3:
                     if (Count(rest.ElementAtOrDefault(0), 1, 1_000_000) is not { } uses || Count(rest.ElementAtOrDefault(1), 30, 3650) is not { } days) return usage;
-                    var promo = new PromoCode { Id = code, Credits = credits, MaxUses = uses, ExpiresAt = time.GetUtcNow().AddDays(days), CreatedBy = who, CreatedAt = time.GetUtcNow() };
+                    // Kept to some platforms (say, those whose users are vouched for): "telegram,vk".
+                    var only = rest.ElementAtOrDefault(2)?.ToLowerInvariant().Split(',', StringSplitOptions.RemoveEmptyEntries);
+                    if (only != null && (only.Length == 0 || only.Any(p => !Platforms.Contains(p)))) return usage;
+                    var promo = new PromoCode
+                    {
+                        Id = code, Credits = credits, MaxUses = uses, ExpiresAt = time.GetUtcNow().AddDays(days), CreatedBy = who, CreatedAt = time.GetUtcNow(),
+                        Platforms = only == null ? null : string.Join(',', only.Distinct()),
+                    };
                     return await ledger.CreatePromoAsync(promo, ct)
-                        ? await AuditedAsync(who, "promo", $"{promo.Id} {credits} credits, {uses} uses, {days} days",
+                        ? await AuditedAsync(who, "promo", $"{promo.Id} {credits} credits, {uses} uses, {days} days{(promo.Platforms == null ? "" : $", {promo.Platforms} only")}",
                             T(TextKey.AdminPromoCreated, promo.Id, credits, uses, promo.ExpiresAt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)), ct)
                         : T(TextKey.AdminPromoExists, code.ToUpperInvariant());
                 case ["ban" or "unban", var target] when Target(admin, target) is { } user:
-                    await users.SetBannedAsync(user.Platform, user.UserId, args[0] == "ban", ct);
-                    return await AuditedAsync(who, args[0], $"{user.Platform}:{user.UserId}",
-                        T(args[0] == "ban" ? TextKey.AdminBanned : TextKey.AdminUnbanned, $"{user.Platform}:{user.UserId}"), ct);
+                    var banned = args[0] == "ban";
+                    await users.SetBannedAsync(user.Platform, user.UserId, banned, ct);
+                    var detail = $"{user.Platform}:{user.UserId}";
+                    // A web user is whoever holds a cookie: the ban covers the network they wrote from, or a new cookie would undo it.
+                    if (BotOptions.AnonymousPlatforms.Contains(user.Platform) && (await users.FindAsync(user.Platform, user.UserId, ct))?.Network is { } network)
+                    {
+                        var (platform, id) = UserProfile.NetworkBan(user.Platform, network);
+                        await users.SetBannedAsync(platform, id, banned, ct);
+                        detail += $" and network {network}";
+                    }
+                    return await AuditedAsync(who, args[0], detail, T(banned ? TextKey.AdminBanned : TextKey.AdminUnbanned, detail), ct);
                 case ["refund", var charge]:
                     return await RefundAsync(who, language, charge, ct);
                 case ["audit"]:

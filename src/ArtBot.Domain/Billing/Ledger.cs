@@ -157,12 +157,19 @@ public sealed class PromoCode
     public string CreatedBy { get; set; } = "";
     public DateTimeOffset CreatedAt { get; set; }
 
+    /// <summary>The platforms it may be redeemed on, comma-separated (<c>telegram,vk</c>); null: every one.</summary>
+    public string? Platforms { get; set; }
+
     /// <summary>Letters, digits, '-' and '_', 3 to 32 of them: anything else is not a code and never reaches the store.</summary>
     public static bool IsWellFormed(string code) =>
         code.Length is >= 3 and <= 32 && code.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+
+    /// <summary>Whether a user of <paramref name="platform"/> may redeem it.</summary>
+    public bool AllowedOn(string platform) => Platforms == null || Platforms.Split(',').Contains(platform, StringComparer.Ordinal);
 }
 
-public enum PromoOutcome { Redeemed, Unknown, Expired, UsedUp, AlreadyRedeemed }
+/// <summary>What redeeming a code did. <see cref="NotHere"/>: the code is kept to other platforms.</summary>
+public enum PromoOutcome { Redeemed, Unknown, Expired, UsedUp, AlreadyRedeemed, NotHere }
 
 /// <summary>One admin action, kept for good.</summary>
 public sealed class AuditEntry

@@ -10,7 +10,7 @@ namespace ArtBot.Domain.Billing;
 /// pre-checkout, payment), promo codes, and the texts Telegram asks of bots that take payments.
 /// Credits are posted to the ledger under keys that name their cause, so nothing counts twice.
 /// </summary>
-public sealed class Payments(ILedger ledger, BillingOptions options, Menus menus, TimeProvider time, ILogger<Payments> logger)
+public sealed class Payments(ILedger ledger, ICursorStore marks, BillingOptions options, Menus menus, RequestGate gate, TimeProvider time, ILogger<Payments> logger)
 {
     public const string Currency = "XTR";
 
@@ -34,7 +34,7 @@ public sealed class Payments(ILedger ledger, BillingOptions options, Menus menus
                 await messenger.SendTextAsync(chat, T(TextKey.BuyNotHere), cancellationToken: ct);
                 break;
             case "promo":
-                await messenger.SendTextAsync(chat, await RedeemAsync(user, command.Argument, ct), cancellationToken: ct);
+                await messenger.SendTextAsync(chat, await RedeemAsync(user, command.From, command.Argument, ct), cancellationToken: ct);
                 break;
             case "paysupport":
                 await messenger.SendTextAsync(chat, T(TextKey.PaySupport, options.Support), cancellationToken: ct);
@@ -88,19 +88,31 @@ public sealed class Payments(ILedger ledger, BillingOptions options, Menus menus
             Key = PaymentKey(payment.ChargeId), Platform = user.Platform, UserId = user.UserId, Kind = LedgerKind.Purchase,
             Amount = pack.Credits, At = time.GetUtcNow(), Note = $"{pack.Id}:{payment.TotalAmount} {payment.Currency}",
         }, ct);
-        if (!credited)
+        if (credited) logger.LogInformation("Payment {Charge}: {Credits} credits to {Platform}:{User}", payment.ChargeId, pack.Credits, user.Platform, user.UserId);
+        // A retry of an update whose first try credited it and then failed: the user still hears of
+        // it, once. Told is marked after the thanks go out, so a crash in between thanks twice, never none.
+        var told = ThanksKey(payment.ChargeId);
+        if (await marks.GetAsync(told, ct) != null)
         {
-            logger.LogInformation("Payment {Charge} was credited before; ignored", payment.ChargeId);
+            logger.LogInformation("Payment {Charge} was credited and acknowledged before; nothing more", payment.ChargeId);
             return;
         }
-        logger.LogInformation("Payment {Charge}: {Credits} credits to {Platform}:{User}", payment.ChargeId, pack.Credits, user.Platform, user.UserId);
+        if (!credited) logger.LogInformation("Payment {Charge} was credited before; acknowledged now", payment.ChargeId);
         await messenger.SendTextAsync(payment.From.ChatId, Texts.Get(user.Language, TextKey.PaymentThanks, pack.Credits,
-            await ledger.BalanceAsync(user.Platform, user.UserId, ct)), cancellationToken: ct);
+            await ledger.BalanceAsync(user.Platform, user.UserId, ct)), cancellationToken: ct, dedupeKey: told);
+        await marks.SetAsync(told, 1, CancellationToken.None);
     }
+
+    private static string ThanksKey(string chargeId) => $"payment-thanks:telegram:{chargeId}";
 
     public static string PaymentKey(string chargeId) => $"payment:telegram:{chargeId}";
 
-    private async Task<string> RedeemAsync(UserProfile user, string code, CancellationToken ct)
+    /// <summary>
+    /// A code is one person's once: a user redeems it once, and on a platform whose users cost
+    /// nothing to make (the web chat) so does a network; a code can also be kept to the platforms
+    /// whose users are vouched for (Telegram, VK).
+    /// </summary>
+    private async Task<string> RedeemAsync(UserProfile user, ChatUser from, string code, CancellationToken ct)
     {
         string T(string key, params object[] args) => Texts.Get(user.Language, key, args);
         if (string.IsNullOrWhiteSpace(code)) return T(TextKey.PromoUsage);
@@ -109,14 +121,21 @@ public sealed class Payments(ILedger ledger, BillingOptions options, Menus menus
             logger.LogInformation("Promo attempt by {Platform}:{User} with a malformed code", user.Platform, user.UserId);
             return T(TextKey.PromoUnknown);
         }
+        if (gate.PromoRedeemedFrom(from, code))
+        {
+            logger.LogInformation("Promo {Code} for {Platform}:{User}: redeemed from network {Network} before", code.Trim().ToUpperInvariant(), user.Platform, user.UserId, from.Network);
+            return T(TextKey.PromoAlreadyRedeemed);
+        }
         var (outcome, credits) = await ledger.RedeemAsync(code, user.Platform, user.UserId, time.GetUtcNow(), ct);
         logger.LogInformation("Promo {Code} for {Platform}:{User}: {Outcome}", code.Trim().ToUpperInvariant(), user.Platform, user.UserId, outcome);
+        if (outcome == PromoOutcome.Redeemed) gate.PromoRedeemed(from, code);
         return outcome switch
         {
             PromoOutcome.Redeemed => T(TextKey.PromoRedeemed, credits, await ledger.BalanceAsync(user.Platform, user.UserId, ct)),
             PromoOutcome.Expired => T(TextKey.PromoExpired),
             PromoOutcome.UsedUp => T(TextKey.PromoUsedUp),
             PromoOutcome.AlreadyRedeemed => T(TextKey.PromoAlreadyRedeemed),
+            PromoOutcome.NotHere => T(TextKey.PromoNotHere),
             _ => T(TextKey.PromoUnknown),
         };
     }

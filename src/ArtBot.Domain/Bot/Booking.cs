@@ -99,7 +99,7 @@ public sealed class Booking(
         var paid = tier != Tier.Free && kind is JobKind.Stylize or JobKind.Dream or JobKind.Animation;
         var price = paid ? billing.PriceOf(tier, iterations ?? 0) : 0;
         var jobClass = policy.Classify(kind, size, iterations);
-        var (refusal, count) = await gate.AdmitJobAsync(user.Platform, user.UserId, jobClass, paid, ct);
+        var (refusal, count) = await gate.AdmitJobAsync(from, jobClass, paid, ct);
         if (refusal != null)
         {
             logger.LogInformation("{Platform}:{User}: {Kind} refused ({Refusal})", user.Platform, user.UserId, kind, refusal);

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace ArtBot.Domain.Bot;
 
 /// <summary>The stores the domain works on.</summary>
-public sealed record BotPorts(IJobQueue Queue, IImageStore Images, IUserStore Users, ILedger Ledger, IOfferStore Offers, IClusterLock? Locks = null);
+public sealed record BotPorts(IJobQueue Queue, IImageStore Images, IUserStore Users, ILedger Ledger, IOfferStore Offers, ICursorStore Marks, IClusterLock? Locks = null);
 
 /// <summary>
 /// The domain's objects wired together over its ports, in one place: the host's container, the
@@ -16,7 +16,7 @@ public sealed record BotPorts(IJobQueue Queue, IImageStore Images, IUserStore Us
 public sealed class BotDomain
 {
     public BotDomain(BotPorts ports, BotOptions options, BillingOptions billing, QueuePolicy policy, PresetCatalog presets,
-        IArtEngine engine, IMessengers messengers, IJobSignal signal, TimeProvider time, ILoggerFactory logs,
+        IArtEngine engine, IUploadIntake intake, IMessengers messengers, IJobSignal signal, TimeProvider time, ILoggerFactory logs,
         IEnumerable<IJobObserver>? observers = null, TimeSpan? offerLifetime = null, ArtCapabilities? capabilities = null)
     {
         var watchers = new JobObservers(observers ?? []);
@@ -32,9 +32,9 @@ public sealed class BotDomain
             new ProgressMessages(ports.Queue, messengers, Menus, options, time, logs.CreateLogger<ProgressMessages>()),
             Delivery, Notices, Running, policy, options, watchers, time, logs.CreateLogger<JobWorker>());
         Jobs = new JobControl(ports.Queue, Running, signal, policy, presets, time);
-        Payments = new Payments(ports.Ledger, billing, Menus, time, logs.CreateLogger<Payments>());
+        Payments = new Payments(ports.Ledger, ports.Marks, billing, Menus, Gate, time, logs.CreateLogger<Payments>());
         Admin = new AdminService(ports.Queue, ports.Users, ports.Ledger, messengers, time, logs.CreateLogger<AdminService>());
-        Bot = new BotService(ports.Images, ports.Users, Offers, Menus, Booking, Jobs, Gate, ports.Queue, options, Payments, Admin, Capabilities, time, logs.CreateLogger<BotService>());
+        Bot = new BotService(ports.Images, ports.Users, Offers, Menus, Booking, Jobs, Gate, ports.Queue, options, Payments, Admin, Capabilities, intake, time, logs.CreateLogger<BotService>());
     }
 
     public ArtCapabilities Capabilities { get; }

@@ -24,6 +24,7 @@ public sealed class BotService(
     Payments payments,
     AdminService admin,
     Art.ArtCapabilities capabilities,
+    Art.IUploadIntake intake,
     TimeProvider time,
     ILogger<BotService> logger)
 {
@@ -93,42 +94,14 @@ public sealed class BotService(
                 await payments.ReceivedAsync(user, payment, messenger, cancellationToken);
                 break;
 
-            case PhotoMessage photo when !gate.AdmitUpload(user.Platform, user.UserId):
+            case PhotoMessage photo when !gate.AdmitUpload(incoming.From):
                 logger.LogInformation("{Platform}:{User}: photo refused, over {Limit} a minute", user.Platform, user.UserId, options.Limits.UploadsPerMinute);
                 await messenger.SendTextAsync(chat, Booking.RefusalText(user, Refusal.TooManyUploads), cancellationToken: cancellationToken);
                 break;
-            case PhotoMessage { Photos.Count: >= 3 } album:
-                // Content and two paintings: the mix is asked for, then it goes as any Gatys request.
-                var now = time.GetUtcNow();
-                user.Mode = ConversationMode.Idle;
-                await BlendMenuAsync(user, chat, messenger, await images.PutAsync(album.Photos[0], now, cancellationToken),
-                    await images.PutAsync(album.Photos[1], now, cancellationToken), await images.PutAsync(album.Photos[2], now, cancellationToken), cancellationToken);
-                break;
-            case PhotoMessage photo when user is { Mode: ConversationMode.AwaitingSecondPainting, ContentImage: { } blendContent, StyleImage: { } firstPainting }:
-                user.Mode = ConversationMode.Idle;
-                await BlendMenuAsync(user, chat, messenger, blendContent, firstPainting, await images.PutAsync(photo.Photos[0], time.GetUtcNow(), cancellationToken), cancellationToken);
-                break;
-            case PhotoMessage { Photos.Count: >= 2 } album:
-                var content = await images.PutAsync(album.Photos[0], time.GetUtcNow(), cancellationToken);
-                var style = await images.PutAsync(album.Photos[1], time.GetUtcNow(), cancellationToken);
-                user.Mode = ConversationMode.Idle;
-                await booking.RequestAsync(user, incoming.From, messenger, new JobRequest(JobKind.Stylize, content, style), cancellationToken);
-                break;
-            case PhotoMessage photo when IsDreamCaption(photo.Caption) || user.Mode == ConversationMode.AwaitingDreamPhoto:
-                user.Mode = ConversationMode.Idle;
-                await booking.RequestAsync(user, incoming.From, messenger,
-                    new JobRequest(JobKind.Dream, await images.PutAsync(photo.Photos[0], time.GetUtcNow(), cancellationToken), null), cancellationToken);
-                break;
-            case PhotoMessage photo when user is { Mode: ConversationMode.HasContent, ContentImage: { } contentImage }:
-                user.Mode = ConversationMode.Idle;
-                await booking.RequestAsync(user, incoming.From, messenger,
-                    new JobRequest(JobKind.Stylize, contentImage, await images.PutAsync(photo.Photos[0], time.GetUtcNow(), cancellationToken)), cancellationToken);
-                break;
             case PhotoMessage photo:
-                user.ContentImage = await images.PutAsync(photo.Photos[0], time.GetUtcNow(), cancellationToken);
-                user.Mode = ConversationMode.HasContent;
-                await messenger.SendTextAsync(chat, T(TextKey.PhotoMenu), await menus.PhotoAsync(user, user.ContentImage, cancellationToken), cancellationToken);
-                await booking.BookAsync(user, incoming.From, messenger, JobKind.Gallery, user.ContentImage, null, null, cancellationToken);
+                // Checked and brought to the size jobs use before anything is stored; a refusal was told.
+                if (await KeepAsync(user, incoming.From, photo.Photos.Take(PhotoMessage.PhotosUsed).ToList(), messenger, cancellationToken) is not { } kept) break;
+                await PhotoAsync(user, photo, kept, messenger, cancellationToken);
                 break;
 
             case AnimationMessage when !capabilities.Animation:
@@ -136,12 +109,12 @@ public sealed class BotService(
                 logger.LogInformation("{Platform}:{User}: animation refused, animations are not available here", user.Platform, user.UserId);
                 await messenger.SendTextAsync(chat, Worker.JobNotices.Unavailable(user.Language, Art.ArtCapability.Animation), cancellationToken: cancellationToken);
                 break;
-            case AnimationMessage when !gate.AdmitUpload(user.Platform, user.UserId):
+            case AnimationMessage when !gate.AdmitUpload(incoming.From):
                 logger.LogInformation("{Platform}:{User}: animation refused, over {Limit} a minute", user.Platform, user.UserId, options.Limits.UploadsPerMinute);
                 await messenger.SendTextAsync(chat, Booking.RefusalText(user, Refusal.TooManyUploads), cancellationToken: cancellationToken);
                 break;
             case AnimationMessage animation:
-                var video = await images.PutAsync(animation.Video, time.GetUtcNow(), cancellationToken);
+                if (await KeepAsync(user, incoming.From, [animation.Video], messenger, cancellationToken, photos: false) is not [var video]) break;
                 await messenger.SendTextAsync(chat, T(TextKey.AnimationMenu, options.Free.AnimationSeconds, options.Free.AnimationSide),
                     await menus.AnimationAsync(user, video, cancellationToken), cancellationToken);
                 break;
@@ -159,6 +132,77 @@ public sealed class BotService(
                 break;
         }
     }
+
+    /// <summary>Where a photo message goes, by how many photos it has and where the conversation stands; <paramref name="kept"/> are its stored photos.</summary>
+    private async Task PhotoAsync(UserProfile user, PhotoMessage photo, IReadOnlyList<string> kept, IMessenger messenger, CancellationToken ct)
+    {
+        var chat = photo.From.ChatId;
+        switch (kept.Count)
+        {
+            case >= 3:
+                // Content and two paintings: the mix is asked for, then it goes as any Gatys request.
+                user.Mode = ConversationMode.Idle;
+                await BlendMenuAsync(user, chat, messenger, kept[0], kept[1], kept[2], ct);
+                return;
+            case >= 1 when user is { Mode: ConversationMode.AwaitingSecondPainting, ContentImage: { } blendContent, StyleImage: { } firstPainting }:
+                user.Mode = ConversationMode.Idle;
+                await BlendMenuAsync(user, chat, messenger, blendContent, firstPainting, kept[0], ct);
+                return;
+            case 2:
+                user.Mode = ConversationMode.Idle;
+                await booking.RequestAsync(user, photo.From, messenger, new JobRequest(JobKind.Stylize, kept[0], kept[1]), ct);
+                return;
+            case 1 when IsDreamCaption(photo.Caption) || user.Mode == ConversationMode.AwaitingDreamPhoto:
+                user.Mode = ConversationMode.Idle;
+                await booking.RequestAsync(user, photo.From, messenger, new JobRequest(JobKind.Dream, kept[0], null), ct);
+                return;
+            case 1 when user is { Mode: ConversationMode.HasContent, ContentImage: { } contentImage }:
+                user.Mode = ConversationMode.Idle;
+                await booking.RequestAsync(user, photo.From, messenger, new JobRequest(JobKind.Stylize, contentImage, kept[0]), ct);
+                return;
+            default:
+                user.ContentImage = kept[0];
+                user.Mode = ConversationMode.HasContent;
+                await messenger.SendTextAsync(chat, Texts.Get(user.Language, TextKey.PhotoMenu), await menus.PhotoAsync(user, user.ContentImage, ct), ct);
+                await booking.BookAsync(user, photo.From, messenger, JobKind.Gallery, user.ContentImage, null, null, ct);
+                return;
+        }
+    }
+
+    /// <summary>
+    /// Stores an upload as the bot keeps it: photos checked and brought to the size jobs use
+    /// (<see cref="IUploadIntake"/>), a clip as it came; within the day's allowance of its owner
+    /// (the user, or on the web the user's network). Null when refused: the user was told why.
+    /// </summary>
+    private async Task<IReadOnlyList<string>?> KeepAsync(UserProfile user, ChatUser from, IReadOnlyList<byte[]> uploads, IMessenger messenger, CancellationToken ct, bool photos = true)
+    {
+        var prepared = new List<byte[]>();
+        try
+        {
+            foreach (var upload in uploads) prepared.Add(photos ? await intake.PhotoAsync(upload, ct) : upload);
+        }
+        catch (Art.ArtInputException e)
+        {
+            logger.LogInformation("{Platform}:{User}: upload refused ({Reason})", user.Platform, user.UserId, e.Message);
+            await messenger.SendTextAsync(from.ChatId, Texts.Get(user.Language, TextKey.Failed, Texts.Get(user.Language, "Input" + e.Error)), cancellationToken: ct);
+            return null;
+        }
+        var owner = OwnerOf(from);
+        var now = time.GetUtcNow();
+        var stored = await images.StoredBytesAsync(owner, now - TimeSpan.FromDays(1), ct);
+        if (stored + prepared.Sum(p => (long)p.Length) > options.Limits.StoredBytesPerDay)
+        {
+            logger.LogInformation("{Platform}:{User}: upload refused, {Owner} stored {Bytes} bytes today", user.Platform, user.UserId, owner, stored);
+            await messenger.SendTextAsync(from.ChatId, Texts.Get(user.Language, TextKey.TooMuchStored), cancellationToken: ct);
+            return null;
+        }
+        var ids = new List<string>();
+        foreach (var upload in prepared) ids.Add(await images.PutAsync(upload, now, owner, ct));
+        return ids;
+    }
+
+    /// <summary>Whose allowance an upload counts against: the user's, or on the web their network's (users cost nothing to make there).</summary>
+    public static string OwnerOf(ChatUser from) => from.Network is { } network ? $"{from.Platform}-net:{network}" : UserProfile.KeyOf(from.Platform, from.UserId);
 
     /// <summary>Tells the user an upload could not be used (too big to fetch, not an image…).</summary>
     public async Task RejectUploadAsync(ChatUser from, IMessenger messenger, UploadRefusal refusal, CancellationToken cancellationToken = default)
@@ -180,6 +224,13 @@ public sealed class BotService(
                    };
         // Some updates carry no language (VK button presses): the last one known stands.
         if (!user.LanguageChosen && from.LanguageCode != null) user.Language = Texts.LanguageOf(from.LanguageCode);
+        if (from.Network is { } network)
+        {
+            // A ban on the web can cover the network: a fresh cookie from it is the same person.
+            user.Network = network;
+            var (platform, id) = UserProfile.NetworkBan(from.Platform, network);
+            if (await users.IsBannedAsync(platform, id, cancellationToken)) user.Banned = true;
+        }
         return user;
     }
 

@@ -1,7 +1,12 @@
 namespace ArtBot.Domain.Bot;
 
 /// <summary>Who wrote, where to answer, and the language their client reports.</summary>
-public sealed record ChatUser(string Platform, long UserId, long ChatId, string? LanguageCode);
+/// <param name="Network">
+/// Where the request came from, on a platform whose users cost nothing to make (the web chat: the
+/// client's address, an IPv6 one by its /64): limits and bans hold for it as for the user. Null on
+/// the messengers, whose users are theirs to vouch for.
+/// </param>
+public sealed record ChatUser(string Platform, long UserId, long ChatId, string? LanguageCode, string? Network = null);
 
 /// <summary>What an adapter turns a platform update into.</summary>
 public abstract record Incoming(ChatUser From);

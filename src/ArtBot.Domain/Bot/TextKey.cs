@@ -121,4 +121,6 @@ public static class TextKey
     public const string AdminStats = nameof(AdminStats);
     public const string AdminStateNames = nameof(AdminStateNames);
     public const string AdminClassNames = nameof(AdminClassNames);
+    public const string PromoNotHere = nameof(PromoNotHere);
+    public const string TooMuchStored = nameof(TooMuchStored);
 }

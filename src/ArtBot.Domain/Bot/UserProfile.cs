@@ -36,7 +36,17 @@ public sealed class UserProfile
     public bool Banned { get; set; }
     public bool BanNoticeSent { get; set; }
 
+    /// <summary>The network the user last wrote from, on a platform whose users cost nothing to make (the web chat).</summary>
+    public string? Network { get; set; }
+
     public static string KeyOf(string platform, long userId) => $"{platform}:{userId}";
+
+    /// <summary>
+    /// Where a network's ban is kept: the ban list is by platform and number, so a network's is under
+    /// "<paramref name="platform"/>-net" and the first 63 bits of its SHA-256.
+    /// </summary>
+    public static (string Platform, long Id) NetworkBan(string platform, string network) =>
+        ($"{platform}-net", (long)(BitConverter.ToUInt64(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(network)), 0) >> 1));
 }
 
 public interface IUserStore
@@ -115,8 +125,20 @@ public sealed record RequestLimits
     /// <summary>Photo messages one user may send a minute.</summary>
     public int UploadsPerMinute { get; init; } = 12;
 
-    /// <summary>Queued jobs of everyone together; past it new work is refused until the queue drains.</summary>
+    /// <summary>Queued free jobs of everyone together; past it new free work is refused until the queue drains.</summary>
     public int MaxQueueDepth { get; init; } = 20_000;
+
+    /// <summary>Queued paid jobs of everyone together: a ceiling of their own, so free work never shuts a paying user out.</summary>
+    public int MaxPaidQueueDepth { get; init; } = 2_000;
+
+    /// <summary>Photo messages one network may send a minute, whatever users it makes (the web chat).</summary>
+    public int UploadsPerMinutePerNetwork { get; init; } = 30;
+
+    /// <summary>Queued and running free jobs of all the users of one network (the web chat).</summary>
+    public int MaxActiveJobsPerNetwork { get; init; } = 12;
+
+    /// <summary>Bytes of uploads one user (on the web: one network) may have stored in a day; photos are kept at the size jobs use, so this is dozens of them.</summary>
+    public long StoredBytesPerDay { get; init; } = 64L * 1024 * 1024;
 }
 
 /// <summary>

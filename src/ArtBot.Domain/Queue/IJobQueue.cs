@@ -83,7 +83,11 @@ public interface IJobQueue
 /// <summary>Uploaded photos and results, kept for the retention period.</summary>
 public interface IImageStore
 {
-    Task<string> PutAsync(byte[] image, DateTimeOffset now, CancellationToken cancellationToken = default);
+    /// <param name="owner">Whose allowance it counts against (<c>telegram:123</c>, <c>web-net:…</c>); results count against their job's user.</param>
+    Task<string> PutAsync(byte[] image, DateTimeOffset now, string owner, CancellationToken cancellationToken = default);
+
+    /// <summary>Bytes stored for <paramref name="owner"/> since <paramref name="since"/> (and still kept).</summary>
+    Task<long> StoredBytesAsync(string owner, DateTimeOffset since, CancellationToken cancellationToken = default);
 
     /// <exception cref="KeyNotFoundException">No such image (expired or never stored).</exception>
     Task<byte[]> GetAsync(string id, CancellationToken cancellationToken = default);

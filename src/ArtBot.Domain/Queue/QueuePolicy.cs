@@ -42,6 +42,9 @@ public sealed class QueuePolicy(QueuePolicyOptions options, NightWindow night)
 
     public const int Ranks = 4;
 
+    /// <summary>Ranks 0 and 1 hold paid work.</summary>
+    public static bool IsPaidRank(int rank) => rank < RankOf(paid: false, JobClass.Light);
+
     /// <summary>Free heavy jobs wait for the night window; everything else may run now.</summary>
     public bool MayRunNow(Job job, DateTimeOffset now) => MayRunRank(job.Rank, now);
 

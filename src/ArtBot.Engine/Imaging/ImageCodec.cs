@@ -24,7 +24,20 @@ public static class ImageCodec
     /// <summary>Decodes a JPEG, PNG or WebP into an upright, opaque RGBA8888 bitmap.</summary>
     /// <param name="maxPixels">Refused before any pixel memory is allocated, so a decompression bomb costs nothing.</param>
     /// <exception cref="ArtInputException">The data is empty, not a supported image, too large or damaged.</exception>
-    public static SKBitmap Decode(byte[] data, long maxPixels)
+    public static SKBitmap Decode(byte[] data, long maxPixels) => Decode(data, maxPixels, fit: null);
+
+    /// <summary>
+    /// Decodes an upload to keep: at most <paramref name="longSide"/> on its long side. A large JPEG
+    /// is decoded already scaled down (its DCT scaling), so a 48 MP photo costs a few MB of pixels, not 190.
+    /// </summary>
+    /// <exception cref="ArtInputException">As <see cref="Decode(byte[], long)"/>.</exception>
+    public static SKBitmap DecodeToFit(byte[] data, long maxPixels, int longSide)
+    {
+        using var decoded = Decode(data, maxPixels, longSide);
+        return ResizeToLongSide(decoded, Math.Min(longSide, Math.Max(decoded.Width, decoded.Height)));
+    }
+
+    private static SKBitmap Decode(byte[] data, long maxPixels, int? fit)
     {
         if (data is null || data.Length == 0)
             throw new ArtInputException(ArtInputError.Empty, "the file is empty");
@@ -52,6 +65,15 @@ public static class ImageCodec
         var opaque = codec.Info.AlphaType == SKAlphaType.Opaque;
         // sRGB target: phones tag photos with Display P3 and similar; converting here makes the
         // colours the network sees match what the user sees.
+        // The smallest size the codec can decode to whose long side still covers the fit (JPEG: 1/8 steps).
+        if (fit is { } side && Math.Max(width, height) > 2 * side)
+            foreach (var scale in new[] { 0.125f, 0.25f, 0.5f })
+            {
+                var scaled = codec.GetScaledDimensions(scale);
+                if (Math.Max(scaled.Width, scaled.Height) < side || scaled.Width >= width) continue;
+                (width, height) = (scaled.Width, scaled.Height);
+                break;
+            }
         var info = new SKImageInfo(width, height, SKColorType.Rgba8888,
             opaque ? SKAlphaType.Opaque : SKAlphaType.Unpremul, SKColorSpace.CreateSrgb());
 

@@ -24,7 +24,7 @@ public sealed class JobRenderer(IImageStore images, IArtEngine engine, BotOption
     }
 
     /// <summary>Stores a finished picture (or clip) for delivery, /history and the retention period; returns its id.</summary>
-    public Task<string> KeepAsync(byte[] picture, DateTimeOffset now) => images.PutAsync(picture, now, CancellationToken.None);
+    public Task<string> KeepAsync(Job job, byte[] picture, DateTimeOffset now) => images.PutAsync(picture, now, UserProfile.KeyOf(job.Platform, job.UserId), CancellationToken.None);
 
     /// <summary>An animation comes back as MP4 bytes where pictures come back as JPEG: the rest of the job's path is the same.</summary>
     private async Task<ArtResult> AnimateAsync(Job job, byte[] video, CancellationToken cancellationToken)

@@ -78,7 +78,7 @@ public sealed class JobWorker(
                 await EndAsync(job, attempt, JobState.Cancelled, "cancelled before the first step", Texts.Get(job.Language, TextKey.Cancelled), "cancelled");
                 return true;
             }
-            var stored = await renderer.KeepAsync(result.Image, time.GetUtcNow());
+            var stored = await renderer.KeepAsync(job, result.Image, time.GetUtcNow());
             var now = time.GetUtcNow();
             var finished = await queue.UpdateAsync(job.Id, now, j => j.Finish(attempt, stored, result.Cancelled, work, result.Elapsed, now), CancellationToken.None);
             if (!finished.Applied)
