@@ -1,6 +1,7 @@
 using ArtBot.Domain.Bot;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ArtBot.Web;
 
@@ -17,6 +18,7 @@ public static class ServiceCollectionExtensions
         // Checked only when the chat runs: a bot serving Telegram alone needs no web access key.
         if (!WebOptions.IsEnabled(configuration, otherPlatforms)) return services;
         web.ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<WebChats>();
         services.AddSingleton<WebMessenger>();
         services.AddSingleton<IMessenger>(sp => sp.GetRequiredService<WebMessenger>());

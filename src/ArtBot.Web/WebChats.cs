@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using ArtBot.Domain.Bot;
+using ArtBot.Domain.Queue;
 using Microsoft.Extensions.Options;
 
 namespace ArtBot.Web;
@@ -17,9 +18,11 @@ public sealed record WebButton([property: JsonPropertyName("text")] string Text,
 
 /// <summary>
 /// The bot's side of every browser's conversation, in memory: what was sent (with a sequence
-/// number the page polls after), the images, and a wake-up for waiting polls. An edit is sent
-/// again under the same id with a new sequence number. Bounded: messages and pictures per chat,
-/// and chats (the least recently active is forgotten first).
+/// number the page polls after), the pictures (by their id in the image store, where they stay for
+/// the retention period, so a page can always fetch them again), and a wake-up for waiting polls. An
+/// edit is sent again under the same id with a new sequence number. Bounded: messages per chat, and
+/// chats: the least recently active is forgotten first, but never one holding a picture its user has
+/// not fetched yet.
 /// </summary>
 public sealed class WebChats(IOptions<WebOptions> options)
 {
@@ -31,12 +34,16 @@ public sealed class WebChats(IOptions<WebOptions> options)
     /// <summary>Names this process's chats: after a restart the page starts over from sequence 0.</summary>
     public string Instance { get; } = Guid.NewGuid().ToString("N");
 
+    /// <summary>A picture of a chat: where the image store keeps it, and whether its user has fetched it.</summary>
+    public sealed record Picture(string StoreId, bool AsFile, bool Fetched);
+
     private sealed class Chat
     {
         public long LastActive { get; set; }
         public List<WebMessage> Messages { get; } = [];
-        public Dictionary<long, (byte[] Bytes, bool AsFile)> Images { get; } = [];
+        public Dictionary<long, Picture> Pictures { get; } = [];
         public TaskCompletionSource Changed { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public bool HasUnfetched => Pictures.Values.Any(p => !p.Fetched);
     }
 
     /// <summary>Chats held in memory.</summary>
@@ -45,33 +52,34 @@ public sealed class WebChats(IOptions<WebOptions> options)
         get { lock (gate) return chats.Count; }
     }
 
-    public long Add(long chatId, string kind, string? text, Keyboard? keyboard, byte[]? image = null)
+    /// <param name="picture">The stored picture the message shows, by its image-store id.</param>
+    public long Add(long chatId, string kind, string? text, Keyboard? keyboard, string? picture = null)
     {
         lock (gate)
         {
             var chat = ChatOf(chatId);
             var id = nextId++;
-            if (image != null) chat.Images[id] = (image, kind == "file");
-            Publish(chat, new WebMessage(++seq, id, kind, text, Buttons(keyboard), image == null ? null : $"/api/image/{id}"));
+            if (picture != null) chat.Pictures[id] = new Picture(picture, kind == "file", Fetched: false);
+            Publish(chat, new WebMessage(++seq, id, kind, text, Buttons(keyboard), picture == null ? null : $"/api/image/{id}"));
             return id;
         }
     }
 
-    /// <param name="image">A new picture for an image message (the page fetches it by a new address); null keeps the picture.</param>
-    public bool Edit(long chatId, long messageId, string text, Keyboard? keyboard = null, byte[]? image = null)
+    /// <param name="picture">A new picture for an image message (the page fetches it by a new address); null keeps the picture.</param>
+    public bool Edit(long chatId, long messageId, string text, Keyboard? keyboard = null, string? picture = null)
     {
         lock (gate)
         {
             var chat = ChatOf(chatId);
             var old = chat.Messages.LastOrDefault(m => m.Id == messageId);
             if (old == null) return false;
-            var picture = old.Image;
-            if (image != null && old.Image != null)
+            var address = old.Image;
+            if (picture != null && old.Image != null)
             {
-                chat.Images[messageId] = (image, false);
-                picture = $"/api/image/{messageId}?v={seq + 1}";
+                chat.Pictures[messageId] = new Picture(picture, false, Fetched: false);
+                address = $"/api/image/{messageId}?v={seq + 1}";
             }
-            Publish(chat, old with { Seq = ++seq, Text = text, Buttons = Buttons(keyboard), Image = picture });
+            Publish(chat, old with { Seq = ++seq, Text = text, Buttons = Buttons(keyboard), Image = address });
             return true;
         }
     }
@@ -98,9 +106,15 @@ public sealed class WebChats(IOptions<WebOptions> options)
         lock (gate) return ChatOf(chatId).Messages.Where(m => m.Seq > after).ToList();
     }
 
-    public (byte[] Bytes, bool AsFile)? Image(long chatId, long id)
+    /// <summary>A message's picture, marked fetched; null when the chat has no such picture.</summary>
+    public Picture? Fetch(long chatId, long id)
     {
-        lock (gate) return ChatOf(chatId).Images.TryGetValue(id, out var image) ? image : null;
+        lock (gate)
+        {
+            if (!chats.TryGetValue(chatId, out var chat) || !chat.Pictures.TryGetValue(id, out var picture)) return null;
+            chat.Pictures[id] = picture with { Fetched = true };
+            return picture;
+        }
     }
 
     private long clock;
@@ -111,8 +125,9 @@ public sealed class WebChats(IOptions<WebOptions> options)
         {
             if (chats.Count >= options.Value.MaxChats)
             {
-                // Forget the quietest tenth at once, so a flood of new browsers costs one sort per batch.
-                foreach (var quiet in chats.OrderBy(c => c.Value.LastActive).Take(Math.Max(1, chats.Count / 10)).Select(c => c.Key).ToList())
+                // Forget the quietest tenth at once, so a flood of new browsers costs one sort per batch;
+                // a chat with a picture not yet fetched stays (a paid result must reach its page).
+                foreach (var quiet in chats.Where(c => !c.Value.HasUnfetched).OrderBy(c => c.Value.LastActive).Take(Math.Max(1, chats.Count / 10)).Select(c => c.Key).ToList())
                 {
                     chats[quiet].Changed.TrySetResult();
                     chats.Remove(quiet);
@@ -131,10 +146,12 @@ public sealed class WebChats(IOptions<WebOptions> options)
         chat.Messages.Add(message);
         while (chat.Messages.Count > options.Value.HistoryPerChat)
         {
-            chat.Images.Remove(chat.Messages[0].Id);
+            chat.Pictures.Remove(chat.Messages[0].Id);
             chat.Messages.RemoveAt(0);
         }
-        while (chat.Images.Count > options.Value.ImagesPerChat) chat.Images.Remove(chat.Images.Keys.Min());
+        // Fetched pictures beyond the chat's share are forgotten here (the store keeps them; /history sends them again).
+        foreach (var old in chat.Pictures.Where(p => p.Value.Fetched).OrderBy(p => p.Key).Take(Math.Max(0, chat.Pictures.Count - options.Value.ImagesPerChat)).Select(p => p.Key).ToList())
+            chat.Pictures.Remove(old);
         var waiting = chat.Changed;
         chat.Changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         waiting.TrySetResult();
@@ -144,18 +161,24 @@ public sealed class WebChats(IOptions<WebOptions> options)
         keyboard?.Rows.Select(r => (IReadOnlyList<WebButton>)r.Select(b => new WebButton(b.Text, b.Data)).ToList()).ToList() ?? [];
 }
 
-/// <summary>Answers into the web chats. Nothing can fail on the way, so there is nothing to retry or deduplicate.</summary>
-public sealed class WebMessenger(WebChats chats) : IMessenger
+/// <summary>
+/// Answers into the web chats. A picture is kept in the image store (its owner the page, not the
+/// user: it does not count against the user's uploads) and the chat holds its id, so the page can
+/// fetch it again for as long as the store keeps it, whatever the chat's memory forgets.
+/// </summary>
+public sealed class WebMessenger(WebChats chats, IImageStore images, TimeProvider time) : IMessenger
 {
     public const string PlatformName = "web";
+
+    private const string Owner = "web-page";
 
     public string Platform => PlatformName;
 
     public Task<long> SendTextAsync(long chatId, string text, Keyboard? keyboard = null, CancellationToken cancellationToken = default, string? dedupeKey = null) =>
         Task.FromResult(chats.Add(chatId, "text", text, keyboard));
 
-    public Task<long> SendImageAsync(long chatId, byte[] image, string caption, Keyboard? keyboard = null, bool asFile = false, CancellationToken cancellationToken = default, string? dedupeKey = null) =>
-        Task.FromResult(chats.Add(chatId, asFile ? "file" : "image", caption, keyboard, image));
+    public async Task<long> SendImageAsync(long chatId, byte[] image, string caption, Keyboard? keyboard = null, bool asFile = false, CancellationToken cancellationToken = default, string? dedupeKey = null) =>
+        chats.Add(chatId, asFile ? "file" : "image", caption, keyboard, await images.PutAsync(image, time.GetUtcNow(), Owner, cancellationToken));
 
     public Task EditTextAsync(long chatId, long messageId, string text, Keyboard? keyboard = null, CancellationToken cancellationToken = default)
     {
@@ -163,14 +186,11 @@ public sealed class WebMessenger(WebChats chats) : IMessenger
         return Task.CompletedTask;
     }
 
-    public Task<long> SendAnimationAsync(long chatId, byte[] video, string caption, Keyboard? keyboard = null, CancellationToken cancellationToken = default, string? dedupeKey = null) =>
-        Task.FromResult(chats.Add(chatId, "video", caption, keyboard, video));
+    public async Task<long> SendAnimationAsync(long chatId, byte[] video, string caption, Keyboard? keyboard = null, CancellationToken cancellationToken = default, string? dedupeKey = null) =>
+        chats.Add(chatId, "video", caption, keyboard, await images.PutAsync(video, time.GetUtcNow(), Owner, cancellationToken));
 
-    public Task EditImageAsync(long chatId, long messageId, byte[]? image, string caption, Keyboard? keyboard = null, CancellationToken cancellationToken = default)
-    {
-        chats.Edit(chatId, messageId, caption, keyboard, image);
-        return Task.CompletedTask;
-    }
+    public async Task EditImageAsync(long chatId, long messageId, byte[]? image, string caption, Keyboard? keyboard = null, CancellationToken cancellationToken = default) =>
+        chats.Edit(chatId, messageId, caption, keyboard, image == null ? null : await images.PutAsync(image, time.GetUtcNow(), Owner, cancellationToken));
 
     /// <summary>The callback id is "chat:n"; a text shows as a short notice.</summary>
     public Task AnswerButtonAsync(string callbackId, string? text = null, CancellationToken cancellationToken = default)

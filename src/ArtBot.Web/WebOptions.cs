@@ -58,6 +58,29 @@ public sealed class WebOptions : IValidatableObject
     /// </summary>
     public string[]? AllowedHosts { get; set; }
 
+    /// <summary>New users (browsers) one network may make an hour: a web identity is made only by loading the page, and costs this.</summary>
+    [Range(1, 100_000)]
+    public int NewUsersPerHourPerNetwork { get; set; } = 10;
+
+    /// <summary>New users one network may make in all (since the process started).</summary>
+    [Range(1, 1_000_000)]
+    public int NewUsersPerNetwork { get; set; } = 100;
+
+    /// <summary>Messages and button presses one network may send a minute, whatever users it has.</summary>
+    [Range(1, 100_000)]
+    public int MessagesPerMinutePerNetwork { get; set; } = 90;
+
+    /// <summary>Uploads read at once; more get 503 with Retry-After, so a flood of big uploads cannot fill the memory.</summary>
+    [Range(1, 64)]
+    public int ConcurrentUploads { get; set; } = 4;
+
+    /// <summary>
+    /// Reverse proxies (addresses, or networks as 10.0.0.0/8) whose X-Forwarded-For, -Proto and -Host
+    /// are believed: the client's address is then the one they name. None by default: the address is the
+    /// connection's, and no header anyone can send changes it.
+    /// </summary>
+    public string[]? KnownProxies { get; set; }
+
     public bool IsLoopback => Host is "localhost" || IPAddress.TryParse(Host, out var ip) && IPAddress.IsLoopback(ip);
 
     public string Url => $"http://{(Host.Contains(':') ? $"[{Host}]" : Host)}:{Port}/";
@@ -70,6 +93,9 @@ public sealed class WebOptions : IValidatableObject
     {
         if (!IsLoopback && string.IsNullOrWhiteSpace(AccessKey))
             yield return new ValidationResult($"Web:Host is {Host}, not loopback: set Web:AccessKey (ARTBOT_Web__AccessKey) so strangers cannot use the bot", [nameof(AccessKey)]);
+        foreach (var proxy in KnownProxies ?? [])
+            if (!IPAddress.TryParse(proxy, out _) && !System.Net.IPNetwork.TryParse(proxy, out _))
+                yield return new ValidationResult($"Web:KnownProxies: '{proxy}' is neither an address nor a network (10.0.0.0/8)", [nameof(KnownProxies)]);
         if (CookieKey != null && (!TryKey(CookieKey, out var key) || key.Length < 32))
             yield return new ValidationResult("Web:CookieKey must be base64 of at least 32 bytes", [nameof(CookieKey)]);
     }

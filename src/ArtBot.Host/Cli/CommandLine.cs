@@ -87,6 +87,9 @@ public static class CommandLine
         new("bench-queue", "bench-queue [--jobs N] [--provider litedb|postgres] [--workers 1,2,4,8] [--cost-ms 50]",
             "Measure the queue holding N queued jobs (default 10000) on a temporary LiteDB file, or on a fresh schema of the PostgreSQL\nnamed by ARTBOT_Storage__ConnectionString: time to pick the next job, to compute a position, to accept one update (photo →\nstored, preview queued, menu answered), and jobs an hour for each count of workers whose render is a stand-in of --cost-ms.\nPrints one JSON object.",
             ["--jobs", "--provider", "--workers", "--cost-ms"], [], BenchQueueAsync),
+        new("bench-web-flood", "bench-web-flood [--uploads 50] [--files 10] [--mb 19]",
+            "Flood the web chat as one attacker would (a throwaway bot in this process): load the page --uploads times from one network,\nthen send that many uploads at once, each of --files photos of about --mb MB. Prints one JSON object: the answers by\nstatus, peak RSS over idle, database growth.",
+            ["--uploads", "--files", "--mb"], [], BenchWebFloodAsync),
         new("demo", "demo [-o DIR]",
             "The embedded default: a bundled photo of Tübingen painted with the 'wave' preset (512 px) and, by Gatys transfer, in the style of\nVan Gogh's Starry Night (384 px, 120 iterations). Writes DIR/demo-preset.jpg and DIR/demo-gatys.jpg (default DIR: out).",
             ["-o", "--output"], [], DemoAsync),
@@ -533,6 +536,14 @@ public static class CommandLine
             var other => throw new UsageException($"--provider is litedb or postgres, not '{other}'"),
         };
         var report = await QueueBenchmark.RunAsync(presets, stores, jobs, workers, cost, TimeSpan.FromSeconds(8), ct);
+        Console.WriteLine(JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
+        return Ok;
+    }
+
+    private static async Task<int> BenchWebFloodAsync(ParsedArgs args, Func<ArtEngine> engine, CancellationToken ct)
+    {
+        Positionals(args);
+        var report = await WebFloodBenchmark.RunAsync(args.Int("--uploads", 1, 1000) ?? 50, args.Int("--files", 1, 10) ?? 10, args.Int("--mb", 1, 20) ?? 19, ct);
         Console.WriteLine(JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
         return Ok;
     }
