@@ -9,8 +9,22 @@ ARG TORCH_BACKEND=cpu
 FROM mcr.microsoft.com/dotnet/sdk:10.0-noble AS build
 ARG TORCH_BACKEND
 WORKDIR /src
-COPY . .
-RUN dotnet publish src/ArtBot.Host/ArtBot.Host.csproj -c Release -o /app -p:TorchBackend=${TORCH_BACKEND}
+# Restore as its own layer: it is redone only when a project file or the package list changes.
+COPY global.json Directory.Build.props Directory.Build.targets Directory.Packages.props ./
+COPY build/ build/
+COPY src/ArtBot.Configuration/ArtBot.Configuration.csproj src/ArtBot.Configuration/
+COPY src/ArtBot.Domain/ArtBot.Domain.csproj src/ArtBot.Domain/
+COPY src/ArtBot.Engine/ArtBot.Engine.csproj src/ArtBot.Engine/
+COPY src/ArtBot.Scheduling/ArtBot.Scheduling.csproj src/ArtBot.Scheduling/
+COPY src/ArtBot.Storage/ArtBot.Storage.csproj src/ArtBot.Storage/
+COPY src/ArtBot.Storage.Postgres/ArtBot.Storage.Postgres.csproj src/ArtBot.Storage.Postgres/
+COPY src/ArtBot.Telegram/ArtBot.Telegram.csproj src/ArtBot.Telegram/
+COPY src/ArtBot.Vk/ArtBot.Vk.csproj src/ArtBot.Vk/
+COPY src/ArtBot.Web/ArtBot.Web.csproj src/ArtBot.Web/
+COPY src/ArtBot.Host/ArtBot.Host.csproj src/ArtBot.Host/
+RUN dotnet restore src/ArtBot.Host/ArtBot.Host.csproj -p:TorchBackend=${TORCH_BACKEND}
+COPY src/ src/
+RUN dotnet publish src/ArtBot.Host/ArtBot.Host.csproj -c Release -o /app --no-restore -p:TorchBackend=${TORCH_BACKEND}
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble AS runtime
 RUN apt-get update \

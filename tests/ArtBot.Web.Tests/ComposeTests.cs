@@ -27,6 +27,17 @@ public sealed class ComposeTests
     }
 
     [Fact]
+    public void Every_role_runs_one_named_image_and_is_given_time_to_hand_its_job_back()
+    {
+        Assert.Contains("image: ${ARTBOT_IMAGE:-artbot:local}", Cpu);
+        // Docker's default is 10 s; a render step and the hand-back take longer on a CPU.
+        var grace = System.Text.RegularExpressions.Regex.Match(Cpu, @"stop_grace_period: (\d+)s");
+        Assert.True(grace.Success && int.Parse(grace.Groups[1].Value) >= 60, "stop_grace_period of at least 60 s");
+        Assert.Contains("- \"8081\"", Cpu);   // each worker's /metrics on the compose network
+        Assert.Contains("image: ${ARTBOT_GPU_IMAGE:-artbot:local-gpu}", Gpu);
+    }
+
+    [Fact]
     public void The_gpu_variant_builds_workers_from_the_cuda_image_with_a_gpu_each()
     {
         Assert.Contains("dockerfile: Dockerfile.cuda", Gpu);

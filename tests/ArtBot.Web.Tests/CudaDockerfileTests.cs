@@ -48,7 +48,7 @@ public sealed class CudaDockerfileTests
     {
         foreach (var copy in Instructions("COPY").Where(c => !c.StartsWith("--from", StringComparison.Ordinal)))
             foreach (var source in copy.Split(' ', StringSplitOptions.RemoveEmptyEntries)[..^1])
-                Assert.True(source == "." || Directory.Exists(Path.Combine(Root, source.TrimEnd('/'))), $"COPY source {source} does not exist");
+                Assert.True(source == "." || File.Exists(Path.Combine(Root, source)) || Directory.Exists(Path.Combine(Root, source.TrimEnd('/'))), $"COPY source {source} does not exist");
     }
 
     /// <summary>Animated presets decode and encode video with ffmpeg, run as a process: the runtime image must carry it.</summary>

@@ -37,6 +37,27 @@ public sealed partial class DockerfileTests
     }
 
     [Fact]
+    public void Local_state_and_build_outputs_stay_out_of_the_context_and_restore_is_its_own_layer()
+    {
+        var ignored = File.ReadAllLines(Path.Combine(Root, ".dockerignore")).Select(l => l.Trim()).ToList();
+        // The LiteDB file holds users' photos and the cookie key; weights are mounted.
+        foreach (var path in new[] { "data/", "models/", "**/bin/", "**/obj/" }) Assert.Contains(path, ignored);
+        foreach (var dockerfile in new[] { "Dockerfile", "Dockerfile.cuda" })
+        {
+            var lines = File.ReadAllLines(Path.Combine(Root, dockerfile));
+            Assert.DoesNotContain("COPY . .", lines);
+            var restore = Array.FindIndex(lines, l => l.StartsWith("RUN dotnet restore src/ArtBot.Host/ArtBot.Host.csproj", StringComparison.Ordinal));
+            var sources = Array.IndexOf(lines, "COPY src/ src/");
+            Assert.True(restore > 0 && sources > restore, $"{dockerfile}: restore before the sources are copied");
+            // Every project the host needs is there before the restore.
+            foreach (var project in Directory.GetFiles(Path.Combine(Root, "src"), "*.csproj", SearchOption.AllDirectories)
+                         .Select(p => Path.GetRelativePath(Root, p)).Where(p => !p.Contains("GpuCheck")))
+                Assert.Contains(lines[..restore], l => l.StartsWith($"COPY {project} ", StringComparison.Ordinal));
+            Assert.Contains("--no-restore", lines.Single(l => l.Contains("dotnet publish")));
+        }
+    }
+
+    [Fact]
     public void The_entrypoint_is_the_published_program()
     {
         var publish = Assert.Single(Lines, l => l.Contains("dotnet publish"));
