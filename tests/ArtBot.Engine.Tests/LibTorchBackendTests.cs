@@ -77,6 +77,38 @@ public sealed class LibTorchBackendTests
         Assert.Equal(warned, run.Stderr.Contains($"libtorch {version} from {Path.Combine(torch, "lib")} is neither 2.10 nor 2.11", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("2.1.0", false)]
+    [InlineData("2.10.0", true)]
+    [InlineData("2.12.0", true)]
+    [InlineData("1.13.1", false)]
+    [InlineData(null, true)]
+    public void Only_versions_below_2_10_are_refused_before_loading(string? version, bool tried) =>
+        Assert.Equal(!tried, LibTorchLocator.IsTooOld(version));
+
+    /// <summary>
+    /// A GPU host whose python3 has an old PyTorch (a stand-in torch 1.13 here): the external build
+    /// reads the version before TorchSharp binds and stops in one line naming what it found and where.
+    /// </summary>
+    [Fact]
+    public async Task An_older_pytorch_stops_the_external_build_in_one_line_naming_its_version()
+    {
+        using var temp = new TempFolder("artbot-old-torch-");
+        var torch = Directory.CreateDirectory(Path.Combine(temp.Path, "site", "torch")).FullName;
+        File.WriteAllText(Path.Combine(torch, "__init__.py"), "");
+        File.WriteAllText(Path.Combine(torch, "version.py"), "__version__ = '1.13.1+cu117'\ncuda: Optional[str] = '11.7'\n");
+        File.CreateSymbolicLink(Path.Combine(torch, "lib"), LibTorchInUse());
+        var run = await RunPresetAsync(temp.Path, new() { [LibTorchLocator.Variable] = null, ["PYTHONPATH"] = Path.Combine(temp.Path, "site") });
+        if (Bundled)
+        {
+            Assert.Equal(0, run.ExitCode);   // the bundled libtorch is used; a python torch never matters
+            return;
+        }
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal($"artbot: libtorch 1.13.1+cu117 found at {Path.Combine(torch, "lib")} (python3 torch); this build binds libtorch 2.10 or 2.11: install PyTorch 2.10/2.11, or point {LibTorchLocator.Variable} at such a libtorch folder",
+            run.Stderr.Trim());
+    }
+
     [Fact]
     public async Task With_no_variable_and_no_python3_the_external_build_says_what_to_install()
     {

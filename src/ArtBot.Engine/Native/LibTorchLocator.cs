@@ -41,6 +41,12 @@ public static class LibTorchLocator
         // only the external build (no LibTorchSharp copy of its own libtorch) searches.
         if (!File.Exists(Path.Combine(AppContext.BaseDirectory, "libLibTorchSharp.so"))) return null;
         var (folder, source) = Find();
+        // Read before anything binds: TorchSharp against an older libtorch dies in native code
+        // (a 92-line dump and exit 134), where this says what was found and what would do.
+        var version = VersionOf(folder);
+        if (IsTooOld(version))
+            throw new LibTorchNotFoundException(
+                $"artbot: libtorch {version} found at {folder} ({source}); this build binds libtorch {string.Join(" or ", KnownVersions)}: install PyTorch {string.Join("/", KnownVersions)}, or point {Variable} at such a libtorch folder");
         foreach (var name in Libraries)
         {
             var path = Path.Combine(folder, name);
@@ -48,7 +54,7 @@ public static class LibTorchLocator
             if (dlopen(path, 0x2 | 0x100) == IntPtr.Zero)
                 throw new LibTorchNotFoundException($"artbot: {path} did not load ({dlerror()}); install a PyTorch 2.10 or 2.11, or point {Variable} at a libtorch folder");
         }
-        return new LibTorchLocation(folder, source, VersionOf(folder), File.Exists(Path.Combine(folder, "libtorch_cuda.so")), PythonField(folder, "cuda"));
+        return new LibTorchLocation(folder, source, version, File.Exists(Path.Combine(folder, "libtorch_cuda.so")), PythonField(folder, "cuda"));
     }
 
     private static (string Folder, string Source) Find()
@@ -114,6 +120,15 @@ public static class LibTorchLocator
                 return value;
         }
         return null;
+    }
+
+    /// <summary>Below the oldest known version: TorchSharp's native calls are missing from it, so it cannot load at all.</summary>
+    public static bool IsTooOld(string? version)
+    {
+        var match = version == null ? null : System.Text.RegularExpressions.Regex.Match(version, @"^(\d+)\.(\d+)");
+        if (match is not { Success: true }) return false;   // unknown: tried, and warned about
+        var oldest = Version.Parse(KnownVersions[0]);
+        return new Version(int.Parse(match.Groups[1].Value), int.Parse(match.Groups[2].Value)) < oldest;
     }
 
     public static bool IsKnown(string? version) => version != null && KnownVersions.Any(v => version == v || version.StartsWith(v + ".", StringComparison.Ordinal) || version.StartsWith(v + "+", StringComparison.Ordinal));
