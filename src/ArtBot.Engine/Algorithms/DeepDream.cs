@@ -23,7 +23,7 @@ public sealed record DreamOptions
     /// <summary>Step in 0..1 pixel units, applied to the mean-normalised gradient.</summary>
     public double StepSize { get; init; } = 0.01;
 
-    /// <summary>Null: the network's default (Darknet-tiny leaky_re_lu_12, VGG relu3_3).</summary>
+    /// <summary>Null: the network's default (<see cref="DreamLayers"/>).</summary>
     public IReadOnlyList<string>? Layers { get; init; }
 
     /// <summary>Random shift of up to this many pixels before each step, undone after: hides the network's grid.</summary>
@@ -119,4 +119,14 @@ public static class DeepDream
         var result = dreamed.shape[2] == height && dreamed.shape[3] == width ? dreamed : GatysTransfer.Resize(dreamed, height, width);
         return new DreamResult(result.detach().clone().MoveToOuterDisposeScope(), layers, cancelled);
     }
+}
+
+/// <summary>The layer a dream amplifies when none is named.</summary>
+public static class DreamLayers
+{
+    /// <summary>Darknet-tiny's: parts of objects, eyes and fur.</summary>
+    public const string Darknet = "leaky_re_lu_12";
+
+    /// <summary>VGG's when the network reaches it (a full VGG-19); the block-3 cut dreams on its last but one layer.</summary>
+    public const string Vgg = "relu4_2";
 }

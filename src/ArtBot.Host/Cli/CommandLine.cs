@@ -23,26 +23,36 @@ public static class CommandLine
 
     private sealed record Verb(string Name, string Synopsis, string Help, string[] ValueOptions, string[] Flags, Func<ParsedArgs, Func<ArtEngine>, CancellationToken, Task<int>> Run);
 
+    // The defaults the help shows are the ones the code uses: read from the same records.
+    private static readonly GatysOptions G = new();
+    private static readonly DreamOptions D = new();
+    private static readonly AnimationRequest A = new([], "");
+    private static readonly GalleryRequest Sheet = new([]);
+    private const int SheetSide = 384, BenchRuns = 5, ClassifyTop = 5, QueueJobs = 10_000, QueueCostMs = 50;
+    private const string QueueWorkers = "1,2,4,8";
+
+    private static string N(double value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     private static readonly string[] GlobalValues = ["--threads", "--device", "--models"];
     private static readonly string[] GlobalFlags = ["-v", "--verbose", "-h", "--help"];
 
     private static readonly Verb[] Verbs =
     [
         new("preset", "preset NAME IMAGE -o OUT [--size N]",
-            "Paint IMAGE with the fast preset network NAME (see `artbot presets`).\n  -o OUT       output .jpg/.jpeg/.png\n  --size N     long side of the result (default: the photo's, up to Engine:PresetSide)",
+            $"Paint IMAGE with the fast preset network NAME (see `artbot presets`).\n  -o OUT       output .jpg/.jpeg/.png\n  --size N     long side of the result (default: the photo's, up to Engine:PresetSide, {new ArtBot.Engine.EngineOptions().PresetSide})",
             ["-o", "--output", "--size"], [], PresetAsync),
         new("stylize", "stylize CONTENT STYLE -o OUT [--size N] [--iterations N] [options]",
-            """
+            $"""
             Gatys et al. neural style transfer: CONTENT painted in the style of STYLE.
               -o OUT                output .jpg/.jpeg/.png
-              --size N              long side of the result (default 512)
-              --iterations N        optimisation steps over all scales (default 300)
-              --content-weight X    (default 1)      --style-weight X  (default 30)
-              --tv-weight X         total variation (default 20)
-              --optimizer NAME      lbfgs (default) or adam;   --lr X  Adam step (default 0.02)
-              --init NAME           content (default) or noise; --seed N for the noise
-              --style-scale X       style image size relative to the output (default 1)
-              --scales N            coarse-to-fine scales (default 3); --min-scale N smallest side (128)
+              --size N              long side of the result (default {G.Size})
+              --iterations N        optimisation steps over all scales (default {G.Iterations})
+              --content-weight X    (default {N(G.ContentWeight)})      --style-weight X  (default {N(G.StyleWeight)})
+              --tv-weight X         total variation (default {N(G.TvWeight)})
+              --optimizer NAME      lbfgs or adam (default {G.Optimizer.ToString().ToLowerInvariant()});   --lr X  Adam step (default {N(G.AdamLearningRate)})
+              --init NAME           content or noise (default {G.Init.ToString().ToLowerInvariant()}); --seed N for the noise (default {G.Seed})
+              --style-scale X       style image size relative to the output (default {N(G.StyleScale)})
+              --scales N            coarse-to-fine scales (default {G.Scales}); --min-scale N smallest side (default {G.MinScaleSide})
               --preserve-colors     transfer on luminance, keep the photo's colours
               --style-layers a,b    --content-layers a   VGG layers (default: the Gatys set, or the deepest available)
               --blend-with STYLE2   a second painting, blended with STYLE;  --blend X  STYLE's share, 0..1 (default 0.5)
@@ -51,28 +61,28 @@ public static class CommandLine
             ["-o", "--output", "--size", "--iterations", "--content-weight", "--style-weight", "--tv-weight", "--optimizer", "--lr", "--init",
              "--seed", "--style-scale", "--scales", "--min-scale", "--style-layers", "--content-layers", "--blend-with", "--blend", "--previews"], ["--preserve-colors"], StylizeAsync),
         new("dream", "dream IMAGE -o OUT [options]",
-            """
+            $"""
             DeepDream: amplify what a classifier sees in IMAGE.
               -o OUT                output .jpg/.jpeg/.png
-              --size N              long side (default 512)
-              --octaves N           (default 4)   --octave-scale X (default 1.4)
-              --steps N             per octave (default 30)   --step-size X (default 0.01)
-              --layers a,b          (default leaky_re_lu_12 on darknet; relu3_3 on vgg)
-              --jitter N            pixels (default 16)   --seed N
-              --network NAME        darknet (default) or vgg
+              --size N              long side (default {D.Size})
+              --octaves N           (default {D.Octaves})   --octave-scale X (default {N(D.OctaveScale)})
+              --steps N             per octave (default {D.Steps})   --step-size X (default {N(D.StepSize)})
+              --layers a,b          (default {DreamLayers.Darknet} on darknet; {DreamLayers.Vgg} on vgg when the network has it, else its last but one)
+              --jitter N            pixels (default {D.Jitter})   --seed N (default {D.Seed})
+              --network NAME        darknet or vgg (default {D.Network.ToString().ToLowerInvariant()})
             """,
             ["-o", "--output", "--size", "--octaves", "--octave-scale", "--steps", "--step-size", "--layers", "--jitter", "--network", "--seed"], [], DreamAsync),
         new("classify", "classify IMAGE [--top N]",
-            "Print the Darknet-tiny ImageNet top-N (default 5) as index, label, logit: proof that the dream network is the real classifier.",
+            $"Print the Darknet-tiny ImageNet top-N (--top N, default {ClassifyTop}) as index, label, logit: proof that the dream network is the real classifier.",
             ["--top"], [], ClassifyAsync),
         new("gallery", "gallery IMAGE -o OUT [--tile N] [--lang en|ru]",
-            "Render IMAGE in every preset as one captioned contact sheet (the bot's preset-menu preview).\n  --tile N     tile long side (default 256)\n  --lang L     caption language, en (default) or ru",
+            $"Render IMAGE in every preset as one captioned contact sheet (the bot's preset-menu preview).\n  --tile N     tile long side (default {Sheet.TileSide})\n  --lang L     caption language, en or ru (default {Sheet.Language.ToString().ToLowerInvariant()})",
             ["-o", "--output", "--tile", "--lang"], [], GalleryAsync),
         new("animate", "animate NAME VIDEO -o OUT.mp4 [--size N] [--seconds S] [--fps N] [--smoothing X] [--strip FILE]",
-            "Paint every frame of an animation or a short video (GIF, MP4, WebM, MOV: whatever ffmpeg reads) with the preset NAME,\nsmoothed against flicker, as H.264 MP4. Needs ffmpeg and ffprobe on the PATH.\n  --size N       long side (default 360)\n  --seconds S    at most this much of it (default 3)\n  --fps N        frames a second (default 12)\n  --smoothing X  0 (every frame afresh) to 0.95 (default 0.6)\n  --strip FILE   also five of the painted frames side by side, as a picture",
+            $"Paint every frame of an animation or a short video (GIF, MP4, WebM, MOV: whatever ffmpeg reads) with the preset NAME,\nsmoothed against flicker, as H.264 MP4. Needs ffmpeg and ffprobe on the PATH.\n  --size N       long side (default {A.MaxSide})\n  --seconds S    at most this much of it (default {N(A.MaxSeconds)})\n  --fps N        frames a second (default {A.Fps})\n  --smoothing X  0 to 0.95, where 0 paints every frame afresh (default {N(A.Smoothing)})\n  --strip FILE   also five of the painted frames side by side, as a picture",
             ["-o", "--output", "--size", "--seconds", "--fps", "--smoothing", "--strip"], [], AnimateAsync),
         new("sheet", "sheet IMAGE[=CAPTION]... -o OUT [--side N] [--columns N]",
-            "Lay images out side by side, each with its caption (the file name when none), as one picture: how docs/ shows a\nblend beside its paintings.\n  --side N     each image's long side (default 384)\n  --columns N  images a row (default: all in one row)",
+            $"Lay images out side by side, each with its caption (the file name when none), as one picture: how docs/ shows a\nblend beside its paintings.\n  --side N     each image's long side (default {SheetSide})\n  --columns N  images a row (default: all in one row)",
             ["-o", "--output", "--side", "--columns"], [], SheetAsync),
         new("run", "run [--role all|receiver|worker]",
             "Start the chat bot on every configured platform (Telegram: set ARTBOT_Telegram__Token; VK: ARTBOT_Vk__Token and ARTBOT_Vk__GroupId).\nWith none, a local web chat at http://127.0.0.1:8080/ (Web:Enabled=true runs it beside them). Runs until Ctrl+C.\n  --role R     all (default): one process does everything; receiver: talks to the platforms and books jobs;\n               worker: renders and delivers. Split roles need Storage:Provider=postgres (see README, Storage).",
@@ -82,10 +92,10 @@ public static class CommandLine
             "Ask a running bot's /healthz (default http://127.0.0.1:8081/healthz, Ops:Port) and exit 0 when it is ready, 1 when not:\nthe container's HEALTHCHECK. Prints the answer.",
             [], [], HealthAsync),
         new("bench", "bench [--quick] [--runs N]",
-            "Measure the engine on this machine and print one JSON object (preset_512_ms, preset_1024_ms, gatys_512_s_per_iter,\ngatys_default_total_s, dream_default_s, preset_memory_growth_mb over 50 runs, peak_rss_mb, device, threads).\n  --quick      estimate gatys_default_total_s from per-scale timings instead of running it\n  --runs N     timed preset runs for the medians (default 5)",
+            $"Measure the engine on this machine and print one JSON object (preset_512_ms, preset_1024_ms, gatys_512_s_per_iter,\ngatys_default_total_s, dream_default_s, preset_memory_growth_mb over 50 runs, peak_rss_mb, device, threads).\n  --quick      estimate gatys_default_total_s from per-scale timings instead of running it\n  --runs N     timed preset runs for the medians (default {BenchRuns})",
             ["--runs"], ["--quick"], BenchAsync),
         new("bench-queue", "bench-queue [--jobs N] [--provider litedb|postgres] [--workers 1,2,4,8] [--cost-ms 50]",
-            "Measure the queue holding N queued jobs (default 10000) on a temporary LiteDB file, or on a fresh schema of the PostgreSQL\nnamed by ARTBOT_Storage__ConnectionString: time to pick the next job, to compute a position, to accept one update (photo →\nstored, preview queued, menu answered), and jobs an hour for each count of workers whose render is a stand-in of --cost-ms.\nPrints one JSON object.",
+            $"Measure the queue holding N queued jobs (--jobs, default {QueueJobs}) on a temporary LiteDB file, or on a fresh schema of the PostgreSQL\nnamed by ARTBOT_Storage__ConnectionString: time to pick the next job, to compute a position, to accept one update (photo →\nstored, preview queued, menu answered), and jobs an hour for each count of workers (--workers, default {QueueWorkers}) whose render is a stand-in of --cost-ms (default {QueueCostMs}).\nPrints one JSON object.",
             ["--jobs", "--provider", "--workers", "--cost-ms"], [], BenchQueueAsync),
         new("bench-web-flood", "bench-web-flood [--uploads 50] [--files 10] [--mb 19]",
             "Flood the web chat as one attacker would (a throwaway bot in this process): load the page --uploads times from one network,\nthen send that many uploads at once, each of --files photos of about --mb MB. Prints one JSON object: the answers by\nstatus, peak RSS over idle, database growth.",
@@ -103,6 +113,12 @@ public static class CommandLine
         {
             await output.WriteLineAsync(Usage_());
             return args.Length == 0 ? Usage : Ok;
+        }
+
+        if (args[0] is "--version" or "version")
+        {
+            await output.WriteLineAsync(Version());
+            return Ok;
         }
 
         var verb = Verbs.FirstOrDefault(v => v.Name == args[0]);
@@ -137,7 +153,7 @@ public static class CommandLine
             var overrides = new Dictionary<string, string?>();
             if (parsed.Int("--threads", 0, 1024) is { } threads) overrides["Engine:Threads"] = threads.ToString();
             if (parsed.String("--device") is { } device) overrides["Engine:Device"] = device;
-            if (parsed.String("--models") is { } models) Environment.SetEnvironmentVariable(ServiceCollectionExtensions.ModelsEnvironmentVariable, models);
+            if (parsed.String("--models") is { } models) overrides["Engine:Models"] = models;
             var level = parsed.Has("-v") || parsed.Has("--verbose") ? LogLevel.Information : LogLevel.Warning;
 
             ArtEngine Engine()
@@ -178,10 +194,10 @@ public static class CommandLine
             await errors.WriteLineAsync(e.Message);
             return Failure;
         }
-        catch (OptionsValidationException e)
+        catch (Exception e) when (ArtBot.Configuration.OptionsRegistration.Problem(e) is { } problem)
         {
-            await errors.WriteLineAsync($"artbot {verb.Name}: configuration error: {string.Join("; ", e.Failures)}");
-            return Usage;
+            await errors.WriteLineAsync($"artbot {verb.Name}: configuration: {problem}");
+            return BadInput;
         }
         catch (ArgumentException e)
         {
@@ -205,10 +221,32 @@ public static class CommandLine
         }
     }
 
+    /// <summary>What a bug report needs: the version and commit, the backend the build binds, and the libtorch it found.</summary>
+    private static string Version()
+    {
+        var host = typeof(CommandLine).Assembly;
+        var informational = host.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "unknown";
+        var (version, commit) = informational.IndexOf('+') is > 0 and var plus ? (informational[..plus], informational[(plus + 1)..]) : (informational, "unknown");
+        var backend = typeof(ArtEngine).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .OfType<System.Reflection.AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "TorchBackend")?.Value ?? "unknown";
+        string libtorch;
+        try
+        {
+            ArtBot.Engine.Native.TorchNative.EnsureLoaded();
+            libtorch = ArtBot.Engine.Native.TorchNative.LibTorch is { } lib ? $"{lib.Version ?? "unknown"} ({lib.Source}: {lib.Folder})" : "not loaded";
+        }
+        catch (ArtBot.Engine.Native.LibTorchNotFoundException e)
+        {
+            libtorch = $"not found ({e.Message})";
+        }
+        return $"artbot {version}\ncommit {(commit.Length > 12 ? commit[..12] : commit)}\nbackend {backend}\nlibtorch {libtorch}";
+    }
+
     private static string Usage_() =>
         "ArtBot: neural style transfer, fast style presets and DeepDream.\n\nusage:\n"
         + string.Join("\n", Verbs.Select(v => "  artbot " + v.Synopsis))
-        + "\n\n`artbot VERB --help` for the options of one verb.";
+        + "\n\n`artbot VERB --help` for the options of one verb; `artbot --version` for the version, commit, backend and libtorch.";
 
     /// <summary>A user-supplied file that cannot be used, with the reason in one line.</summary>
     private sealed class InputFileException(string message) : Exception(message);
@@ -355,7 +393,7 @@ public static class CommandLine
     private static async Task<int> ClassifyAsync(ParsedArgs args, Func<ArtEngine> engine, CancellationToken ct)
     {
         var p = Positionals(args, "IMAGE");
-        var top = args.Int("--top", 1, 1000) ?? 5;
+        var top = args.Int("--top", 1, 1000) ?? ClassifyTop;
         var image = ReadInput(p[0]);
         var predictions = await WithInput(p[0], () => engine().ClassifyAsync(image, top, ct));
         foreach (var prediction in predictions)
@@ -367,8 +405,8 @@ public static class CommandLine
     {
         var p = Positionals(args, "IMAGE");
         var output = OutputPath(args);
-        var tile = args.Int("--tile", 32, 1024) ?? 256;
-        var language = args.Enum<Language>("--lang") ?? Language.En;
+        var tile = args.Int("--tile", 32, 1024) ?? Sheet.TileSide;
+        var language = args.Enum<Language>("--lang") ?? Sheet.Language;
         var image = ReadInput(p[0]);
         var result = await WithInput(p[0], () => engine().GalleryAsync(new GalleryRequest(image, tile, language, ImageCodec.FormatForPath(output)), ct));
         await WriteResultAsync(output, result);
@@ -379,8 +417,8 @@ public static class CommandLine
     {
         var p = Positionals(args, "NAME", "VIDEO");
         var output = args.String("-o") ?? args.String("--output") ?? throw new UsageException("missing -o OUT.mp4");
-        var request = new AnimationRequest(ReadInput(p[1]), p[0], args.Int("--size", 16, 2048) ?? 360, args.Double("--seconds", 0.1, 60) ?? 3,
-            args.Int("--fps", 1, 60) ?? 12, args.Double("--smoothing", 0, 0.95) ?? 0.6);
+        var request = new AnimationRequest(ReadInput(p[1]), p[0], args.Int("--size", 16, 2048) ?? A.MaxSide, args.Double("--seconds", 0.1, 60) ?? A.MaxSeconds,
+            args.Int("--fps", 1, 60) ?? A.Fps, args.Double("--smoothing", 0, 0.95) ?? A.Smoothing);
         var result = await WithInput(p[1], () => engine().AnimateAsync(request, ct));
         var directory = Path.GetDirectoryName(Path.GetFullPath(output));
         if (directory != null) Directory.CreateDirectory(directory);
@@ -420,7 +458,7 @@ public static class CommandLine
     {
         if (args.Positionals.Count == 0) throw new UsageException("missing IMAGE");
         var output = OutputPath(args);
-        var side = args.Int("--side", 32, 2048) ?? 384;
+        var side = args.Int("--side", 32, 2048) ?? SheetSide;
         var tiles = new List<(SKBitmap Image, string Caption)>();
         try
         {
@@ -471,7 +509,7 @@ public static class CommandLine
     private static async Task<int> BenchAsync(ParsedArgs args, Func<ArtEngine> engine, CancellationToken ct)
     {
         Positionals(args);
-        var runs = args.Int("--runs", 1, 100) ?? 5;
+        var runs = args.Int("--runs", 1, 100) ?? BenchRuns;
         var report = await EngineBenchmark.RunAsync(engine(), Samples.Read("tubingen.jpg"), Samples.Read("starry_night.jpg"), runs, quick: args.Has("--quick"), ct);
         Console.WriteLine(JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
         return Ok;
@@ -492,6 +530,8 @@ public static class CommandLine
             return Usage;
         }
         using var host = builder.Build();
+        // Every area's options first: a typo stops here, before a file is opened or a device started.
+        host.Services.GetService<IStartupValidator>()?.Validate();
         try
         {
             // Opened before anything starts, so a second process on the same LiteDB file, or a
@@ -523,19 +563,19 @@ public static class CommandLine
     private static async Task<int> BenchQueueAsync(ParsedArgs args, Func<ArtEngine> engine, CancellationToken ct)
     {
         Positionals(args);
-        var jobs = args.Int("--jobs", 1, 1_000_000) ?? 10_000;
-        var workers = (args.String("--workers") ?? "1,2,4,8").Split(',').Select(w => int.TryParse(w, out var n) && n is > 0 and <= 64 ? n
+        var jobs = args.Int("--jobs", 1, 1_000_000) ?? QueueJobs;
+        var workers = (args.String("--workers") ?? QueueWorkers).Split(',').Select(w => int.TryParse(w, out var n) && n is > 0 and <= 64 ? n
             : throw new UsageException($"--workers takes counts from 1 to 64, like 1,2,4,8, not '{w}'")).ToList();
-        var cost = TimeSpan.FromMilliseconds(args.Int("--cost-ms", 1, 60_000) ?? 50);
+        var cost = TimeSpan.FromMilliseconds(args.Int("--cost-ms", 1, 60_000) ?? QueueCostMs);
         var presets = StyleFolder.Load(Path.Combine(AppRoot.Find(), "styles"));
         using var stores = (args.String("--provider") ?? "litedb") switch
         {
-            "litedb" => BenchStoresFactory.LiteDb(),
+            "litedb" => BenchStoresFactory.LiteDb(presets, QueueBenchmark.NullMessenger.Instance),
             "postgres" => BenchStoresFactory.Postgres(Environment.GetEnvironmentVariable("ARTBOT_Storage__ConnectionString")
-                ?? throw new UsageException("--provider postgres needs ARTBOT_Storage__ConnectionString (a database where it may create a schema)")),
+                ?? throw new UsageException("--provider postgres needs ARTBOT_Storage__ConnectionString (a database where it may create a schema)"), presets, QueueBenchmark.NullMessenger.Instance),
             var other => throw new UsageException($"--provider is litedb or postgres, not '{other}'"),
         };
-        var report = await QueueBenchmark.RunAsync(presets, stores, jobs, workers, cost, TimeSpan.FromSeconds(8), ct);
+        var report = await QueueBenchmark.RunAsync(stores, jobs, workers, cost, TimeSpan.FromSeconds(8), ct);
         Console.WriteLine(JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
         return Ok;
     }

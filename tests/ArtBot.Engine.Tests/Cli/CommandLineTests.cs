@@ -180,4 +180,50 @@ public sealed class CommandLineTests : IDisposable
             Assert.StartsWith($"usage: artbot {verb}", stdout);
         }
     }
+
+    /// <summary>The default each option's help shows is the one the code uses: read from the same records, checked against them here.</summary>
+    [Fact]
+    public void Help_shows_the_defaults_the_code_uses()
+    {
+        var g = new ArtBot.Engine.Algorithms.GatysOptions();
+        var d = new ArtBot.Engine.Algorithms.DreamOptions();
+        var a = new ArtBot.Domain.Art.AnimationRequest([], "");
+        var sheet = new ArtBot.Domain.Art.GalleryRequest([]);
+        string N(double x) => x.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var expected = new Dictionary<string, (string Option, string Default)[]>
+        {
+            ["stylize"] = [("--size", $"{g.Size}"), ("--iterations", $"{g.Iterations}"), ("--content-weight", N(g.ContentWeight)), ("--style-weight", N(g.StyleWeight)),
+                ("--tv-weight", N(g.TvWeight)), ("--lr", N(g.AdamLearningRate)), ("--style-scale", N(g.StyleScale)), ("--scales", $"{g.Scales}"), ("--min-scale", $"{g.MinScaleSide}")],
+            ["dream"] = [("--size", $"{d.Size}"), ("--octaves", $"{d.Octaves}"), ("--octave-scale", N(d.OctaveScale)), ("--steps", $"{d.Steps}"),
+                ("--step-size", N(d.StepSize)), ("--layers", ArtBot.Engine.Algorithms.DreamLayers.Darknet), ("--jitter", $"{d.Jitter}")],
+            ["animate"] = [("--size", $"{a.MaxSide}"), ("--seconds", N(a.MaxSeconds)), ("--fps", $"{a.Fps}"), ("--smoothing", N(a.Smoothing))],
+            ["gallery"] = [("--tile", $"{sheet.TileSide}"), ("--lang", "en")],
+        };
+        foreach (var (verb, options) in expected)
+        {
+            var (code, help, _) = Artbot(verb, "--help");
+            Assert.Equal(0, code);
+            foreach (var (option, value) in options)
+            {
+                // The option's own line, up to its "(default …)".
+                var shown = System.Text.RegularExpressions.Regex.Match(help, System.Text.RegularExpressions.Regex.Escape(option) + @"\s[^\n(]*\(default ([^)\s;]+)");
+                Assert.True(shown.Success, $"{verb} {option}: no default shown in\n{help}");
+                Assert.True(shown.Groups[1].Value == value, $"{verb} {option}: help says {shown.Groups[1].Value}, the code uses {value}");
+            }
+        }
+        // The dream layer named on a VGG is the one used when the network has it.
+        Assert.Contains($"{ArtBot.Engine.Algorithms.DreamLayers.Vgg} on vgg", Artbot("dream", "--help").Out);
+    }
+
+    [Fact]
+    public void Version_names_the_build_its_backend_and_the_libtorch_it_found()
+    {
+        var (code, stdout, _) = Artbot("--version");
+        Assert.Equal(0, code);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Matches(@"^artbot \d+\.\d+", lines[0]);
+        Assert.StartsWith("commit ", lines[1]);
+        Assert.Matches(@"^backend (cpu|cuda|external)$", lines[2]);
+        Assert.Matches(@"^libtorch 2\.1[01]", lines[3]);
+    }
 }
