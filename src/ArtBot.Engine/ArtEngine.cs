@@ -219,7 +219,7 @@ public sealed class ArtEngine : IArtEngine, IDisposable
             if (dream.Network == DreamNetwork.Vgg)
             {
                 var available = Vgg19Features.AvailableLayers(VggModel());
-                layers = dream.Layers ?? [available.Contains("relu4_2") ? "relu4_2" : available[^2]];
+                layers = dream.Layers ?? [available.Contains(DreamLayers.Vgg) ? DreamLayers.Vgg : available[^2]];
                 CheckLayers(layers, available);
                 var vgg = VggNet(layers);
                 network = x => vgg.forward(Vgg19Features.Preprocess(x));
@@ -227,7 +227,7 @@ public sealed class ArtEngine : IArtEngine, IDisposable
             else
             {
                 var available = DarknetTiny.AvailableLayers(DarknetModel());
-                layers = dream.Layers ?? ["leaky_re_lu_12"];
+                layers = dream.Layers ?? [DreamLayers.Darknet];
                 CheckLayers(layers, available);
                 var darknet = DarknetNet(layers);
                 network = darknet.forward;
@@ -415,7 +415,7 @@ public sealed class ArtEngine : IArtEngine, IDisposable
         return net;
     }
 
-    private TfjsLayersModel VggModel() => vggModel ??= Loaded(ArtCapability.Gatys, () => TfjsLayersModel.Load(models.Find(options.VggModels)));
+    private TfjsLayersModel VggModel() => vggModel ??= Loaded(ArtCapability.Gatys, () => TfjsLayersModel.Load(models.Find(options.VggFolders)));
 
     private TfjsLayersModel DarknetModel() => darknetModel ??= Loaded(ArtCapability.Dream, () => TfjsLayersModel.Load(models.Find(options.DreamModel)));
 

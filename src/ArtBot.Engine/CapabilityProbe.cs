@@ -28,7 +28,7 @@ public static class CapabilityProbe
             }
 
         var store = new ModelStore(options);
-        bool Has(string what, string file, params string[] folders)
+        bool Has(string what, string file, params IReadOnlyList<string> folders)
         {
             if (!checkModels) return true;
             try
@@ -43,7 +43,7 @@ public static class CapabilityProbe
             }
             return false;
         }
-        var gatys = Has("gatys", TfjsLayersModel.FileName, options.VggModels);
+        var gatys = Has("gatys", TfjsLayersModel.FileName, options.VggFolders);
         var dream = Has("dream", TfjsLayersModel.FileName, options.DreamModel);
         var available = presets.All.Where(p => Has($"preset {p.Id}", CheckpointManifest.FileName, p.Weights)).Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
         var capabilities = new ArtCapabilities(animation, gatys, dream, available, missing, checkModels);

@@ -5,10 +5,10 @@ namespace ArtBot.Engine;
 /// <summary>Finds model folders along the configured search path.</summary>
 public sealed class ModelStore(EngineOptions options)
 {
-    public IReadOnlyList<string> SearchPath { get; } = options.ModelPaths.Select(options.Resolve).ToList();
+    public IReadOnlyList<string> SearchPath { get; } = options.SearchPaths.Select(options.Resolve).ToList();
 
     /// <summary>The first <c>root/relative</c> that exists, or a clear error listing where it looked.</summary>
-    public string Find(params string[] candidates)
+    public string Find(params IReadOnlyList<string> candidates)
     {
         foreach (var candidate in candidates)
             foreach (var root in SearchPath)

@@ -1,3 +1,4 @@
+using ArtBot.Configuration;
 using ArtBot.Domain.Art;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -7,26 +8,10 @@ namespace ArtBot.Engine;
 
 public static class ServiceCollectionExtensions
 {
-    public const string ModelsEnvironmentVariable = "ARTBOT_MODELS";
-
-    /// <summary>
-    /// The neural engine behind <see cref="IArtEngine"/>, configured from the <c>Engine</c>
-    /// section; <c>ARTBOT_MODELS</c> (a path list, ':'-separated) replaces the model search path.
-    /// </summary>
-    public static IServiceCollection AddArtEngine(this IServiceCollection services, IConfiguration configuration, string? basePath = null)
+    /// <summary>The neural engine behind <see cref="IArtEngine"/>, the preset catalog, the capability probe and the upload intake, configured from the <c>Engine</c> section.</summary>
+    public static IServiceCollection AddArtEngine(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<EngineOptions>()
-            .Bind(configuration.GetSection(EngineOptions.Section))
-            .PostConfigure(o =>
-            {
-                if (basePath != null && string.IsNullOrEmpty(o.BasePath)) o.BasePath = basePath;
-                if (o.ModelPaths.Length == 0) o.ModelPaths = EngineOptions.DefaultModelPaths;
-                if (o.VggModels.Length == 0) o.VggModels = EngineOptions.DefaultVggModels;
-                if (Environment.GetEnvironmentVariable(ModelsEnvironmentVariable) is { Length: > 0 } paths)
-                    o.ModelPaths = paths.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            })
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<EngineOptions>(configuration, EngineOptions.Section);
         // The catalog is read without the engine, so a process that never renders (a receiver) starts no device.
         services.AddSingleton(sp => StyleFolder.Load(EngineOptionsStyles(sp)));
         // Probed once, when first asked for (the host asks at start): what this host can render.

@@ -1,4 +1,7 @@
+using ArtBot.Configuration;
 using ArtBot.Domain.Art;
+using ArtBot.Domain.Bot;
+using ArtBot.Host.Composition;
 using ArtBot.Engine;
 using ArtBot.Host.Operations;
 using ArtBot.Scheduling;
@@ -16,24 +19,34 @@ namespace ArtBot.Host;
 /// <summary>Composition root: configuration from <c>config/artbot.json</c> and <c>ARTBOT_*</c> variables, then the services.</summary>
 public static class AppHost
 {
+    /// <summary>Where the environment's <c>ARTBOT_MODELS</c> (a ':'-separated path list) lands: it replaces Engine:ModelPaths.</summary>
+    public const string ModelsEnvironmentVariable = "ARTBOT_MODELS";
+
     public static HostApplicationBuilder CreateBuilder(string[] args, IDictionary<string, string?>? overrides = null, LogLevel consoleLevel = LogLevel.Information)
     {
         var root = AppRoot.Find();
         var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = root });
         builder.Configuration
+            // Relative paths start at the application root unless configured otherwise.
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Engine:BasePath"] = root })
             .AddJsonFile(Path.Combine(root, "config", "artbot.json"), optional: true)
             .AddEnvironmentVariables("ARTBOT_")
+            .AddInMemoryCollection(Environment.GetEnvironmentVariable(ModelsEnvironmentVariable) is { Length: > 0 } models
+                ? new Dictionary<string, string?> { ["Engine:Models"] = models }
+                : [])
             .AddInMemoryCollection(overrides ?? new Dictionary<string, string?>());
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         // Standard output carries results (a path, a JSON object); logs go to standard error,
-        // one JSON object a line with Logging:Json=true (for a log collector).
+        // one JSON object a line with Logging:Json=true (for a log collector). Its "Z" must be
+        // true: without UseUtcTimestamp the formatter writes local time.
         if (builder.Configuration.GetValue("Logging:Json", false))
-            builder.Logging.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ").AddFilter((category, level) => level >= consoleLevel);
+            builder.Logging.AddJsonConsole(o => { o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ"; o.UseUtcTimestamp = true; })
+                .AddFilter((category, level) => level >= consoleLevel);
         else
             builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
                 .AddFilter((category, level) => level >= consoleLevel);
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.Services.AddArtEngine(builder.Configuration, root);
+        builder.Services.AddArtEngine(builder.Configuration);
         return builder;
     }
 }
@@ -41,14 +54,19 @@ public static class AppHost
 /// <summary>The chat bot: the engine, the queue and every configured platform adapter.</summary>
 public static class BotHost
 {
+    /// <summary>The exit code of a configured value refused on start (the line names the key, the value and the rule).</summary>
+    public const int ConfigurationError = 2;
+
     public static HostApplicationBuilder CreateBuilder(IDictionary<string, string?>? overrides = null, LogLevel consoleLevel = LogLevel.Information)
     {
         var builder = AppHost.CreateBuilder([], overrides, consoleLevel);
-        var role = RoleOf(builder.Configuration);
+        var configuration = builder.Configuration;
+        var role = RoleOf(configuration);
         builder.Services
-            .AddJobQueue(builder.Configuration, builder.Environment.ContentRootPath, dispatch: role != BotRole.Receiver)
-            .AddTelegramAdapter(builder.Configuration, receive: role != BotRole.Worker)
-            .AddVkAdapter(builder.Configuration, receive: role != BotRole.Worker);
+            .AddStorage(configuration, builder.Environment.ContentRootPath)
+            .AddJobQueue(configuration, dispatch: role != BotRole.Receiver)
+            .AddTelegramAdapter(configuration, receive: role != BotRole.Worker)
+            .AddVkAdapter(configuration, receive: role != BotRole.Worker);
         // A receiver never renders: it gets the menus' presets and no engine (no device to open, no weights to read).
         if (role == BotRole.Receiver)
         {
@@ -57,9 +75,8 @@ public static class BotHost
             builder.Services.AddSingleton(sp => CapabilityProbe.Probe(sp.GetRequiredService<IOptions<EngineOptions>>().Value, sp.GetRequiredService<PresetCatalog>(),
                 checkModels: false, sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(CapabilityProbe).FullName!)));
         }
-        if (role == BotRole.All) builder.Services.AddWebChat(builder.Configuration, otherPlatforms: MessengerPlatforms(builder.Configuration).Count > 0);
-        builder.Services.AddOptions<OpsOptions>().Bind(builder.Configuration.GetSection(OpsOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        if (builder.Configuration.GetSection(OpsOptions.Section).GetValue(nameof(OpsOptions.Enabled), true)) builder.Services.AddHostedService<OpsServer>();
+        if (role == BotRole.All) builder.Services.AddWebChat(configuration, otherPlatforms: MessengerPlatforms(configuration).Count > 0);
+        builder.Services.AddOps(configuration);
         return builder;
     }
 
@@ -69,16 +86,24 @@ public static class BotHost
     /// supervisor that restarts on failure restarts it.
     /// </summary>
     /// <param name="started">Called once every service has started (the web chat's address is then known).</param>
-    /// <returns>0 after a stop that was asked for; 1 when a service failed.</returns>
+    /// <returns>0 after a stop that was asked for; 1 when a service failed; 2 when a configured value is refused.</returns>
     public static async Task<int> RunAsync(IHost host, TextWriter errors, CancellationToken cancellationToken, Action? started = null)
     {
         try
         {
+            // Every area's options first, so a refused value is said once, here, and not also
+            // logged by the host as a failed start with its stack.
+            host.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
             await host.StartAsync(cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             return 0;
+        }
+        catch (Exception e) when (OptionsRegistration.Problem(e) is { } problem)
+        {
+            await errors.WriteLineAsync($"artbot run: configuration: {problem}");
+            return ConfigurationError;
         }
         catch (Exception e)
         {
@@ -98,22 +123,8 @@ public static class BotHost
         return 0;
     }
 
-    /// <summary>
-    /// <c>Bot:Role</c> (<c>artbot run --role</c>): <c>all</c> (default) receives and renders in one
-    /// process; a <c>receiver</c> talks to the platforms and books jobs, never renders; a
-    /// <c>worker</c> claims, renders and delivers, never polls. Split roles share a PostgreSQL store;
-    /// the web chat (its conversations live in the process's memory) runs only with <c>all</c>.
-    /// </summary>
-    /// <exception cref="OptionsValidationException">An unknown role, or a split role on LiteDB.</exception>
-    public static BotRole RoleOf(IConfiguration configuration)
-    {
-        var text = configuration["Bot:Role"] ?? "all";
-        if (!Enum.TryParse<BotRole>(text, ignoreCase: true, out var role) || !Enum.IsDefined(role))
-            throw new OptionsValidationException("Bot", typeof(BotRole), [$"Bot:Role must be all, receiver or worker, not '{text}'"]);
-        if (role != BotRole.All && !(configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions()).IsPostgres)
-            throw new OptionsValidationException("Bot", typeof(BotRole), [$"--role {text.ToLowerInvariant()} shares the store with other processes: set Storage:Provider=postgres and Storage:ConnectionString"]);
-        return role;
-    }
+    /// <inheritdoc cref="ArtBotServices.RoleOf"/>
+    public static BotRole RoleOf(IConfiguration configuration) => ArtBotServices.RoleOf(configuration);
 
     /// <summary>Names of the platforms that have credentials configured.</summary>
     public static IReadOnlyList<string> ConfiguredPlatforms(IConfiguration configuration)
@@ -132,8 +143,6 @@ public static class BotHost
         return platforms;
     }
 }
-
-public enum BotRole { All, Receiver, Worker }
 
 /// <summary>The application root: the folder holding <c>config/artbot.json</c> (the repo, or /app in the image).</summary>
 public static class AppRoot

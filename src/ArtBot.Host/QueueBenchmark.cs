@@ -5,8 +5,7 @@ using ArtBot.Domain.Billing;
 using ArtBot.Domain.Bot;
 using ArtBot.Domain.Queue;
 using ArtBot.Engine;
-using ArtBot.Storage;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ArtBot.Host;
 
@@ -29,12 +28,6 @@ public sealed record WorkerThroughput(
     [property: JsonPropertyName("jobs_per_hour")] double JobsPerHour,
     [property: JsonPropertyName("ideal_jobs_per_hour")] double Ideal);
 
-/// <summary>The stores a benchmark runs on, and how to clean them up.</summary>
-public sealed record BenchStores(string Provider, IJobQueue Queue, IImageStore Images, IUserStore Users, ILedger Ledger, IOfferStore Offers, ICursorStore Cursors, IDisposable Owner) : IDisposable
-{
-    public void Dispose() => Owner.Dispose();
-}
-
 /// <summary>
 /// <c>artbot bench-queue</c>: the queue's cost with a deep queue, on either provider: picking the
 /// next job, a user's position, accepting one update (a photo: stored, a preview job queued, the
@@ -44,12 +37,11 @@ public sealed record BenchStores(string Provider, IJobQueue Queue, IImageStore I
 /// </summary>
 public static class QueueBenchmark
 {
-    public static async Task<QueueBenchReport> RunAsync(PresetCatalog presets, BenchStores stores, int queued, IReadOnlyList<int> workers, TimeSpan renderCost,
+    public static async Task<QueueBenchReport> RunAsync(BenchStores stores, int queued, IReadOnlyList<int> workers, TimeSpan renderCost,
         TimeSpan perRun, CancellationToken ct = default)
     {
         var queue = stores.Queue;
-        var night = new NightWindow(new TimeOnly(1, 0), new TimeOnly(7, 0), TimeZoneInfo.Utc);
-        var policy = new QueuePolicy(new QueuePolicyOptions { IdleCapacityServesHeavyByDay = false, FreeMaxQueuedHeavy = int.MaxValue }, night);
+        var policy = stores.Services.GetRequiredService<QueuePolicy>();
         var day = new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero);
         var random = new Random(1);
 
@@ -95,10 +87,8 @@ public static class QueueBenchmark
             positions.Add(clock.Elapsed.TotalMilliseconds);
         }
 
-        var messenger = new NullMessenger();
-        var bot = new BotDomain(new BotPorts(queue, stores.Images, stores.Users, stores.Ledger, stores.Offers, stores.Cursors), new BotOptions(), new BillingOptions(), policy, presets,
-            new PresetsOnlyEngine(presets), new UploadIntake(Microsoft.Extensions.Options.Options.Create(new EngineOptions())), messenger, new NoSignal(), TimeProvider.System,
-            NullLoggerFactory.Instance).Bot;
+        var messenger = NullMessenger.Instance;
+        var bot = stores.Bot;
         // A phone photo's worth: what the intake decodes, scales and stores on each upload.
         var photo = Samples.Read("tubingen.jpg");
         var accepts = new List<double>();
@@ -142,15 +132,11 @@ public static class QueueBenchmark
         return Math.Round(sorted[(int)Math.Min(sorted.Count - 1, Math.Floor(p * sorted.Count))], 3);
     }
 
-    private sealed class NoSignal : IJobSignal
+    /// <summary>Every send succeeds at once: the bench measures the store and the conversation.</summary>
+    public sealed class NullMessenger : IMessenger, IMessengers
     {
-        public void JobQueued() { }
+        public static readonly NullMessenger Instance = new();
 
-        public void CancelRequested(long jobId) { }
-    }
-
-    private sealed class NullMessenger : IMessenger, IMessengers
-    {
         public IMessenger For(string platform) => this;
         public string Platform => "telegram";
         public Task<long> SendTextAsync(long chatId, string text, Keyboard? keyboard = null, CancellationToken cancellationToken = default, string? dedupeKey = null) => Task.FromResult(1L);

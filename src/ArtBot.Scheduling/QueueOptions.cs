@@ -2,41 +2,29 @@ using System.ComponentModel.DataAnnotations;
 
 namespace ArtBot.Scheduling;
 
-/// <summary>Configuration section <c>Queue</c>.</summary>
-public sealed class QueueOptions
+/// <summary>Configuration section <c>Queue</c> (the queue policy's numbers, <c>QueuePolicyOptions</c>, are bound from it too).</summary>
+public sealed record QueueOptions : IValidatableObject
 {
     public const string Section = "Queue";
 
     /// <summary>The LiteDB file; relative to the application root.</summary>
     [Required]
-    public string DatabasePath { get; set; } = "data/artbot.db";
+    public string DatabasePath { get; init; } = "data/artbot.db";
 
-    [Required, RegularExpression(@"^\d{2}:\d{2}$")]
-    public string NightStart { get; set; } = "01:00";
+    /// <summary>When the night window, in which free heavy jobs run, opens and closes (in <see cref="TimeZone"/>).</summary>
+    public TimeOnly NightStart { get; init; } = new(1, 0);
 
-    [Required, RegularExpression(@"^\d{2}:\d{2}$")]
-    public string NightEnd { get; set; } = "07:00";
+    public TimeOnly NightEnd { get; init; } = new(7, 0);
 
     [Required]
-    public string TimeZone { get; set; } = "Europe/Moscow";
-
-    public bool IdleCapacityServesHeavyByDay { get; set; } = true;
-
-    [Range(0, 100)]
-    public int FreeMaxQueuedHeavy { get; set; } = 2;
-
-    [Range(16, 8192)]
-    public int LightMaxSide { get; set; } = 512;
-
-    [Range(1, 100_000)]
-    public int LightMaxIterations { get; set; } = 100;
+    public string TimeZone { get; init; } = "Europe/Moscow";
 
     [Range(1, 365)]
-    public int RetentionDays { get; set; } = 7;
+    public int RetentionDays { get; init; } = 7;
 
     /// <summary>How often the dispatcher looks for work when nothing woke it.</summary>
     [Range(1, 3600)]
-    public int DispatchIntervalSeconds { get; set; } = 5;
+    public int DispatchIntervalSeconds { get; init; } = 5;
 
     /// <summary>
     /// Jobs a worker has in flight at once. The engine still runs one job's tensor work at a
@@ -44,5 +32,12 @@ public sealed class QueueOptions
     /// which pays on a GPU. On a CPU the cores are the limit: keep 1.
     /// </summary>
     [Range(1, 8)]
-    public int RenderSlots { get; set; } = 1;
+    public int RenderSlots { get; init; } = 1;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!System.TimeZoneInfo.TryFindSystemTimeZoneById(TimeZone, out _))
+            yield return new ValidationResult("is not a time zone this system knows (an IANA name, such as Europe/Moscow)", [nameof(TimeZone)]);
+        if (NightStart == NightEnd) yield return new ValidationResult("the night window opens and closes at the same time", [nameof(NightEnd)]);
+    }
 }

@@ -1,3 +1,4 @@
+using ArtBot.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -13,7 +14,7 @@ public static class ServiceCollectionExtensions
     public static IServiceCollection AddTelegramAdapter(this IServiceCollection services, IConfiguration configuration, bool receive = true)
     {
         var section = configuration.GetSection(TelegramOptions.Section);
-        services.AddOptions<TelegramOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<TelegramOptions>(configuration, TelegramOptions.Section);
         if (string.IsNullOrWhiteSpace(section[nameof(TelegramOptions.Token)])) return services;
 
         // HttpClientFactory logs every request URI, and Bot API URIs carry the token (/bot<token>/…).
@@ -23,7 +24,9 @@ public static class ServiceCollectionExtensions
             var o = sp.GetRequiredService<IOptions<TelegramOptions>>().Value;
             var http = sp.GetRequiredService<IHttpClientFactory>().CreateClient("telegram");
             http.Timeout = TimeSpan.FromSeconds(o.PollTimeoutSeconds + 30);
-            return new TelegramBotClient(new TelegramBotClientOptions(o.Token!, string.IsNullOrWhiteSpace(o.BaseUrl) ? null : o.BaseUrl), http);
+            // Telegram.Bot retries 429s by itself (3 times, up to 60 s) under ArtBot's own retries:
+            // off, so a 429 is retried by one layer and counted once (TelegramMessenger.RetryAsync).
+            return new TelegramBotClient(new TelegramBotClientOptions(o.Token!, string.IsNullOrWhiteSpace(o.BaseUrl) ? null : o.BaseUrl) { RetryThreshold = 0, RetryCount = 0 }, http);
         });
         services.AddSingleton<TelegramMessenger>();
         services.AddSingleton<ArtBot.Domain.Bot.IMessenger>(sp => sp.GetRequiredService<TelegramMessenger>());

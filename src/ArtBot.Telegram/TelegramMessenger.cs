@@ -1,6 +1,8 @@
 using ArtBot.Domain.Bot;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
 using Telegram.Bot;
 using Telegram.Bot.Exceptions;
 using Telegram.Bot.Types;
@@ -11,8 +13,8 @@ namespace ArtBot.Telegram;
 
 /// <summary>
 /// Answers through the Bot API. A 429 waits the <c>retry_after</c> Telegram asks for; 5xx answers
-/// and network failures back off exponentially; after <see cref="TelegramOptions.MaxRetries"/> the
-/// error goes to the caller.
+/// and network failures back off exponentially with jitter; after <see cref="TelegramOptions.MaxRetries"/>
+/// tries the error goes to the caller.
 /// </summary>
 public sealed class TelegramMessenger(ITelegramBotClient client, IOptions<TelegramOptions> options, ILogger<TelegramMessenger> logger) : IPaymentMessenger
 {
@@ -72,29 +74,60 @@ public sealed class TelegramMessenger(ITelegramBotClient client, IOptions<Telegr
     private static InlineKeyboardMarkup? Markup(Keyboard? keyboard) =>
         keyboard == null ? null : new InlineKeyboardMarkup(keyboard.Rows.Select(r => r.Select(b => InlineKeyboardButton.WithCallbackData(b.Text, b.Data))));
 
+    /// <summary>
+    /// The one retry layer of Telegram calls (Telegram.Bot's own is off: see AddTelegramAdapter):
+    /// a 429 waits the retry_after Telegram asks for; 5xx answers and network failures back off
+    /// exponentially with jitter, so workers that failed together do not come back together.
+    /// </summary>
+    private ResiliencePipeline Pipeline => pipeline ??= new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
+    {
+        MaxRetryAttempts = Math.Max(1, options.Value.MaxRetries - 1),
+        BackoffType = DelayBackoffType.Exponential,
+        UseJitter = true,
+        Delay = TimeSpan.FromMilliseconds(200),
+        ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && (IsRateLimit(e) || IsTransient(e)) && !args.Context.CancellationToken.IsCancellationRequested),
+        DelayGenerator = args => ValueTask.FromResult(args.Outcome.Exception is ApiRequestException { ErrorCode: 429 } limited
+            ? TimeSpan.FromSeconds(limited.Parameters?.RetryAfter ?? 1)
+            : (TimeSpan?)null),
+        OnRetry = args =>
+        {
+            var method = args.Context.OperationKey;
+            if (args.Outcome.Exception is ApiRequestException { ErrorCode: 429 })
+                logger.LogWarning("Telegram {Method}: 429, retrying after {Seconds} s", method, args.RetryDelay.TotalSeconds);
+            else
+                logger.LogWarning("Telegram {Method}: {Problem}; retry {Attempt} in {Wait:0} ms", method, args.Outcome.Exception?.Message, args.AttemptNumber + 1, args.RetryDelay.TotalMilliseconds);
+            return ValueTask.CompletedTask;
+        },
+    }).Build();
+
+    private ResiliencePipeline? pipeline;
+
     internal async Task<T> RetryAsync<T>(string method, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
+        var context = ResilienceContextPool.Shared.Get(method, cancellationToken);
+        try
         {
-            try
+            return await Pipeline.ExecuteAsync(async c =>
             {
-                return await call(cancellationToken);
-            }
-            catch (ApiRequestException e) when (e.ErrorCode == 429 && attempt < options.Value.MaxRetries)
-            {
-                ArtBotMetrics.WasRateLimited(PlatformName);
-                var wait = TimeSpan.FromSeconds(e.Parameters?.RetryAfter ?? 1);
-                logger.LogWarning("Telegram {Method}: 429, retrying after {Seconds} s", method, wait.TotalSeconds);
-                await Task.Delay(wait, cancellationToken);
-            }
-            catch (Exception e) when (IsTransient(e) && attempt < options.Value.MaxRetries && !cancellationToken.IsCancellationRequested)
-            {
-                var wait = TimeSpan.FromMilliseconds(200 * Math.Pow(2, attempt - 1));
-                logger.LogWarning("Telegram {Method}: {Problem}; retry {Attempt} in {Wait} ms", method, e.Message, attempt, wait.TotalMilliseconds);
-                await Task.Delay(wait, cancellationToken);
-            }
+                try
+                {
+                    return await call(c.CancellationToken);
+                }
+                catch (ApiRequestException e) when (e.ErrorCode == 429)
+                {
+                    // Each "too many requests" counted once, where it arrives, retried or not.
+                    ArtBotMetrics.WasRateLimited(PlatformName);
+                    throw;
+                }
+            }, context);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
         }
     }
+
+    private static bool IsRateLimit(Exception e) => e is ApiRequestException { ErrorCode: 429 };
 
     internal static bool IsTransient(Exception e) => e switch
     {

@@ -37,6 +37,25 @@ public sealed class TelegramReceiver(
     private static readonly UpdateType[] Wanted = [UpdateType.Message, UpdateType.CallbackQuery, UpdateType.PreCheckoutQuery];
     private static readonly TimeSpan HandlingTimeout = TimeSpan.FromMinutes(1);
 
+    private string? lastConflict;
+
+    /// <summary>Why Telegram refuses getUpdates, and what the operator does about it.</summary>
+    private async Task<string> ConflictCauseAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var info = await client.GetWebhookInfo(cancellationToken);
+            if (!string.IsNullOrEmpty(info.Url))
+                return $"a webhook is set for this bot ({new Uri(info.Url).GetLeftPart(UriPartial.Authority)}/…), and Telegram sends no updates to a poller while it is; " +
+                       "to poll here, drop it: open https://api.telegram.org/bot<token>/deleteWebhook (the bot's token in place of <token>)";
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogDebug(e, "Telegram getWebhookInfo failed");
+        }
+        return "another process polls with this token (only one receiver per token): stop it, or give this one another bot's token";
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await PublishProfileAsync(stoppingToken);
@@ -129,7 +148,11 @@ public sealed class TelegramReceiver(
             }
             catch (ApiRequestException e) when (e.ErrorCode == 409)
             {
-                logger.LogError("Telegram getUpdates: 409 Conflict: another poller or a webhook uses this token");
+                status.Failed(TelegramMessenger.PlatformName, "409");
+                var cause = await ConflictCauseAsync(stoppingToken);
+                // Said once, and again only when the cause changes: the next tries say nothing new.
+                if (cause != lastConflict) logger.LogError("Telegram getUpdates: 409 Conflict: {Cause}", cause);
+                lastConflict = cause;
                 await Task.Delay(TimeSpan.FromSeconds(10), stoppingToken);
             }
             catch (ApiRequestException e) when (e.ErrorCode == 401)

@@ -1,3 +1,4 @@
+using ArtBot.Configuration;
 using ArtBot.Domain.Bot;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,7 +15,7 @@ public static class ServiceCollectionExtensions
     public static IServiceCollection AddVkAdapter(this IServiceCollection services, IConfiguration configuration, bool receive = true)
     {
         var section = configuration.GetSection(VkOptions.Section);
-        services.AddOptions<VkOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddValidatedOptions<VkOptions>(configuration, VkOptions.Section);
         if (string.IsNullOrWhiteSpace(section[nameof(VkOptions.Token)])) return services;
 
         // Form bodies carry the token; HttpClientFactory's request logging stays off all the same.

@@ -72,7 +72,8 @@ public sealed class VkApiClient(HttpClient http, IOptions<VkOptions> options, IL
         }
     }
 
-    private static TimeSpan Backoff(int attempt) => TimeSpan.FromMilliseconds(Math.Min(10_000, 250 * Math.Pow(2, attempt - 1)));
+    /// <summary>Exponential, with jitter (×0.5 to ×1.5), so workers that hit a flood limit together do not come back together.</summary>
+    private static TimeSpan Backoff(int attempt) => TimeSpan.FromMilliseconds(Math.Min(10_000, 250 * Math.Pow(2, attempt - 1)) * (0.5 + Random.Shared.NextDouble()));
 
     private static string S(long value) => value.ToString(CultureInfo.InvariantCulture);
 

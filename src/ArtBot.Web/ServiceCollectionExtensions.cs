@@ -1,3 +1,4 @@
+using ArtBot.Configuration;
 using ArtBot.Domain.Bot;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,10 +15,13 @@ public static class ServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddWebChat(this IServiceCollection services, IConfiguration configuration, bool otherPlatforms)
     {
-        var web = services.AddOptions<WebOptions>().Bind(configuration.GetSection(WebOptions.Section));
         // Checked only when the chat runs: a bot serving Telegram alone needs no web access key.
-        if (!WebOptions.IsEnabled(configuration, otherPlatforms)) return services;
-        web.ValidateDataAnnotations().ValidateOnStart();
+        if (!WebOptions.IsEnabled(configuration, otherPlatforms))
+        {
+            services.AddOptions<WebOptions>().Bind(configuration.GetSection(WebOptions.Section));
+            return services;
+        }
+        services.AddValidatedOptions<WebOptions>(configuration, WebOptions.Section);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<WebChats>();
         services.AddSingleton<WebMessenger>();

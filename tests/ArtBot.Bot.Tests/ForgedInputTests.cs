@@ -173,11 +173,15 @@ public sealed class ForgedInputTests : IDisposable
     [Fact]
     public void Prices_that_would_give_paid_work_away_stop_the_bot_at_start()
     {
-        Assert.Empty(new BillingOptions().Problems());
-        Assert.NotEmpty(new BillingOptions { PremiumPrice = 0 }.Problems());
-        Assert.NotEmpty(new BillingOptions { HdBasePrice = -10 }.Problems());
-        Assert.NotEmpty(new BillingOptions { HdIterations = [300, -100000] }.Problems());
-        Assert.NotEmpty(new BillingOptions { Packs = [new CreditPack("s", -50, 50)] }.Problems());
+        // What the host runs on start: each failure names its key.
+        static IEnumerable<string> Problems(BillingOptions o) =>
+            new ArtBot.Configuration.KeyedValidation<BillingOptions>(BillingOptions.Section, new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build())
+                .Validate(null, o).Failures ?? [];
+        Assert.Empty(Problems(new BillingOptions()));
+        Assert.Contains(Problems(new BillingOptions { PremiumPrice = 0 }), f => f.StartsWith("Billing:PremiumPrice = 0: "));
+        Assert.Contains(Problems(new BillingOptions { HdBasePrice = -10 }), f => f.StartsWith("Billing:HdBasePrice = -10: "));
+        Assert.Contains(Problems(new BillingOptions { HdIterations = [300, -100000] }), f => f.StartsWith("Billing:HdIterations = 300,-100000: "));
+        Assert.Contains(Problems(new BillingOptions { Packs = [new CreditPack("s", -50, 50)] }), f => f.StartsWith("Billing:Packs"));
         Assert.Throws<ArgumentOutOfRangeException>(() => new BillingOptions().PriceOf(Tier.Hd, -100000));
     }
 }

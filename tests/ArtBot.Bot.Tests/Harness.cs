@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using ArtBot.Domain;
 using System.Collections.Concurrent;
 using ArtBot.Domain.Art;
 using ArtBot.Domain.Billing;
@@ -142,15 +144,35 @@ public sealed class Harness : IDisposable, IJobSignal
         Capabilities = capabilities ?? CapabilityProbe.Probe(EngineOptions(), Presets, checkModels: true, NullLogger.Instance);
         Cursors = new LiteCursorStore(Database);
         Intake = new UploadIntake(Microsoft.Extensions.Options.Options.Create(EngineOptions()));
-        Domain = new BotDomain(new BotPorts(Queue, Images, Users, Ledger, Offers, Cursors), Options, Billing, Policy, Presets,
-            new LazyEngine(() => Engine), Intake, Messenger, this, Clock, NullLoggerFactory.Instance, capabilities: Capabilities);
+        Domain = Compose(new BotPorts(Queue, Images, Users, Ledger, Offers, Cursors), new LazyEngine(() => Engine));
         Worker = Domain.Worker;
         Sweeper = Domain.Sweeper;
         Bot = Domain.Bot;
     }
 
     public LiteOfferStore Offers { get; }
-    public BotDomain Domain { get; }
+
+    /// <summary>The domain over this harness's stores, composed as the host composes it.</summary>
+    public TestDomain Domain { get; }
+
+    /// <summary>Another domain (another worker, another provider's stores) with this harness's options, clock, messenger and signal.</summary>
+    public TestDomain Compose(BotPorts ports, IArtEngine engine)
+    {
+        var services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton<IJobQueue>(ports.Queue).AddSingleton(ports.Images).AddSingleton(ports.Users).AddSingleton(ports.Ledger)
+            .AddSingleton(ports.Offers).AddSingleton(ports.Marks).AddSingleton(ports.Locks ?? new SingleProcessLock())
+            .AddSingleton(Options).AddSingleton(Billing).AddSingleton(Policy).AddSingleton(Presets).AddSingleton(Capabilities)
+            .AddSingleton(engine).AddSingleton<IUploadIntake>(Intake).AddSingleton<IMessengers>(Messenger).AddSingleton<IJobSignal>(this)
+            .AddSingleton<TimeProvider>(Clock)
+            .AddBotDomain(_ => TimeSpan.FromDays(7))
+            .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+        var domain = new TestDomain(services);
+        composed.Add(domain);
+        return domain;
+    }
+
+    private readonly List<TestDomain> composed = [];
 
     /// <summary>Presses the button labelled (in part) <paramref name="label"/> on the newest message to this user that has one, as the user would.</summary>
     public Task Press(string label, ChatUser? user = null, string callbackId = "cb")
@@ -254,6 +276,7 @@ public sealed class Harness : IDisposable, IJobSignal
 
     public void Dispose()
     {
+        foreach (var domain in composed) domain.Dispose();
         engine?.Dispose();
         Database.Dispose();
         Directory.Delete(folder, recursive: true);
@@ -278,4 +301,22 @@ public sealed class Harness : IDisposable, IJobSignal
         public Task<AnimationResult> AnimateAsync(AnimationRequest r, CancellationToken c = default) => E.AnimateAsync(r, c);
         public Task<IReadOnlyList<Prediction>> ClassifyAsync(byte[] i, int t = 5, CancellationToken c = default) => E.ClassifyAsync(i, t, c);
     }
+}
+
+/// <summary>The stores a domain works on.</summary>
+public sealed record BotPorts(IJobQueue Queue, IImageStore Images, IUserStore Users, ILedger Ledger, IOfferStore Offers, ICursorStore Marks, IClusterLock? Locks = null);
+
+/// <summary>The domain's services out of one container.</summary>
+public sealed class TestDomain(ServiceProvider services) : IDisposable
+{
+    public IServiceProvider Services => services;
+    public BotService Bot => services.GetRequiredService<BotService>();
+    public JobWorker Worker => services.GetRequiredService<JobWorker>();
+    public QueueSweeper Sweeper => services.GetRequiredService<QueueSweeper>();
+    public JobControl Jobs => services.GetRequiredService<JobControl>();
+    public AdminService Admin => services.GetRequiredService<AdminService>();
+    public Payments Payments => services.GetRequiredService<Payments>();
+    public RunningJobs Running => services.GetRequiredService<RunningJobs>();
+
+    public void Dispose() => services.Dispose();
 }

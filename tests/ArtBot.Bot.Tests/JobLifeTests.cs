@@ -38,8 +38,7 @@ public sealed class JobLifeTests(PostgresCluster cluster) : IClassFixture<Postgr
         return new BotPorts(new PgJobQueue(database), new PgImageStore(database), new PgUserStore(database), new PgLedger(database), new PgOfferStore(database), new PgCursorStore(database));
     }
 
-    private static BotDomain Domain(Harness h, BotPorts ports, IArtEngine engine) =>
-        new(ports, h.Options, h.Billing, h.Policy, h.Presets, engine, h.Intake, h.Messenger, h, h.Clock, NullLoggerFactory.Instance, capabilities: h.Capabilities);
+    private static TestDomain Domain(Harness h, BotPorts ports, IArtEngine engine) => h.Compose(ports, engine);
 
     /// <summary>The real engine, whose dreams wait for the gate to open: a worker that stalls.</summary>
     private sealed class StalledEngine(IArtEngine engine, Task gate) : IArtEngine

@@ -291,7 +291,12 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
     {
         // Long enough that its fifths are seconds apart even on a busy CI machine (each is seen,
         // and the edits keep up with them), small enough to share the CPU with other tests.
-        await StartBotAsync(settings: new Dictionary<string, string?> { ["Bot:Free:MaxSide"] = "96", ["Bot:Free:MaxIterations"] = "80", ["Bot:StylizeIterations"] = "80" });
+        await StartBotAsync(settings: new Dictionary<string, string?>
+        {
+            ["Bot:Free:MaxSide"] = "96", ["Bot:Free:MaxIterations"] = "80", ["Bot:StylizeIterations"] = "80",
+            // The tiers grow from free to HD (checked on start).
+            ["Bot:Premium:MaxSide"] = "96", ["Bot:Premium:MaxIterations"] = "80", ["Bot:Hd:MaxSide"] = "96", ["Bot:Hd:MaxIterations"] = "80",
+        });
         bool Preview(Sent x) => x.ChatId == 28 && x.Kind == SentKind.Photo && x.Says("As it forms:");
         Chat.PushAlbum(28, Photo("dog.jpg"), Painting("starry_night.jpg"));
         var sent = await WaitFor(c => c.Any(x => x.ChatId == 28 && x.Kind == SentKind.Photo && x.Says("Painted")), "the picture");
@@ -565,11 +570,20 @@ public abstract class MessengerApiScenarios<TPlatform> : ConversationScenarios<T
     public async Task A_rate_limit_storm_is_waited_out_and_the_answer_arrives_once()
     {
         await StartBotAsync();
+        // What /metrics counts (artbot_platform_rate_limited_total): each answer the platform gave, once.
+        var counted = 0L;
+        using var listener = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, l) => { if (instrument == ArtBotMetrics.RateLimited) l.EnableMeasurementEvents(instrument); },
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref counted, value));
+        listener.Start();
         Chat.RateLimitSends(3);
         Chat.PushText(14, "/help");
         var sent = await WaitFor(c => c.Any(x => x.Says("Commands:")), "the help after the storm");
         Assert.Equal(3, Chat.RateLimitsServed);
         Assert.Single(sent, c => c.Says("Commands:"));
+        Assert.Equal(3, Interlocked.Read(ref counted));
     }
 
     [Fact]

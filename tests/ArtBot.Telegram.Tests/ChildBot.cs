@@ -28,8 +28,12 @@ public sealed class ChildBot : IAsyncDisposable
             ["Queue:DatabasePath"] = database,
             ["Queue:DispatchIntervalSeconds"] = "1",
             ["Web:Enabled"] = "false",
+            // The tiers grow from free to HD (checked on start): free is as small as premium here.
+            ["Bot:Free:MaxSide"] = "64",
+            ["Bot:Free:MaxIterations"] = Math.Min(6, premiumIterations).ToString(),
             ["Bot:Premium:MaxSide"] = "64",
             ["Bot:Premium:MaxIterations"] = premiumIterations.ToString(),
+            ["Bot:Hd:MaxIterations"] = Math.Max(1000, premiumIterations).ToString(),
             ["Bot:ProgressInterval"] = "00:00:00",
             ["Telegram:PollTimeoutSeconds"] = "1",
             ["Queue:LightMaxIterations"] = "100000",

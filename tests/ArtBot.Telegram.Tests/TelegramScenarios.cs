@@ -118,12 +118,32 @@ public sealed class TelegramScenarios : MessengerApiScenarios<FakeTelegram>
         public Task<IReadOnlyList<AuditEntry>> AuditLogAsync(CancellationToken cancellationToken = default) => inner.AuditLogAsync(cancellationToken);
     }
 
+    /// <summary>A webhook set for the token (by another deployment, or by hand): polling gets 409, and the log says why and what to do, once.</summary>
+    [Fact]
+    public async Task A_webhook_left_on_the_token_is_named_once_with_how_to_drop_it()
+    {
+        Chat.WebhookUrl = "https://example.org/hook/secret-path";
+        await StartBotAsync();
+        var deadline = DateTime.UtcNow + Patience;
+        while (Chat.Conflicts < 2 && DateTime.UtcNow < deadline) await Task.Delay(100);
+        Assert.True(Chat.Conflicts >= 2, "the receiver kept polling");
+        var said = Logs.Lines.Where(l => l.Contains("409 Conflict")).ToList();
+        var line = Assert.Single(said);
+        Assert.Contains("a webhook is set for this bot (https://example.org/…)", line);
+        Assert.Contains("deleteWebhook", line);
+        Assert.DoesNotContain("secret-path", line);
+    }
+
     [Fact]
     public async Task Health_and_metrics_say_what_the_bot_is_doing()
     {
         await StartBotAsync();
         var ops = BotServices.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<ArtBot.Host.Operations.OpsServer>().Single();
         using var http = new HttpClient { BaseAddress = new Uri(ops.Url!) };
+        // Live at once: the process answers, whatever its platforms do.
+        var live = await http.GetAsync("/healthz/live");
+        Assert.Equal(System.Net.HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal("live", (string?)System.Text.Json.Nodes.JsonNode.Parse(await live.Content.ReadAsStringAsync())!["status"]);
         // Ready once Telegram has answered a poll: until then 503, saying so.
         HttpResponseMessage health;
         var deadline = DateTime.UtcNow + Patience;
@@ -132,6 +152,9 @@ public sealed class TelegramScenarios : MessengerApiScenarios<FakeTelegram>
         var body = System.Text.Json.Nodes.JsonNode.Parse(await health.Content.ReadAsStringAsync())!;
         Assert.Equal((System.Net.HttpStatusCode.OK, "ready", "all"), (health.StatusCode, (string?)body["status"], (string?)body["role"]));
         Assert.True((bool)body["platforms"]!["telegram"]!["ok"]!);
+        Assert.Equal("healthy", (string?)body["checks"]!["store"]);
+        var ready = await http.GetAsync("/healthz/ready");
+        Assert.Equal((System.Net.HttpStatusCode.OK, "ready"), (ready.StatusCode, (string?)System.Text.Json.Nodes.JsonNode.Parse(await ready.Content.ReadAsStringAsync())!["status"]));
 
         Chat.PushPhoto(55, Photo("dog.jpg"));
         await WaitFor(c => c.Any(x => x.ChatId == 55 && x.Kind == SentKind.Photo), "the preview");
@@ -140,6 +163,9 @@ public sealed class TelegramScenarios : MessengerApiScenarios<FakeTelegram>
         Assert.Contains("artbot_credits_sold 0", metrics);
         Assert.True(System.Text.RegularExpressions.Regex.IsMatch(metrics, @"artbot_render_seconds_count\{kind=""gallery"",tier=""free""\} [1-9]"), metrics);
         Assert.True(System.Text.RegularExpressions.Regex.IsMatch(metrics, @"artbot_jobs_total\{kind=""gallery"",outcome=""done""\} [1-9]"), metrics);
+        // The process's own series beside the bot's.
+        Assert.Matches(@"(?m)^process_working_set_bytes \d", metrics);
+        Assert.Matches(@"(?m)^dotnet_collection_count_total\{generation=""0""\} \d", metrics);
     }
 
     [Fact]

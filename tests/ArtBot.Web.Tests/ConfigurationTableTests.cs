@@ -5,8 +5,10 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using ArtBot.Domain.Billing;
 using ArtBot.Domain.Bot;
+using ArtBot.Domain.Queue;
 using ArtBot.Engine;
 using ArtBot.Host;
+using ArtBot.Host.Composition;
 using ArtBot.Host.Operations;
 using ArtBot.Scenarios;
 using ArtBot.Scheduling;
@@ -26,14 +28,15 @@ namespace ArtBot.Web.Tests;
 public sealed partial class ConfigurationTableTests
 {
     /// <summary>Each configuration section as the program binds it from the shipped file (no environment).</summary>
-    private static Dictionary<string, object> Sections()
+    private static Dictionary<string, object[]> Sections()
     {
         using var host = BotHost.CreateBuilder(new Dictionary<string, string?>()).Build();
         var s = host.Services;
         return new Dictionary<string, object>
         {
             ["Engine"] = s.GetRequiredService<IOptions<EngineOptions>>().Value,
-            ["Queue"] = s.GetRequiredService<IOptions<QueueOptions>>().Value,
+            // Two options classes share the Queue section: the host's queue and the domain's policy.
+            ["Queue"] = new object[] { s.GetRequiredService<IOptions<QueueOptions>>().Value, s.GetRequiredService<IOptions<QueuePolicyOptions>>().Value },
             ["Storage"] = s.GetRequiredService<IOptions<StorageOptions>>().Value,
             ["Bot"] = s.GetRequiredService<BotOptions>(),
             ["Billing"] = s.GetRequiredService<BillingOptions>(),
@@ -41,8 +44,14 @@ public sealed partial class ConfigurationTableTests
             ["Telegram"] = s.GetRequiredService<IOptions<TelegramOptions>>().Value,
             ["Vk"] = s.GetRequiredService<IOptions<VkOptions>>().Value,
             ["Ops"] = s.GetRequiredService<IOptions<OpsOptions>>().Value,
-        };
+        }.ToDictionary(p => p.Key, p => p.Value as object[] ?? [p.Value]);
     }
+
+    /// <summary>Lists whose empty default means a built-in list: the program uses what these properties say.</summary>
+    private static readonly Dictionary<string, string> Effective = new()
+    {
+        ["Engine:ModelPaths"] = nameof(EngineOptions.SearchPaths), ["Engine:VggModels"] = nameof(EngineOptions.VggFolders),
+    };
 
     /// <summary>The options class behind each section, as made with nothing configured.</summary>
     private static readonly Dictionary<string, Func<object>> Defaults = new()
@@ -80,13 +89,13 @@ public sealed partial class ConfigurationTableTests
             foreach (var (key, text) in keys.Zip(values))
             {
                 var colon = key.IndexOf(':');
-                if (colon < 0 || !sections.TryGetValue(key[..colon], out var options)) continue;
-                if (!Has(options, key[(colon + 1)..]))
+                if (colon < 0 || !sections.TryGetValue(key[..colon], out var candidates)) continue;
+                if (candidates.FirstOrDefault(o => Has(o, key[(colon + 1)..])) is not { } options)
                 {
                     if (!NotOptionsYet.Contains(key)) wrong.Add($"{key}: the README names a setting the program does not have");
                     continue;
                 }
-                var actual = Value(options, key[(colon + 1)..]);
+                var actual = Value(options, Effective.GetValueOrDefault(key, key[(colon + 1)..]));
                 var said = Clean(text);
                 // A setting with no value is described in words ("—", "none", "made once…"); a tier is a record.
                 if (actual == null || said is "—" || !Comparable(actual)) continue;
@@ -141,8 +150,8 @@ public sealed partial class ConfigurationTableTests
     /// <summary>A value as the README writes it, without its code marks and remarks in brackets.</summary>
     private static string Clean(string text) => Remark().Replace(text.Replace("`", ""), "").Trim();
 
-    /// <summary>Read from the configuration outside the options classes (for now).</summary>
-    private static readonly string[] NotOptionsYet = ["Bot:Role"];
+    /// <summary>Read from the configuration outside the options classes: none, every key is a property of one.</summary>
+    private static readonly string[] NotOptionsYet = [];
 
     private static bool Has(object options, string path)
     {
@@ -156,7 +165,7 @@ public sealed partial class ConfigurationTableTests
     }
 
     private static bool Comparable(object value) =>
-        value is string or bool or TimeSpan or int or long or double or Enum || value is IEnumerable list && list.Cast<object>().All(Comparable);
+        value is string or bool or TimeSpan or TimeOnly or int or long or double or Enum || value is IEnumerable list && list.Cast<object>().All(Comparable);
 
     private static object? Value(object options, string path)
     {
@@ -174,6 +183,8 @@ public sealed partial class ConfigurationTableTests
     {
         bool b => string.Equals(said, b ? "true" : "false", StringComparison.OrdinalIgnoreCase),
         TimeSpan t => Duration(said) == t,
+        TimeOnly t => TimeOnly.TryParseExact(said, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var at) && at == t,
+        Enum e => string.Equals(e.ToString(), said, StringComparison.OrdinalIgnoreCase),
         int or long => Number(said) == Convert.ToInt64(actual, CultureInfo.InvariantCulture),
         double d => double.TryParse(said, CultureInfo.InvariantCulture, out var x) && x == d,
         string s => s == said,
@@ -207,6 +218,8 @@ public sealed partial class ConfigurationTableTests
     {
         null => "",
         bool b => b ? "true" : "false",
+        TimeOnly t => t.ToString("HH:mm", CultureInfo.InvariantCulture),
+        Enum e => e.ToString().ToLowerInvariant(),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         string s => s,
         IEnumerable list => string.Join(", ", list.Cast<object>().Select(Text)),

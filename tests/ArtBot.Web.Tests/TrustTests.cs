@@ -181,9 +181,9 @@ public sealed class TrustTests : IAsyncLifetime
             await browser.PostAsync($"/api/send?{Key}", Form("/help"));
         }
         var user = UserOf(cookies, web.Url);
-        var domain = bot.Services.GetRequiredService<ArtBot.Domain.Bot.BotDomain>();
+        var admins = bot.Services.GetRequiredService<AdminService>();
         var admin = new UserProfile { Id = "telegram:99", Platform = "telegram", UserId = 99 };
-        Assert.StartsWith($"banned web:{user} and network 127.0.0.1", await domain.Admin.HandleAsync(admin, $"ban web:{user}", CancellationToken.None));
+        Assert.StartsWith($"banned web:{user} and network 127.0.0.1", await admins.HandleAsync(admin, $"ban web:{user}", CancellationToken.None));
 
         using var fresh = Browser();
         Assert.Equal(HttpStatusCode.OK, await LoadPageAsync(fresh));

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using ArtBot.Domain.Queue;
 
 namespace ArtBot.Domain.Billing;
@@ -5,15 +6,20 @@ namespace ArtBot.Domain.Billing;
 /// <summary>A pack of credits sold for Telegram Stars.</summary>
 public sealed record CreditPack(string Id, int Credits, int Stars);
 
-/// <summary>Configuration section <c>Billing</c>: prices in credits and the packs sold.</summary>
-public sealed record BillingOptions
+/// <summary>Configuration section <c>Billing</c>: prices in credits and the packs sold. Prices are the one thing a typo must never get wrong: the bot refuses to start on a bad one.</summary>
+public sealed record BillingOptions : IValidatableObject
 {
+    public const string Section = "Billing";
+
     /// <summary>A Premium job (Gatys or dream at Premium limits).</summary>
+    [Range(1, 1_000_000)]
     public int PremiumPrice { get; init; } = 10;
 
     /// <summary>An HD job costs this plus <see cref="HdPricePer100Steps"/> for every 100 iterations.</summary>
+    [Range(1, 1_000_000)]
     public int HdBasePrice { get; init; } = 10;
 
+    [Range(0, 1_000_000)]
     public int HdPricePer100Steps { get; init; } = 5;
 
     /// <summary>Iteration counts an HD user picks from. Null: 300, 600, 1000.</summary>
@@ -23,9 +29,11 @@ public sealed record BillingOptions
     public CreditPack[]? Packs { get; init; }
 
     /// <summary>An invoice older than this is refused at pre-checkout.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
     public TimeSpan InvoiceLifetime { get; init; } = TimeSpan.FromHours(24);
 
     /// <summary>Where /paysupport sends users (an @username, a mail address).</summary>
+    [Required]
     public string Support { get; init; } = "@artbot_support";
 
     public IReadOnlyList<int> HdSteps => HdIterations is { Length: > 0 } steps ? steps : [300, 600, 1000];
@@ -43,17 +51,12 @@ public sealed record BillingOptions
         return price;
     }
 
-    /// <summary>What is wrong with these numbers, checked once at start: the bot refuses to run with any of it.</summary>
-    public IEnumerable<string> Problems()
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (PremiumPrice <= 0) yield return $"Billing:PremiumPrice must be positive, not {PremiumPrice}";
-        if (HdBasePrice <= 0) yield return $"Billing:HdBasePrice must be positive, not {HdBasePrice}";
-        if (HdPricePer100Steps < 0) yield return $"Billing:HdPricePer100Steps must not be negative, not {HdPricePer100Steps}";
-        if (HdSteps.Any(n => n is <= 0 or > 100_000)) yield return "Billing:HdIterations must be between 1 and 100000";
-        if (InvoiceLifetime <= TimeSpan.Zero) yield return "Billing:InvoiceLifetime must be positive";
+        if (HdSteps.Any(n => n is <= 0 or > 100_000)) yield return new ValidationResult("HD iteration choices must be between 1 and 100000", [nameof(HdIterations)]);
         foreach (var pack in AllPacks)
             if (string.IsNullOrWhiteSpace(pack.Id) || pack.Credits <= 0 || pack.Stars <= 0 || pack.Credits > LedgerEntry.MaxAmount)
-                yield return $"Billing:Packs: pack '{pack.Id}' needs an id and positive credits and stars";
-        if (AllPacks.Select(p => p.Id).Distinct().Count() != AllPacks.Count) yield return "Billing:Packs: pack ids must differ";
+                yield return new ValidationResult($"pack '{pack.Id}' needs an id and positive credits and stars", [nameof(Packs)]);
+        if (AllPacks.Select(p => p.Id).Distinct().Count() != AllPacks.Count) yield return new ValidationResult("pack ids must differ", [nameof(Packs)]);
     }
 }

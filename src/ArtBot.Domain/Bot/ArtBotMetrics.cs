@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using ArtBot.Domain.Queue;
+using Microsoft.Extensions.Logging;
 
 namespace ArtBot.Domain.Bot;
 
@@ -28,8 +29,18 @@ public static class ArtBotMetrics
     public static void Rendered(Job job, TimeSpan elapsed) =>
         RenderSeconds.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("kind", Name(job.Kind)), new KeyValuePair<string, object?>("tier", Name(job.Tier)));
 
-    public static void Outcome(Job job, string outcome) =>
+    /// <summary>
+    /// How an attempt of a job ended: counted, and said in one log line of its own (event
+    /// <c>JobOutcome</c>) with the same words as the counter, so a log search and a dashboard agree.
+    /// </summary>
+    public static void Outcome(Job job, string outcome, ILogger logger)
+    {
         Jobs.Add(1, new KeyValuePair<string, object?>("kind", Name(job.Kind)), new KeyValuePair<string, object?>("outcome", outcome));
+        logger.LogInformation(JobOutcomeEvent, "Job {Job} ({Kind}, {Tier}, {Platform}) attempt {Attempt}: {Outcome}",
+            job.Id, Name(job.Kind), Name(job.Tier), job.Platform, job.Attempts, outcome);
+    }
+
+    public static readonly EventId JobOutcomeEvent = new(100, "JobOutcome");
 
     public static void WasRateLimited(string platform) => RateLimited.Add(1, new KeyValuePair<string, object?>("platform", platform));
 

@@ -5,7 +5,7 @@ using ArtBot.Domain.Queue;
 namespace ArtBot.Domain.Bot;
 
 /// <summary>/status and /cancel: where a user's jobs stand, and stopping them.</summary>
-public sealed class JobControl(IJobQueue queue, IRunningJobs running, IJobSignal signal, QueuePolicy policy, PresetCatalog presets, TimeProvider time)
+public sealed class JobControl(IJobQueue queue, IRunningJobs running, IJobSignal signal, QueuePolicy policy, PresetCatalog presets, TimeProvider time, Microsoft.Extensions.Logging.ILogger<JobControl> logger)
 {
     public async Task<string> StatusAsync(UserProfile user, CancellationToken ct)
     {
@@ -61,7 +61,7 @@ public sealed class JobControl(IJobQueue queue, IRunningJobs running, IJobSignal
             switch (cancel.Change.Event)
             {
                 case JobEvent.Ended:
-                    ArtBotMetrics.Outcome(cancel.Job, "cancelled");
+                    ArtBotMetrics.Outcome(cancel.Job, "cancelled", logger);
                     returned += cancel.Settlement?.Returned ?? 0;
                     cancelled = true;
                     break;

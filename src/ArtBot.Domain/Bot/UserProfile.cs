@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using ArtBot.Domain.Art;
 using ArtBot.Domain.Queue;
 
@@ -65,36 +66,60 @@ public interface IUserStore
 }
 
 /// <summary>Size and iteration limits of one tier; for animated presets, the long side and the seconds of the clip painted.</summary>
-public sealed record TierLimits(int MaxSide, int MaxIterations, bool SendFile = false, int AnimationSide = 360, double AnimationSeconds = 3);
+public sealed record TierLimits(
+    [property: Range(16, 8192)] int MaxSide,
+    [property: Range(1, 100_000)] int MaxIterations,
+    bool SendFile = false,
+    [property: Range(16, 4096)] int AnimationSide = 360,
+    [property: Range(0.5, 60)] double AnimationSeconds = 3);
+
+/// <summary>What a process does: receives from the platforms, renders, or both (split roles share a PostgreSQL store).</summary>
+public enum BotRole { All, Receiver, Worker }
 
 /// <summary>Configuration section <c>Bot</c>.</summary>
-public sealed record BotOptions
+public sealed record BotOptions : IValidatableObject
 {
+    public const string Section = "Bot";
+
+    /// <summary><c>all</c> receives and renders in one process; a <c>receiver</c> never renders; a <c>worker</c> never polls.</summary>
+    public BotRole Role { get; init; } = BotRole.All;
+
     public TierLimits Free { get; init; } = new(600, 200);
     public TierLimits Premium { get; init; } = new(1000, 500, AnimationSide: 540, AnimationSeconds: 6);
     public TierLimits Hd { get; init; } = new(1600, 1000, SendFile: true, AnimationSide: 720, AnimationSeconds: 10);
 
     /// <summary>Default Gatys iterations and dream steps before tier caps.</summary>
+    [Range(1, 100_000)]
     public int StylizeIterations { get; init; } = 200;
+
+    [Range(1, 1000)]
     public int DreamSteps { get; init; } = 10;
 
     /// <summary>Frames a second of an animated preset (its size and length are the tier's).</summary>
+    [Range(1, 60)]
     public int AnimationFps { get; init; } = 12;
 
     /// <summary>Side of each tile of the preset preview.</summary>
+    [Range(16, 1024)]
     public int GalleryTile { get; init; } = 160;
 
+    [Range(1, 20)]
     public int MaxAttempts { get; init; } = 3;
 
     /// <summary>A try that failed in a way that may pass waits this long before the next, doubling each time (with jitter).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How long a claimed job is a worker's without word from it; the worker renews it every third of this while it works.</summary>
+    [Range(typeof(TimeSpan), "00:00:03", "01:00:00")]
     public TimeSpan Lease { get; init; } = TimeSpan.FromMinutes(2);
 
     /// <summary>How often the sweeper looks for dead workers' jobs, open reservations and undelivered results.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan SweepInterval { get; init; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Progress edits at most this often per job.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Admins as "platform:user id" (telegram:123456, vk:789).</summary>
@@ -111,33 +136,55 @@ public sealed record BotOptions
     public RequestLimits Limits { get; init; } = new();
 
     /// <summary>Result sends that fail are retried with growing pauses, this many times, then the job ends without a picture (credits returned).</summary>
+    [Range(1, 50)]
     public int MaxDeliveryAttempts { get; init; } = 8;
 
     public TierLimits LimitsOf(Tier tier) => tier switch { Tier.Premium => Premium, Tier.Hd => Hd, _ => Free };
+
+    /// <summary>The rules across fields: tiers grow from free to HD, a sweep comes within a lease, admins name a platform and an id.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!(Free.MaxSide <= Premium.MaxSide && Premium.MaxSide <= Hd.MaxSide))
+            yield return new ValidationResult($"the tiers' long sides must grow from Free to Premium to Hd, not {Free.MaxSide}, {Premium.MaxSide}, {Hd.MaxSide}", [$"{nameof(Premium)}:{nameof(TierLimits.MaxSide)}"]);
+        if (!(Free.MaxIterations <= Premium.MaxIterations && Premium.MaxIterations <= Hd.MaxIterations))
+            yield return new ValidationResult($"the tiers' iterations must grow from Free to Premium to Hd, not {Free.MaxIterations}, {Premium.MaxIterations}, {Hd.MaxIterations}", [$"{nameof(Premium)}:{nameof(TierLimits.MaxIterations)}"]);
+        if (SweepInterval > Lease)
+            yield return new ValidationResult($"a sweep must come within a lease: {SweepInterval} is longer than Bot:Lease {Lease}", [nameof(SweepInterval)]);
+        foreach (var admin in Admins ?? [])
+            if (admin.Split(':') is not [var platform, var id] || platform.Length == 0 || !long.TryParse(id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _))
+                yield return new ValidationResult($"an admin is platform:user id (telegram:123), not '{admin}'", [nameof(Admins)]);
+    }
 }
 
 /// <summary>Configuration section <c>Bot:Limits</c>.</summary>
 public sealed record RequestLimits
 {
     /// <summary>Queued and running jobs one user may have (previews included).</summary>
+    [Range(1, 1000)]
     public int MaxActiveJobsPerUser { get; init; } = 6;
 
     /// <summary>Photo messages one user may send a minute.</summary>
+    [Range(1, 10_000)]
     public int UploadsPerMinute { get; init; } = 12;
 
     /// <summary>Queued free jobs of everyone together; past it new free work is refused until the queue drains.</summary>
+    [Range(1, 10_000_000)]
     public int MaxQueueDepth { get; init; } = 20_000;
 
     /// <summary>Queued paid jobs of everyone together: a ceiling of their own, so free work never shuts a paying user out.</summary>
+    [Range(1, 10_000_000)]
     public int MaxPaidQueueDepth { get; init; } = 2_000;
 
     /// <summary>Photo messages one network may send a minute, whatever users it makes (the web chat).</summary>
+    [Range(1, 100_000)]
     public int UploadsPerMinutePerNetwork { get; init; } = 30;
 
     /// <summary>Queued and running free jobs of all the users of one network (the web chat).</summary>
+    [Range(1, 100_000)]
     public int MaxActiveJobsPerNetwork { get; init; } = 12;
 
     /// <summary>Bytes of uploads one user (on the web: one network) may have stored in a day; photos are kept at the size jobs use, so this is dozens of them.</summary>
+    [Range(1_000_000, 100_000_000_000)]
     public long StoredBytesPerDay { get; init; } = 64L * 1024 * 1024;
 }
 

@@ -1,18 +1,24 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace ArtBot.Domain.Queue;
 
-/// <summary>Numbers of the queue policy (configuration section <c>Queue</c>).</summary>
+/// <summary>Numbers of the queue policy, bound from configuration section <c>Queue</c> beside the host's own queue settings.</summary>
 public sealed record QueuePolicyOptions
 {
     /// <summary>A Gatys or dream job above this long side is heavy.</summary>
+    [Range(16, 8192)]
     public int LightMaxSide { get; init; } = 512;
 
     /// <summary>A Gatys job above this many iterations is heavy (Gatys is heavy at any size above <see cref="LightMaxSide"/>).</summary>
+    [Range(1, 100_000)]
     public int LightMaxIterations { get; init; } = 100;
 
     /// <summary>A dream above this many steps per octave is heavy.</summary>
+    [Range(1, 100_000)]
     public int LightMaxDreamSteps { get; init; } = 10;
 
     /// <summary>Queued heavy jobs one free user may hold.</summary>
+    [Range(0, 100)]
     public int FreeMaxQueuedHeavy { get; init; } = 2;
 
     /// <summary>When nothing else is waiting, free heavy jobs may run by day.</summary>

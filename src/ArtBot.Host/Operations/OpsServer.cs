@@ -7,6 +7,8 @@ using ArtBot.Domain.Billing;
 using ArtBot.Domain.Bot;
 using ArtBot.Domain.Queue;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
@@ -19,28 +21,29 @@ using Prometheus;
 namespace ArtBot.Host.Operations;
 
 /// <summary>Configuration section <c>Ops</c>: the health and metrics endpoint every role serves.</summary>
-public sealed class OpsOptions
+public sealed record OpsOptions
 {
     public const string Section = "Ops";
 
-    public bool Enabled { get; set; } = true;
+    public bool Enabled { get; init; } = true;
 
     /// <summary>Loopback by default; a container sets 0.0.0.0 for its health check and scraper.</summary>
     [Required]
-    public string Host { get; set; } = "127.0.0.1";
+    public string Host { get; init; } = "127.0.0.1";
 
     [Range(0, 65535)]
-    public int Port { get; set; } = 8081;
+    public int Port { get; init; } = 8081;
 
     /// <summary>A receiver is not ready when its platform has not answered for this long.</summary>
     [Range(1, 3600)]
-    public int PlatformSilenceSeconds { get; set; } = 90;
+    public int PlatformSilenceSeconds { get; init; } = 90;
 }
 
 /// <summary>
-/// <c>/healthz</c> and <c>/metrics</c> on a port of their own, in every role, with or without the
-/// web chat. Ready means: the store answers, the engine is loaded (where this role renders), and
-/// every platform this role polls answered lately. Metrics in Prometheus text: queue depth per
+/// <c>/healthz/live</c>, <c>/healthz/ready</c> (and <c>/healthz</c>, the same) and <c>/metrics</c> on a
+/// port of their own, in every role, with or without the web chat. Ready means (ASP.NET Core health
+/// checks): the store answers, the engine is loaded and its weights are there (where this role
+/// renders), and every platform this role polls answered lately. Live means the process answers. Metrics in Prometheus text: queue depth per
 /// rank, the oldest queued job's age, credits sold, and the worker's and adapters' counters
 /// (render seconds per kind, failed deliveries, rate limits).
 /// </summary>
@@ -66,14 +69,29 @@ public sealed class OpsServer(IServiceProvider services, IJobQueue queue, ILedge
             sold.Set(await ledger.CreditsSoldAsync(ct));
         });
         meters = Listen(factory);
+        // The process's own series (process_cpu_seconds_total, process_working_set_bytes,
+        // dotnet_collection_count_total, dotnet_total_memory_bytes…), as the default registry has them.
+        DotNetStats.Register(registry);
 
         var o = options.Value;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls($"http://{(o.Host.Contains(':') ? $"[{o.Host}]" : o.Host)}:{o.Port}");
+        builder.Services.AddHealthChecks()
+            .AddAsyncCheck("store", StoreAsync, tags: [Ready])
+            .AddCheck("engine", Engine, tags: [Ready])
+            .AddCheck("capabilities", Capabilities, tags: [Ready])
+            .AddCheck("platforms", Platforms, tags: [Ready]);
         app = builder.Build();
-        // As a Delegate: a method group taking HttpContext would bind as a RequestDelegate and drop its result.
-        app.MapGet("/healthz", (Delegate)HealthAsync);
+        // Live: the process answers (a supervisor restarts it when not). Ready: it can do its work
+        // now (a load balancer or an orchestrator holds traffic when not); /healthz is ready, as before.
+        app.MapHealthChecks("/healthz/live", new HealthCheckOptions
+        {
+            Predicate = _ => false,
+            ResponseWriter = (context, _) => context.Response.WriteAsJsonAsync(new { status = "live", role = role.ToString().ToLowerInvariant() }, context.RequestAborted),
+        });
+        foreach (var path in new[] { "/healthz/ready", "/healthz" })
+            app.MapHealthChecks(path, new HealthCheckOptions { Predicate = c => c.Tags.Contains(Ready), ResponseWriter = WriteAsync });
         app.MapGet("/metrics", async (HttpContext context) =>
         {
             context.Response.ContentType = "text/plain; version=0.0.4";
@@ -82,7 +100,7 @@ public sealed class OpsServer(IServiceProvider services, IJobQueue queue, ILedge
         await app.StartAsync(cancellationToken);
         Url = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features
             .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First();
-        logger.LogInformation("Health and metrics: {Url}/healthz, /metrics", Url);
+        logger.LogInformation("Health and metrics: {Url}/healthz/live, /healthz/ready, /metrics", Url);
         await base.StartAsync(cancellationToken);
     }
 
@@ -123,45 +141,74 @@ public sealed class OpsServer(IServiceProvider services, IJobQueue queue, ILedge
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.CompletedTask;
 
-    private async Task<IResult> HealthAsync(HttpContext context)
+    private const string Ready = "ready";
+
+    private async Task<HealthCheckResult> StoreAsync(CancellationToken cancellationToken)
     {
-        var problems = new List<string>();
-        QueueDepth? depth = null;
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(5));
-            depth = await queue.DepthAsync(timeout.Token);
+            var depth = await queue.DepthAsync(timeout.Token);
+            var data = new Dictionary<string, object>
+            {
+                ["queued"] = depth.ByRank.Values.Sum(),
+                ["oldest_queued_s"] = depth.OldestQueuedAt is { } at ? Math.Round((time.GetUtcNow() - at).TotalSeconds) : 0,
+            };
+            return HealthCheckResult.Healthy(data: data);
         }
-        catch (Exception e) when (e is not OperationCanceledException || !context.RequestAborted.IsCancellationRequested)
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            problems.Add($"store: {e.GetType().Name}");
+            return HealthCheckResult.Unhealthy($"store: {e.GetType().Name}");
         }
-        string? engine = null;
-        if (role != BotRole.Receiver)
-        {
-            // The worker's engine is made at start; a receiver has none to load.
-            engine = services.GetService<IArtEngine>() is { } loaded ? $"{loaded.Presets.All.Count} presets" : null;
-            if (engine == null) problems.Add("engine: not loaded");
-        }
-        var capabilities = services.GetRequiredService<ArtCapabilities>();
-        // A role that renders and lacks weights cannot do its work; without ffmpeg it only lacks animations, and says so.
-        if (role != BotRole.Receiver)
-            problems.AddRange(capabilities.Missing.Where(m => !m.StartsWith("animation:", StringComparison.Ordinal)).Select(m => $"weights: {m}"));
+    }
+
+    /// <summary>The worker's engine is made at start; a receiver has none to load.</summary>
+    private HealthCheckResult Engine()
+    {
+        if (role == BotRole.Receiver) return HealthCheckResult.Healthy();
+        return services.GetService<IArtEngine>() is { } loaded
+            ? HealthCheckResult.Healthy(data: new Dictionary<string, object> { ["engine"] = $"{loaded.Presets.All.Count} presets" })
+            : HealthCheckResult.Unhealthy("engine: not loaded");
+    }
+
+    /// <summary>A role that renders and lacks weights cannot do its work; without ffmpeg it only lacks animations, and says so.</summary>
+    private HealthCheckResult Capabilities()
+    {
+        if (role == BotRole.Receiver) return HealthCheckResult.Healthy();
+        var missing = services.GetRequiredService<ArtCapabilities>().Missing.Where(m => !m.StartsWith("animation:", StringComparison.Ordinal)).Select(m => $"weights: {m}").ToList();
+        return missing.Count == 0 ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy(string.Join("; ", missing));
+    }
+
+    /// <summary>Every platform this role polls answered lately.</summary>
+    private HealthCheckResult Platforms()
+    {
         var now = time.GetUtcNow();
         var silence = TimeSpan.FromSeconds(options.Value.PlatformSilenceSeconds);
         var contacts = platforms.Snapshot();
+        var problems = new List<string>();
         foreach (var platform in PolledPlatforms())
             if (!contacts.TryGetValue(platform, out var contact)) problems.Add($"{platform}: no answer yet");
             else if (!contact.Ok || now - contact.At > silence) problems.Add($"{platform}: {contact.Problem ?? "silent"} since {contact.At:HH:mm:ss}");
+        return problems.Count == 0 ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy(string.Join("; ", problems));
+    }
+
+    /// <summary>One JSON body for every health path: the checks' verdict, what failed, and what the operator looks at next.</summary>
+    private Task WriteAsync(HttpContext context, HealthReport report)
+    {
+        var problems = report.Entries.Values.Where(e => e.Status != HealthStatus.Healthy)
+            .SelectMany(e => (e.Description ?? "").Split("; ", StringSplitOptions.RemoveEmptyEntries)).ToList();
+        var data = report.Entries.Values.SelectMany(e => e.Data).ToDictionary(d => d.Key, d => d.Value);
+        var capabilities = services.GetRequiredService<ArtCapabilities>();
         var body = new
         {
-            status = problems.Count == 0 ? "ready" : "not ready",
+            status = report.Status == HealthStatus.Healthy ? "ready" : "not ready",
             role = role.ToString().ToLowerInvariant(),
             problems,
-            queued = depth?.ByRank.Values.Sum(),
-            oldest_queued_s = depth?.OldestQueuedAt is { } at ? Math.Round((now - at).TotalSeconds) : (double?)null,
-            engine,
+            checks = report.Entries.ToDictionary(e => e.Key, e => e.Value.Status.ToString().ToLowerInvariant()),
+            queued = data.GetValueOrDefault("queued"),
+            oldest_queued_s = data.GetValueOrDefault("oldest_queued_s"),
+            engine = data.GetValueOrDefault("engine"),
             capabilities = new
             {
                 presets = capabilities.Presets.Order(StringComparer.Ordinal).ToList(),
@@ -171,9 +218,10 @@ public sealed class OpsServer(IServiceProvider services, IJobQueue queue, ILedge
                 missing = capabilities.Missing,
                 weights_checked = capabilities.Checked,
             },
-            platforms = contacts.ToDictionary(c => c.Key, c => new { ok = c.Value.Ok, at = c.Value.At, problem = c.Value.Problem }),
+            platforms = platforms.Snapshot().ToDictionary(c => c.Key, c => new { ok = c.Value.Ok, at = c.Value.At, problem = c.Value.Problem }),
         };
-        return Results.Json(body, statusCode: problems.Count == 0 ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(JsonSerializer.Serialize(body), context.RequestAborted);
     }
 
     /// <summary>The platforms this process receives from: their receivers report each answer.</summary>

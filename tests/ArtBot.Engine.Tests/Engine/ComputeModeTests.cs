@@ -19,9 +19,7 @@ public sealed class ComputeModeTests(EngineFixture fixture)
 {
     private static ArtEngine Engine(string channelsLast = "auto", string presets = "fp32")
     {
-        var options = EngineFixture.CreateOptions();
-        options.ChannelsLast = channelsLast;
-        options.PresetPrecision = presets;
+        var options = EngineFixture.CreateOptions() with { ChannelsLast = channelsLast, PresetPrecision = presets };
         return new ArtEngine(Options.Create(options), NullLogger<ArtEngine>.Instance);
     }
 

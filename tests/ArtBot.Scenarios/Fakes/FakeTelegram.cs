@@ -60,6 +60,14 @@ public sealed class FakeTelegram : IFakeMessengerApi
 
     public int Polls => polls;
 
+    /// <summary>A webhook someone set for this bot: getUpdates answers 409 while it is.</summary>
+    public string? WebhookUrl { get; set; }
+
+    /// <summary>getUpdates refused with 409.</summary>
+    public int Conflicts => conflicts;
+
+    private int conflicts;
+
     public async Task StartAsync()
     {
         await app.StartAsync();
@@ -272,6 +280,11 @@ public sealed class FakeTelegram : IFakeMessengerApi
 
         switch (method)
         {
+            case "getwebhookinfo":
+                return Ok(new JsonObject { ["url"] = WebhookUrl ?? "", ["has_custom_certificate"] = false, ["pending_update_count"] = 0 });
+            case "getupdates" when WebhookUrl != null:
+                Interlocked.Increment(ref conflicts);
+                return Results.Json(new { ok = false, error_code = 409, description = "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first" }, statusCode: 409);
             case "getupdates":
                 Interlocked.Increment(ref polls);
                 return Ok(await UpdatesAsync((long?)body?["offset"] ?? 0, (int?)body?["timeout"] ?? 0));

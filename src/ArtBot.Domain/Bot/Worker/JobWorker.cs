@@ -89,7 +89,7 @@ public sealed class JobWorker(
             if (progress != null) await progress.FinishAsync(Texts.Get(job.Language, TextKey.ProgressFinished));
             observers.Reached(JobStep.ResultStored, finished.Job);
             ArtBotMetrics.Rendered(finished.Job, now - (job.StartedAt ?? now));
-            ArtBotMetrics.Outcome(finished.Job, result.Cancelled ? "stopped" : "done");
+            ArtBotMetrics.Outcome(finished.Job, result.Cancelled ? "stopped" : "done", logger);
             await delivery.DeliverAsync(finished.Job, attempt, result.Image, CancellationToken.None);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -147,12 +147,12 @@ public sealed class JobWorker(
         if (retried.Change.Event == JobEvent.Ended)
         {
             logger.LogError(e, "Job {Job} failed on attempt {Attempt}, its last", job.Id, job.Attempts);
-            ArtBotMetrics.Outcome(retried.Job, "failed");
+            ArtBotMetrics.Outcome(retried.Job, "failed", logger);
             await notices.TellEndedAsync(retried.Job, Texts.Get(job.Language, TextKey.FailedForGood), retried.Settlement, CancellationToken.None);
             return;
         }
         logger.LogWarning("Job {Job} failed on attempt {Attempt} ({Type}: {Problem}); again in {Seconds:0} s", job.Id, job.Attempts, e.GetType().Name, e.Message, delay.TotalSeconds);
-        ArtBotMetrics.Outcome(retried.Job, "retried");
+        ArtBotMetrics.Outcome(retried.Job, "retried", logger);
     }
 
     /// <summary>Doubles per attempt from <see cref="BotOptions.RetryDelay"/>, capped at ten minutes, with ±50 % jitter so a fault shared by many jobs does not bring them back together.</summary>
@@ -172,7 +172,7 @@ public sealed class JobWorker(
             logger.LogWarning("Job {Job}: could not end it ({Reason})", job.Id, ended.Change.Refusal);
             return;
         }
-        ArtBotMetrics.Outcome(ended.Job, outcome);
+        ArtBotMetrics.Outcome(ended.Job, outcome, logger);
         if (message != null) await notices.TellEndedAsync(ended.Job, message, ended.Settlement, CancellationToken.None);
     }
 }

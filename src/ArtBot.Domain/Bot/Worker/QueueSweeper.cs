@@ -8,13 +8,11 @@ namespace ArtBot.Domain.Bot.Worker;
 /// LiteDB file allows stopped), bookings whose notice never went out, ended paid jobs left
 /// unsettled by a crash between two steps, and finished pictures that have not reached their users.
 /// </summary>
-public sealed class QueueSweeper(IJobQueue queue, IImageStore images, ResultDelivery delivery, JobNotices notices, BotOptions options,
+/// <param name="locks">Keeps the sweep to one node at a time where several share the store.</param>
+public sealed class QueueSweeper(IJobQueue queue, IImageStore images, ResultDelivery delivery, JobNotices notices, IClusterLock locks, BotOptions options,
     TimeProvider time, ILogger<QueueSweeper> logger)
 {
     private DateTimeOffset nextSweep = DateTimeOffset.MinValue;
-
-    /// <summary>Keeps the sweep to one node at a time where several share the store; null: this process is alone.</summary>
-    public IClusterLock? Locks { get; init; }
 
     /// <summary>Start-up: re-queue interrupted jobs (telling those that ran out of tries), then sweep.</summary>
     public async Task RecoverAsync(CancellationToken cancellationToken)
@@ -34,8 +32,8 @@ public sealed class QueueSweeper(IJobQueue queue, IImageStore images, ResultDeli
     public async Task SweepAsync(CancellationToken cancellationToken)
     {
         nextSweep = time.GetUtcNow() + options.SweepInterval;
-        await using var held = Locks == null ? null : await Locks.TryAcquireAsync("sweeper", cancellationToken);
-        if (Locks != null && held == null) return;
+        await using var held = await locks.TryAcquireAsync("sweeper", cancellationToken);
+        if (held == null) return;
         await RecoverOrphansAsync(expiredOnly: true, cancellationToken);
         foreach (var job in await queue.UnsettledAsync(cancellationToken))
         {
@@ -82,12 +80,12 @@ public sealed class QueueSweeper(IJobQueue queue, IImageStore images, ResultDeli
                     break;
                 case (JobEvent.Ended, JobState.Failed):
                     logger.LogError("Job {Job} was interrupted {Attempts} times; failed", job.Id, job.Attempts);
-                    ArtBotMetrics.Outcome(job, "failed");
+                    ArtBotMetrics.Outcome(job, "failed", logger);
                     await notices.TellEndedAsync(job, Texts.Get(job.Language, TextKey.FailedForGood), settlement, cancellationToken);
                     break;
                 case (JobEvent.Ended, _):
                     logger.LogInformation("Job {Job}: its user stopped it while its worker was gone; ended", job.Id);
-                    ArtBotMetrics.Outcome(job, "cancelled");
+                    ArtBotMetrics.Outcome(job, "cancelled", logger);
                     await notices.TellEndedAsync(job, Texts.Get(job.Language, TextKey.Cancelled), settlement, cancellationToken);
                     break;
                 case (JobEvent.Announced, _):

@@ -28,7 +28,7 @@ public sealed class ResultDelivery(IJobQueue queue, IMessengers messengers, Menu
             else if (failed.Change.Event == JobEvent.Ended)
             {
                 logger.LogError("Job {Job}: result undeliverable after {Attempts} tries ({Problem}); ended, credits returned", job.Id, failed.Job.DeliveryAttempts, e.Message);
-                ArtBotMetrics.Outcome(job, "undeliverable");
+                ArtBotMetrics.Outcome(job, "undeliverable", logger);
                 await notices.TellEndedAsync(failed.Job, Texts.Get(job.Language, TextKey.FailedForGood), failed.Settlement, CancellationToken.None);
             }
             else logger.LogWarning("Job {Job}: result not delivered ({Problem}); next try at {Next:HH:mm}", job.Id, e.Message, failed.Job.NextDeliveryAt);
