@@ -27,6 +27,9 @@ public sealed record BenchReport(
     [property: JsonPropertyName("libtorch_source")] string LibTorchSource,
     [property: JsonPropertyName("gpu_memory_held_mb")] long? GpuMemoryHeldMb);
 
+/// <summary>A benchmark's measurement as it starts: <paramref name="Step"/> of <paramref name="Steps"/> done.</summary>
+public sealed record BenchStep(int Step, int Steps, string What, TimeSpan Elapsed);
+
 /// <summary>
 /// What <c>artbot bench</c> prints: the engine's speed and memory on this machine, on the bundled
 /// sample photo and painting.
@@ -35,14 +38,24 @@ public static class EngineBenchmark
 {
     public const int MemoryRuns = 50;
 
-    public static async Task<BenchReport> RunAsync(ArtEngine engine, byte[] photo, byte[] painting, int runs, bool quick, CancellationToken ct = default)
+    /// <param name="progress">Each measurement as it starts (a run takes minutes on a CPU: the terminal shows where it is).</param>
+    public static async Task<BenchReport> RunAsync(ArtEngine engine, byte[] photo, byte[] painting, int runs, bool quick, CancellationToken ct = default,
+        IProgress<BenchStep>? progress = null)
     {
+        const int steps = 6;
+        var started = Stopwatch.StartNew();
+        void Step(int step, string what) => progress?.Report(new BenchStep(step, steps, what, started.Elapsed));
+        Step(0, $"preset 512 px, {runs} runs");
         var preset512 = await PresetForwardMs(engine, photo, 512, runs, ct);
+        Step(1, $"preset 1024 px, {runs} runs");
         var preset1024 = await PresetForwardMs(engine, photo, 1024, runs, ct);
+        Step(2, $"memory over {MemoryRuns} preset runs");
         var (memoryGrowth, tensorGrowth) = await PresetMemoryGrowth(engine, photo, ct);
 
         var defaults = new GatysOptions();
+        Step(3, "Gatys seconds per iteration at 512 px");
         var perIteration512 = await GatysSecondsPerIteration(engine, photo, painting, 512, ct);
+        Step(4, quick ? "Gatys default schedule, estimated per scale" : $"Gatys default run ({defaults.Iterations} iterations)");
         double gatysTotal;
         if (quick)
         {
@@ -65,9 +78,11 @@ public static class EngineBenchmark
             gatysTotal = clock.Elapsed.TotalSeconds;
         }
 
+        Step(5, "dream with the defaults");
         var dreamClock = Stopwatch.StartNew();
         await engine.DreamAsync(photo, new DreamOptions(), ImageFormat.Jpeg, null, ct);
         var dream = dreamClock.Elapsed.TotalSeconds;
+        Step(steps, "done");
 
         return new BenchReport(engine.DeviceName, engine.Threads, Math.Round(preset512, 1), Math.Round(preset1024, 1),
             Math.Round(perIteration512, 3), Math.Round(gatysTotal, 1), quick, Math.Round(dream, 2),

@@ -510,7 +510,12 @@ public static class CommandLine
     {
         Positionals(args);
         var runs = args.Int("--runs", 1, 100) ?? BenchRuns;
-        var report = await EngineBenchmark.RunAsync(engine(), Samples.Read("tubingen.jpg"), Samples.Read("starry_night.jpg"), runs, quick: args.Has("--quick"), ct);
+        var loaded = engine();
+        // On standard error, so standard output stays one JSON object.
+        using var bar = new ConsoleProgress("bench");
+        var report = await EngineBenchmark.RunAsync(loaded, Samples.Read("tubingen.jpg"), Samples.Read("starry_night.jpg"), runs, quick: args.Has("--quick"), ct,
+            new Reporter<BenchStep>(s => bar.Report(s.Step, s.Steps, s.Elapsed, null, s.What)));
+        bar.Dispose();
         Console.WriteLine(JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
         return Ok;
     }

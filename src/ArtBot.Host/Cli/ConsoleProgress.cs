@@ -37,6 +37,7 @@ public sealed class ConsoleProgress(string label) : IDisposable
     public void Dispose()
     {
         if (drawn) Console.Error.WriteLine();
+        drawn = false;   // disposed early (before the result line) and again at the end of its scope
     }
 
     private static string Time(TimeSpan t) => t.TotalHours >= 1 ? t.ToString(@"h\:mm\:ss") : t.ToString(@"m\:ss");
