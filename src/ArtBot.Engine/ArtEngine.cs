@@ -245,18 +245,25 @@ public sealed class ArtEngine : IArtEngine, IDisposable
     /// (<see cref="AnimatedPreset"/>), back as H.264 MP4. Decoding and encoding are ffmpeg
     /// processes beside the tensor thread; only the frames' painting holds it.
     /// </summary>
-    public async Task<AnimationResult> AnimateAsync(AnimationRequest request, CancellationToken cancellationToken = default)
+    public Task<AnimationResult> AnimateAsync(AnimationRequest request, CancellationToken cancellationToken = default) => AnimateAsync(request, null, cancellationToken);
+
+    /// <param name="progress">Each frame as it is painted (the command line's bar).</param>
+    public async Task<AnimationResult> AnimateAsync(AnimationRequest request, IProgress<StepProgress>? progress, CancellationToken cancellationToken = default)
     {
         var preset = FindPreset(request.PresetId);
         var clock = Stopwatch.StartNew();
         var video = await ffmpeg.DecodeAsync(request.Video, Math.Clamp(request.MaxSide, 16, options.MaxOutputSide), request.MaxSeconds, request.Fps, cancellationToken);
-        var painted = await OnTorchThread(() => AnimatedPreset.Paint(PresetNet(preset), video, device, new AnimationOptions(request.Smoothing), cancellationToken), cancellationToken);
+        var painted = await OnTorchThread(() => AnimatedPreset.Paint(PresetNet(preset), video, device, new AnimationOptions(request.Smoothing), cancellationToken,
+            (done, total) => progress?.Report(new StepProgress(done, total, clock.Elapsed))), cancellationToken);
         var mp4 = await ffmpeg.EncodeAsync(video with { Frames = painted }, cancellationToken);
         return new AnimationResult(mp4, video.Width, video.Height, painted.Count, video.Fps, clock.Elapsed,
             $"preset {preset.Id} ({preset.Name.En}) over {painted.Count} frames at {video.Fps} fps, smoothing {request.Smoothing:0.##}");
     }
 
-    public async Task<ArtResult> GalleryAsync(GalleryRequest request, CancellationToken cancellationToken = default)
+    public Task<ArtResult> GalleryAsync(GalleryRequest request, CancellationToken cancellationToken = default) => GalleryAsync(request, null, cancellationToken);
+
+    /// <param name="progress">Each preset's tile as it is painted (the command line's bar).</param>
+    public async Task<ArtResult> GalleryAsync(GalleryRequest request, IProgress<StepProgress>? progress, CancellationToken cancellationToken = default)
     {
         var clock = Stopwatch.StartNew();
         using var thumb = await DecodeAsync(request.Image, request.TileSide, allowUpscale: false, cancellationToken);
@@ -275,6 +282,7 @@ public sealed class ArtEngine : IArtEngine, IDisposable
                     cancellationToken.ThrowIfCancellationRequested();
                     using var tileScope = torch.NewDisposeScope();
                     painted.Add((ImageTensor.ToBitmap(FastStyle.Apply(net, input)), $"{painted.Count + 1}. {preset.Name.For(request.Language)}"));
+                    progress?.Report(new StepProgress(painted.Count, nets.Count, clock.Elapsed));
                 }
                 return painted;
             }
@@ -459,3 +467,6 @@ public sealed class ArtEngine : IArtEngine, IDisposable
         return labels = File.ReadAllLines(path);
     }
 }
+
+/// <summary>How far a job of equal steps (a gallery's tiles, an animation's frames) has come.</summary>
+public sealed record StepProgress(int Step, int Steps, TimeSpan Elapsed);

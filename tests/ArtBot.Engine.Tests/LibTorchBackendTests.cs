@@ -60,10 +60,7 @@ public sealed class LibTorchBackendTests
     public async Task Without_the_variable_the_external_build_runs_on_the_libtorch_of_python3s_torch_package(string version, bool warned)
     {
         using var temp = new TempFolder("artbot-python-torch-");
-        var torch = Directory.CreateDirectory(Path.Combine(temp.Path, "site", "torch")).FullName;
-        File.WriteAllText(Path.Combine(torch, "__init__.py"), "");
-        File.WriteAllText(Path.Combine(torch, "version.py"), $"__version__ = '{version}'\ncuda: Optional[str] = None\n");
-        File.CreateSymbolicLink(Path.Combine(torch, "lib"), LibTorchInUse());
+        var torch = StandInTorch(temp.Path, version);
         var run = await RunPresetAsync(temp.Path, new() { [LibTorchLocator.Variable] = null, ["PYTHONPATH"] = Path.Combine(temp.Path, "site") }, "-v");
 
         Assert.True(run.ExitCode == 0, run.Stderr);
@@ -94,10 +91,7 @@ public sealed class LibTorchBackendTests
     public async Task An_older_pytorch_stops_the_external_build_in_one_line_naming_its_version()
     {
         using var temp = new TempFolder("artbot-old-torch-");
-        var torch = Directory.CreateDirectory(Path.Combine(temp.Path, "site", "torch")).FullName;
-        File.WriteAllText(Path.Combine(torch, "__init__.py"), "");
-        File.WriteAllText(Path.Combine(torch, "version.py"), "__version__ = '1.13.1+cu117'\ncuda: Optional[str] = '11.7'\n");
-        File.CreateSymbolicLink(Path.Combine(torch, "lib"), LibTorchInUse());
+        var torch = StandInTorch(temp.Path, "1.13.1+cu117", cuda: "11.7");
         var run = await RunPresetAsync(temp.Path, new() { [LibTorchLocator.Variable] = null, ["PYTHONPATH"] = Path.Combine(temp.Path, "site") });
         if (Bundled)
         {
@@ -122,6 +116,19 @@ public sealed class LibTorchBackendTests
         Assert.Equal(1, run.ExitCode);
         Assert.Equal($"artbot: no libtorch found for this build (TorchBackend=external): set {LibTorchLocator.Variable} to a folder of libtorch*.so, or install PyTorch 2.10/2.11 for python3 (pip install torch)",
             run.Stderr.Trim());
+    }
+
+    /// <summary>
+    /// A torch package under <paramref name="folder"/>/site (put it on PYTHONPATH) that says
+    /// <paramref name="version"/>: its lib/ is the CPU libtorch this run uses.
+    /// </summary>
+    private static string StandInTorch(string folder, string version, string? cuda = null)
+    {
+        var torch = Directory.CreateDirectory(Path.Combine(folder, "site", "torch")).FullName;
+        File.WriteAllText(Path.Combine(torch, "__init__.py"), "");
+        File.WriteAllText(Path.Combine(torch, "version.py"), $"__version__ = '{version}'\ncuda: Optional[str] = {(cuda == null ? "None" : $"'{cuda}'")}\n");
+        File.CreateSymbolicLink(Path.Combine(torch, "lib"), LibTorchInUse());
+        return torch;
     }
 
     /// <summary>The folder of libtorch*.so this test run itself loaded (the bundled one, or ARTBOT_LIBTORCH's).</summary>

@@ -20,7 +20,9 @@ public sealed record AnimationOptions(double Smoothing = 0.6, double MotionScale
 /// </summary>
 public static class AnimatedPreset
 {
-    public static IReadOnlyList<byte[]> Paint(FastStyleNet net, VideoFrames video, Device device, AnimationOptions? options = null, CancellationToken cancellationToken = default)
+    /// <param name="framePainted">Called after each frame with how many are painted and how many there are.</param>
+    public static IReadOnlyList<byte[]> Paint(FastStyleNet net, VideoFrames video, Device device, AnimationOptions? options = null, CancellationToken cancellationToken = default,
+        Action<int, int>? framePainted = null)
     {
         options ??= new AnimationOptions();
         using var inference = torch.inference_mode();
@@ -42,6 +44,7 @@ public static class AnimatedPreset
                     output = keep * lastOutput + (1 - keep) * output;
                 }
                 painted.Add(ToRgb(output));
+                framePainted?.Invoke(painted.Count, video.Frames.Count);
                 lastInput?.Dispose();
                 lastOutput?.Dispose();
                 lastInput = input.DetachFromDisposeScope();

@@ -408,7 +408,10 @@ public static class CommandLine
         var tile = args.Int("--tile", 32, 1024) ?? Sheet.TileSide;
         var language = args.Enum<Language>("--lang") ?? Sheet.Language;
         var image = ReadInput(p[0]);
-        var result = await WithInput(p[0], () => engine().GalleryAsync(new GalleryRequest(image, tile, language, ImageCodec.FormatForPath(output)), ct));
+        using var bar = new ConsoleProgress("gallery");
+        var progress = new Reporter<StepProgress>(g => bar.Report(g.Step, g.Steps, g.Elapsed, g.Step == 0 ? null : g.Elapsed / g.Step * (g.Steps - g.Step), "presets"));
+        var result = await WithInput(p[0], () => engine().GalleryAsync(new GalleryRequest(image, tile, language, ImageCodec.FormatForPath(output)), progress, ct));
+        bar.Dispose();
         await WriteResultAsync(output, result);
         return Ok;
     }
@@ -419,7 +422,10 @@ public static class CommandLine
         var output = args.String("-o") ?? args.String("--output") ?? throw new UsageException("missing -o OUT.mp4");
         var request = new AnimationRequest(ReadInput(p[1]), p[0], args.Int("--size", 16, 2048) ?? A.MaxSide, args.Double("--seconds", 0.1, 60) ?? A.MaxSeconds,
             args.Int("--fps", 1, 60) ?? A.Fps, args.Double("--smoothing", 0, 0.95) ?? A.Smoothing);
-        var result = await WithInput(p[1], () => engine().AnimateAsync(request, ct));
+        using var bar = new ConsoleProgress("animate");
+        var progress = new Reporter<StepProgress>(g => bar.Report(g.Step, g.Steps, g.Elapsed, g.Step == 0 ? null : g.Elapsed / g.Step * (g.Steps - g.Step), "frames"));
+        var result = await WithInput(p[1], () => engine().AnimateAsync(request, progress, ct));
+        bar.Dispose();
         var directory = Path.GetDirectoryName(Path.GetFullPath(output));
         if (directory != null) Directory.CreateDirectory(directory);
         await File.WriteAllBytesAsync(output, result.Video, ct);
@@ -527,6 +533,7 @@ public static class CommandLine
         if (args.Int("--threads", 0, 1024) is { } threads) overrides["Engine:Threads"] = threads.ToString();
         if (args.String("--device") is { } device) overrides["Engine:Device"] = device;
         if (args.String("--role") is { } role) overrides["Bot:Role"] = role;
+        if (args.String("--models") is { } models) overrides["Engine:Models"] = models;
         var builder = BotHost.CreateBuilder(overrides);
         var platforms = BotHost.ConfiguredPlatforms(builder.Configuration);
         if (platforms.Count == 0)

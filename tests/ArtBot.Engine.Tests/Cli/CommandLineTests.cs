@@ -111,6 +111,8 @@ public sealed class CommandLineTests : IDisposable
         var (code, stdout, stderr) = Artbot("animate", "wave", gif, "-o", mp4, "--size", "96", "--fps", "8", "--strip", strip);
         Assert.True(code == 0, stderr);
         Assert.StartsWith($"{mp4}: 96×72, 8 frames", stdout);
+        // Standard error is not a terminal here: plain progress lines, the last one the whole clip.
+        Assert.Contains("animate: 100 % (8/8) frames", stderr);
         Assert.Equal("ftyp", System.Text.Encoding.ASCII.GetString(File.ReadAllBytes(mp4), 4, 4));
         Assert.True(File.Exists(strip));
 
@@ -168,6 +170,17 @@ public sealed class CommandLineTests : IDisposable
         var (code, _, stderr) = Artbot(psiArgs[2..].Concat(psiArgs[..2]).ToArray());
         Assert.Equal(3, code);
         Assert.Contains(work, stderr);
+    }
+
+    [Fact]
+    public void Gallery_paints_every_preset_and_shows_its_progress()
+    {
+        var sheet = Path.Combine(work, "gallery.jpg");
+        var (code, stdout, stderr) = Artbot("gallery", TestPaths.Content("dog.jpg"), "-o", sheet, "--tile", "48");
+        Assert.True(code == 0, stderr);
+        Assert.StartsWith($"{sheet}: ", stdout);
+        Assert.Contains("gallery: 100 % (9/9) presets", stderr);
+        Assert.True(stderr.Split('\n').Count(l => l.StartsWith("gallery: ", StringComparison.Ordinal)) >= 5, stderr);
     }
 
     [Fact]
