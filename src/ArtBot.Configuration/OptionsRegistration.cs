@@ -55,6 +55,9 @@ public static partial class OptionsRegistration
             : $"cannot be read as {type}",
     };
 
+    [System.Text.RegularExpressions.GeneratedRegex("(Token|Secret|Key|ConnectionString|Password)$")]
+    internal static partial System.Text.RegularExpressions.Regex Secret();
+
     // The binder's words (Microsoft.Extensions.Configuration.Binder): "Failed to convert configuration value '25:99' at 'Queue:NightStart' to type 'System.TimeOnly'."
     [System.Text.RegularExpressions.GeneratedRegex("^Failed to convert configuration value '(?<value>.*)' at '(?<key>[^']+)' to type '(?<type>[^']+)'")]
     private static partial System.Text.RegularExpressions.Regex BinderFailure();
@@ -94,6 +97,9 @@ public sealed class KeyedValidation<T>(string section, IConfiguration configurat
     /// <summary>The value as configured (the text an operator wrote), else as bound (a default).</summary>
     private string Shown(object value, string member, string key)
     {
+        // Tokens, secrets, keys and connection strings are never written out, even when wrong.
+        if (OptionsRegistration.Secret().IsMatch(member))
+            return configuration[key] is { Length: > 0 } || value.GetType().GetProperty(member)?.GetValue(value) is string { Length: > 0 } ? "(hidden)" : "(unset)";
         if (configuration[key] is { } configured) return configured;
         // A rule across records names a path ("Premium:MaxSide"): its value is the one configured, or the default.
         object? bound = value;

@@ -39,6 +39,40 @@ public sealed class TelegramReceiver(
 
     private string? lastConflict;
 
+    /// <summary>Where the webhook endpoint listens, once it does (null while polling).</summary>
+    public string? WebhookAddress { get; private set; }
+
+    /// <summary>Whether this bot set the webhook that is on now: removing Telegram:WebhookUrl then deletes it.</summary>
+    public const string WebhookKey = "telegram:webhook";
+
+    /// <summary>
+    /// Webhooks when Telegram:WebhookUrl is set (setWebhook with the secret, the updates wanted and
+    /// one connection, so they come in order); otherwise polling, after deleting a webhook this bot
+    /// set before (a webhook and getUpdates exclude each other).
+    /// </summary>
+    private async Task<ITelegramUpdateFeed> FeedAsync(CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        if (!o.UsesWebhook)
+        {
+            if (await cursors.GetAsync(WebhookKey, cancellationToken) == 1)
+            {
+                await client.DeleteWebhook(dropPendingUpdates: false, cancellationToken);
+                await cursors.SetAsync(WebhookKey, 0, cancellationToken);
+                logger.LogInformation("Telegram: Telegram:WebhookUrl is no longer set; the webhook this bot set was deleted, polling resumes");
+            }
+            return new PollingFeed(client, Wanted);
+        }
+        var feed = await WebhookFeed.StartAsync(o, logger, cancellationToken);
+        await client.SetWebhook(o.WebhookUrl!, maxConnections: 1, allowedUpdates: Wanted, dropPendingUpdates: false, secretToken: o.WebhookSecret,
+            cancellationToken: cancellationToken);
+        await cursors.SetAsync(WebhookKey, 1, cancellationToken);
+        status.Connected(TelegramMessenger.PlatformName);   // Telegram took the webhook: ready without waiting for a first post
+        WebhookAddress = feed.Address;
+        logger.LogInformation("Telegram: webhook set to {Host}, listening on {Address}", new Uri(o.WebhookUrl!).Host, feed.Address);
+        return feed;
+    }
+
     /// <summary>Why Telegram refuses getUpdates, and what the operator does about it.</summary>
     private async Task<string> ConflictCauseAsync(CancellationToken cancellationToken)
     {
@@ -59,6 +93,7 @@ public sealed class TelegramReceiver(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await PublishProfileAsync(stoppingToken);
+        await using var feed = await FeedAsync(stoppingToken);
         var handler = services.GetRequiredService<TelegramUpdateHandler>();
         var albums = new AlbumGatherer(options.Value.AlbumWindow);
         var failures = 0;
@@ -113,7 +148,7 @@ public sealed class TelegramReceiver(
                 // While an album waits, the poll waits no longer than its window.
                 var due = albums.NextDue(time.GetUtcNow());
                 var timeout = due is { } left ? (int)Math.Ceiling(left.TotalSeconds) : options.Value.PollTimeoutSeconds;
-                var updates = due == TimeSpan.Zero ? [] : await client.GetUpdates((int?)next, 100, timeout, Wanted, stoppingToken);
+                var updates = due == TimeSpan.Zero ? [] : await feed.NextAsync(next, timeout, stoppingToken);
                 status.Connected(TelegramMessenger.PlatformName);
                 failures = 0;
                 foreach (var update in updates.OrderBy(u => u.Id))
@@ -121,6 +156,12 @@ public sealed class TelegramReceiver(
                     if (stoppingToken.IsCancellationRequested) break;
                     if (AlbumGatherer.IsPiece(update))
                     {
+                        // A webhook's repeat of a piece whose album was answered: polling re-reads waiting pieces after a restart, a webhook never.
+                        if (!feed.ResendsAfterRestart && update.Id <= handled)
+                        {
+                            next = update.Id + 1;
+                            continue;
+                        }
                         albums.Add(update, time.GetUtcNow());
                         next = update.Id + 1;
                         continue;

@@ -134,6 +134,54 @@ public sealed class TelegramScenarios : MessengerApiScenarios<FakeTelegram>
         Assert.DoesNotContain("secret-path", line);
     }
 
+    /// <summary>
+    /// Webhooks instead of polling: setWebhook carries the secret and the updates wanted; a post
+    /// without the secret is refused and changes nothing; an update is handled once however often it
+    /// is posted; with the option removed, the webhook this bot set is deleted and polling resumes.
+    /// </summary>
+    [Fact]
+    public async Task A_webhook_takes_updates_with_the_secret_only_and_each_once()
+    {
+        const string Secret = "hook-secret_0123456789";
+        await StartBotAsync(settings: new Dictionary<string, string?>
+        {
+            ["Telegram:WebhookUrl"] = "https://bot.example.org/telegram/hook", ["Telegram:WebhookSecret"] = Secret, ["Telegram:WebhookPort"] = "0",
+        });
+        var receiver = BotServices.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<ArtBot.Telegram.TelegramReceiver>().Single();
+        var deadline = DateTime.UtcNow + Patience;
+        while (receiver.WebhookAddress == null && DateTime.UtcNow < deadline) await Task.Delay(50);
+        Assert.NotNull(receiver.WebhookAddress);
+        Assert.Equal("https://bot.example.org/telegram/hook", (string?)Chat.WebhookSet!["url"]);
+        Assert.Equal(Secret, (string?)Chat.WebhookSet["secret_token"]);
+        Assert.Equal(1, (int?)Chat.WebhookSet["max_connections"]);
+        Assert.Equal(["message", "callback_query", "pre_checkout_query"], Chat.WebhookSet["allowed_updates"]!.AsArray().Select(u => (string?)u));
+
+        using var http = new HttpClient { BaseAddress = new Uri(receiver.WebhookAddress!) };
+        Task<HttpResponseMessage> Post(System.Text.Json.Nodes.JsonObject update, string? secret)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/telegram/hook") { Content = new StringContent(update.ToJsonString(), System.Text.Encoding.UTF8, "application/json") };
+            if (secret != null) request.Headers.Add("X-Telegram-Bot-Api-Secret-Token", secret);
+            return http.SendAsync(request);
+        }
+        var help = Chat.TextUpdate(61, "/help");
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await Post(help, null)).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await Post(help, "hook-secret_0123456788")).StatusCode);
+        Assert.DoesNotContain(Chat.Sent, x => x.ChatId == 61);
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await Post(help, Secret)).StatusCode);   // answered once handled
+        Assert.Single(Chat.Sent, x => x.ChatId == 61 && x.Says("Commands:"));
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await Post(help, Secret)).StatusCode);   // Telegram's repeat
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await Post(Chat.TextUpdate(61, "/balance"), Secret)).StatusCode);
+        Assert.Single(Chat.Sent, x => x.ChatId == 61 && x.Says("Commands:"));
+        Assert.Equal(0, Chat.GetUpdatesCalls);
+
+        await StopBotAsync();
+        await StartBotAsync();
+        Assert.True(Chat.GetUpdatesCalls > 0, "polling again");
+        Assert.Equal(1, Chat.WebhookDeletes);
+        Assert.Null(Chat.WebhookUrl);
+    }
+
     [Fact]
     public async Task Health_and_metrics_say_what_the_bot_is_doing()
     {

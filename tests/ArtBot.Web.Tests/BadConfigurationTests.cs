@@ -25,6 +25,9 @@ public sealed class BadConfigurationTests : IDisposable
     [InlineData("Billing__PremiumPrice", "0", "Billing:PremiumPrice = 0: ")]
     [InlineData("Web__MessagesPerMinute", "0", "Web:MessagesPerMinute = 0: must be between 1 and 10000")]
     [InlineData("Telegram__PollTimeoutSeconds", "99", "Telegram:PollTimeoutSeconds = 99: must be between 0 and 50")]
+    [InlineData("Telegram__WebhookUrl", "http://bot.example.org/hook", "Telegram:WebhookUrl = http://bot.example.org/hook: must be an absolute https URL")]
+    // The secret's rule is said, never the secret (nor the token, nor a connection string).
+    [InlineData("Telegram__WebhookUrl", "https://bot.example.org/hook", "Telegram:WebhookSecret = (unset): must be 16 to 256 characters")]
     [InlineData("Vk__LongPollWaitSeconds", "0", "Vk:LongPollWaitSeconds = 0: must be between 1 and 90")]
     [InlineData("Ops__PlatformSilenceSeconds", "0", "Ops:PlatformSilenceSeconds = 0: must be between 1 and 3600")]
     public async Task A_bad_value_stops_the_run_with_exit_2_and_one_line_naming_the_key(string variable, string value, string expected)

@@ -63,6 +63,18 @@ public sealed class FakeTelegram : IFakeMessengerApi
     /// <summary>A webhook someone set for this bot: getUpdates answers 409 while it is.</summary>
     public string? WebhookUrl { get; set; }
 
+    /// <summary>The last setWebhook call's parameters.</summary>
+    public JsonObject? WebhookSet { get; private set; }
+
+    public int WebhookDeletes => webhookDeletes;
+
+    /// <summary>getUpdates calls answered (<see cref="Polls"/> also counts a webhook being set).</summary>
+    public int GetUpdatesCalls => getUpdates;
+
+    private int getUpdates;
+
+    private int webhookDeletes;
+
     /// <summary>getUpdates refused with 409.</summary>
     public int Conflicts => conflicts;
 
@@ -102,6 +114,14 @@ public sealed class FakeTelegram : IFakeMessengerApi
             update["update_id"] = nextUpdate++;
             updates.Add(update);
         }
+    }
+
+    /// <summary>A text update as Telegram would post it to a webhook (not queued for getUpdates).</summary>
+    public JsonObject TextUpdate(long user, string text, string language = "en")
+    {
+        var message = NewMessage(user, language);
+        message["text"] = text;
+        lock (updates) return new JsonObject { ["update_id"] = nextUpdate++, ["message"] = message };
     }
 
     public void PushText(long user, string text, string language = "en")
@@ -280,13 +300,25 @@ public sealed class FakeTelegram : IFakeMessengerApi
 
         switch (method)
         {
+            case "setwebhook":
+                // The bot listens from now on, as a first poll says for polling.
+                Interlocked.Increment(ref polls);
+                WebhookUrl = (string?)body?["url"];
+                WebhookSet = body?.DeepClone().AsObject();
+                return Ok(true);
+            case "deletewebhook":
+                WebhookUrl = null;
+                Interlocked.Increment(ref webhookDeletes);
+                return Ok(true);
             case "getwebhookinfo":
                 return Ok(new JsonObject { ["url"] = WebhookUrl ?? "", ["has_custom_certificate"] = false, ["pending_update_count"] = 0 });
             case "getupdates" when WebhookUrl != null:
+                Interlocked.Increment(ref polls);
                 Interlocked.Increment(ref conflicts);
                 return Results.Json(new { ok = false, error_code = 409, description = "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first" }, statusCode: 409);
             case "getupdates":
                 Interlocked.Increment(ref polls);
+                Interlocked.Increment(ref getUpdates);
                 return Ok(await UpdatesAsync((long?)body?["offset"] ?? 0, (int?)body?["timeout"] ?? 0));
             case "getme":
                 return Ok(new JsonObject { ["id"] = 123456, ["is_bot"] = true, ["first_name"] = "ArtBot", ["username"] = "art_test_bot" });
