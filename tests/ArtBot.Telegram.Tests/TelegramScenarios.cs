@@ -185,7 +185,9 @@ public sealed class TelegramScenarios : MessengerApiScenarios<FakeTelegram>
     [Fact]
     public async Task Health_and_metrics_say_what_the_bot_is_doing()
     {
-        await StartBotAsync();
+        // One try a job, and dreams that fail: a failed job must show in /metrics as a done one does.
+        await StartBotAsync(settings: new Dictionary<string, string?> { ["Bot:MaxAttempts"] = "1" },
+            configure: s => s.AddSingleton<ArtBot.Domain.Art.IArtEngine>(sp => new DreamsFail(sp.GetRequiredService<ArtBot.Engine.ArtEngine>())));
         var ops = BotServices.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<ArtBot.Host.Operations.OpsServer>().Single();
         using var http = new HttpClient { BaseAddress = new Uri(ops.Url!) };
         // Live at once: the process answers, whatever its platforms do.
@@ -214,6 +216,27 @@ public sealed class TelegramScenarios : MessengerApiScenarios<FakeTelegram>
         // The process's own series beside the bot's.
         Assert.Matches(@"(?m)^process_working_set_bytes \d", metrics);
         Assert.Matches(@"(?m)^dotnet_collection_count_total\{generation=""0""\} \d", metrics);
+
+        Chat.PushPhoto(56, Photo("dog.jpg"), caption: "dream");   // a user without credits: queued free at once
+        var failed = new System.Text.RegularExpressions.Regex(@"(?m)^artbot_jobs_total\{kind=""dream"",outcome=""failed""\} 1$");
+        var until = DateTime.UtcNow + Patience;
+        while (!failed.IsMatch(metrics = await http.GetStringAsync("/metrics")) && DateTime.UtcNow < until) await Task.Delay(100);
+        Assert.Matches(failed, metrics);
+        Assert.Matches(@"artbot_jobs_total\{kind=""gallery"",outcome=""done""\} [1-9]", metrics);
+        Assert.Contains(Logs.Lines, l => l.Contains("(dream, free, telegram) attempt 1: failed"));
+    }
+
+    /// <summary>The real engine, except that every dream fails as a broken device would.</summary>
+    private sealed class DreamsFail(ArtBot.Domain.Art.IArtEngine engine) : ArtBot.Domain.Art.IArtEngine
+    {
+        public ArtBot.Domain.Art.PresetCatalog Presets => engine.Presets;
+        public Task<ArtBot.Domain.Art.ArtResult> PresetAsync(ArtBot.Domain.Art.PresetRequest r, CancellationToken c = default) => engine.PresetAsync(r, c);
+        public Task<ArtBot.Domain.Art.ArtResult> StylizeAsync(ArtBot.Domain.Art.StylizeRequest r, IProgress<ArtBot.Domain.Art.RenderProgress>? p = null, CancellationToken c = default) => engine.StylizeAsync(r, p, c);
+        public Task<ArtBot.Domain.Art.ArtResult> GalleryAsync(ArtBot.Domain.Art.GalleryRequest r, CancellationToken c = default) => engine.GalleryAsync(r, c);
+        public Task<ArtBot.Domain.Art.AnimationResult> AnimateAsync(ArtBot.Domain.Art.AnimationRequest r, CancellationToken c = default) => engine.AnimateAsync(r, c);
+        public Task<IReadOnlyList<ArtBot.Domain.Art.Prediction>> ClassifyAsync(byte[] i, int t = 5, CancellationToken c = default) => engine.ClassifyAsync(i, t, c);
+        public Task<ArtBot.Domain.Art.ArtResult> DreamAsync(ArtBot.Domain.Art.DreamRequest r, IProgress<ArtBot.Domain.Art.RenderProgress>? p = null, CancellationToken c = default) =>
+            throw new InvalidOperationException("the device stopped answering");
     }
 
     [Fact]
