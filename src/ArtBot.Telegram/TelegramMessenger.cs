@@ -79,7 +79,7 @@ public sealed class TelegramMessenger(ITelegramBotClient client, IOptions<Telegr
     /// a 429 waits the retry_after Telegram asks for; 5xx answers and network failures back off
     /// exponentially with jitter, so workers that failed together do not come back together.
     /// </summary>
-    private ResiliencePipeline Pipeline => pipeline ??= new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
+    private readonly ResiliencePipeline pipeline = new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
     {
         MaxRetryAttempts = Math.Max(1, options.Value.MaxRetries - 1),
         BackoffType = DelayBackoffType.Exponential,
@@ -100,14 +100,12 @@ public sealed class TelegramMessenger(ITelegramBotClient client, IOptions<Telegr
         },
     }).Build();
 
-    private ResiliencePipeline? pipeline;
-
     internal async Task<T> RetryAsync<T>(string method, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         var context = ResilienceContextPool.Shared.Get(method, cancellationToken);
         try
         {
-            return await Pipeline.ExecuteAsync(async c =>
+            return await pipeline.ExecuteAsync(async c =>
             {
                 try
                 {

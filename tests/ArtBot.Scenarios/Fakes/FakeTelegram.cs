@@ -119,16 +119,18 @@ public sealed class FakeTelegram : IFakeMessengerApi
     /// <summary>A text update as Telegram would post it to a webhook (not queued for getUpdates).</summary>
     public JsonObject TextUpdate(long user, string text, string language = "en")
     {
-        var message = NewMessage(user, language);
-        message["text"] = text;
-        lock (updates) return new JsonObject { ["update_id"] = nextUpdate++, ["message"] = message };
+        var update = TextOnly(user, text, language);
+        lock (updates) update["update_id"] = nextUpdate++;
+        return update;
     }
 
-    public void PushText(long user, string text, string language = "en")
+    public void PushText(long user, string text, string language = "en") => Push(TextOnly(user, text, language));
+
+    private JsonObject TextOnly(long user, string text, string language)
     {
         var message = NewMessage(user, language);
         message["text"] = text;
-        Push(new JsonObject { ["message"] = message });
+        return new JsonObject { ["message"] = message };
     }
 
     public void PushPhoto(long user, byte[] photo, string? caption = null, string language = "en") => PushPhoto(user, photo, caption, null, language);
