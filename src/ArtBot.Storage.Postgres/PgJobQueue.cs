@@ -115,6 +115,13 @@ public sealed class PgJobQueue(PostgresDatabase database) : IJobQueue
     public Task<IReadOnlyList<Job>> ActiveJobsAsync(string platform, long userId, CancellationToken cancellationToken = default) =>
         ListAsync($"select {Columns} from jobs where platform = @p and user_id = @u and {Active} order by id", cancellationToken, ("p", platform), ("u", userId));
 
+    public Task<int> ActiveCountAsync(string platform, IReadOnlyCollection<long> userIds, CancellationToken cancellationToken = default) =>
+        database.WithConnectionAsync(async c =>
+        {
+            await using var count = Command(c, null, $"select count(*) from jobs where platform = @p and user_id = any(@u) and {Active}", ("p", platform), ("u", userIds.ToArray()));
+            return (int)(long)(await count.ExecuteScalarAsync(cancellationToken))!;
+        }, cancellationToken);
+
     public async Task<IReadOnlyList<Job>> RecentResultsAsync(string platform, long userId, int limit, CancellationToken cancellationToken = default) =>
         (await ListAsync($"select {Columns} from jobs where platform = @p and user_id = @u and has_result and {Pictures} and (data->>'Kind')::int <> @g order by id desc limit @n",
             cancellationToken, ("p", platform), ("u", userId), ("g", (int)JobKind.Gallery), ("n", limit))).ToList();

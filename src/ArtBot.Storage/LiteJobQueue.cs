@@ -118,6 +118,14 @@ public sealed class LiteJobQueue(ArtBotDatabase database) : IJobQueue
         }
     }
 
+    public Task<int> ActiveCountAsync(string platform, IReadOnlyCollection<long> userIds, CancellationToken cancellationToken = default)
+    {
+        // The user id index per user, counted under one hold of the gate, no job read whole.
+        lock (database.Gate)
+            return Task.FromResult(userIds.Distinct().Sum(user => database.Jobs.Count(j =>
+                j.UserId == user && j.Platform == platform && (j.State == JobState.Queued || j.State == JobState.Running || j.State == JobState.Booked))));
+    }
+
     public Task<IReadOnlyList<Job>> RecentResultsAsync(string platform, long userId, int limit, CancellationToken cancellationToken = default)
     {
         lock (database.Gate)

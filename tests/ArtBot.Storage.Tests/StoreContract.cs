@@ -150,6 +150,8 @@ public abstract class StoreContract : IDisposable
         var held = (await S.Queue.BookAsync(NewJob(1, false, JobClass.Light), announceFirst: true))!;
         Assert.Equal(JobState.Booked, held.State);
         Assert.Equal([held.Id], (await S.Queue.ActiveJobsAsync("telegram", 1)).Select(j => j.Id));   // the user's, for /status and /cancel
+        Assert.Equal(1, await S.Queue.ActiveCountAsync("telegram", [1, 2, 1]));    // the users of one network, together
+        Assert.Equal(0, await S.Queue.ActiveCountAsync("vk", [1]));
         Assert.Equal(1, await S.Queue.PositionAsync(held));
         Assert.Null(await Claim());
         Assert.True((await S.Queue.UpdateAsync(held.Id, Day, j => j.Announce())).Applied);

@@ -59,9 +59,7 @@ public sealed class RequestGate(IJobQueue queue, QueuePolicy policy, BotOptions 
         if (active.Count >= options.Limits.MaxActiveJobsPerUser) return (Refusal.TooManyJobs, active.Count);
         if (from.Network != null && !paid)
         {
-            var ofNetwork = 0;
-            foreach (var user in UsersOf(from))
-                ofNetwork += user == from.UserId ? active.Count : (await queue.ActiveJobsAsync(from.Platform, user, ct)).Count;
+            var ofNetwork = await queue.ActiveCountAsync(from.Platform, UsersOf(from), ct);
             if (ofNetwork >= options.Limits.MaxActiveJobsPerNetwork) return (Refusal.TooManyJobs, ofNetwork);
         }
         if (jobClass == JobClass.Heavy && !paid)

@@ -68,6 +68,9 @@ public interface IJobQueue
     /// <summary>A user's booked, queued and running jobs, oldest first.</summary>
     Task<IReadOnlyList<Job>> ActiveJobsAsync(string platform, long userId, CancellationToken cancellationToken = default);
 
+    /// <summary>How many booked, queued and running jobs these users have together: one look, however many users a network made.</summary>
+    Task<int> ActiveCountAsync(string platform, IReadOnlyCollection<long> userIds, CancellationToken cancellationToken = default);
+
     /// <summary>
     /// A user's newest pictures (finished, or stopped with a picture; not preview sheets), newest
     /// first, at most <paramref name="limit"/>: stored results, whether or not their send has been confirmed yet.
