@@ -46,8 +46,10 @@ public sealed class ArtEngine : IArtEngine, IDisposable
         device = thread.RunAsync(() => TorchDevice.Select(this.options.Device, this.options.Threads)).GetAwaiter().GetResult();
         Threads = thread.RunAsync(torch.get_num_threads).GetAwaiter().GetResult();
         Mode = ComputeMode.For(this.options, device);
-        logger.LogInformation("Art engine on {Device} with {Threads} threads ({Mode}); models from {Paths}; {Count} presets",
-            DeviceName, Threads, Mode, string.Join(", ", models.SearchPath), Presets.All.Count);
+        logger.LogInformation("Art engine on {Device} with {Threads} threads ({Mode}; the CPU has {Cpu}; {Allocator} allocator); models from {Paths}; {Count} presets",
+            DeviceName, Threads, Mode, CpuFeatures.Host, NativeAllocator.Name, string.Join(", ", models.SearchPath), Presets.All.Count);
+        if (NativeAllocator.Name == "glibc")
+            logger.LogInformation("Tensors come from glibc's malloc, which unmaps and faults back every large block: preload libjemalloc.so.2 (artbot and the images do) for faster, leaner renders");
         LogRuntime();
     }
 
@@ -148,7 +150,7 @@ public sealed class ArtEngine : IArtEngine, IDisposable
             {
                 var model = VggModel();
                 var layers = GatysLayers.Choose(Vgg19Features.AvailableLayers(model), gatys.StyleLayers, gatys.ContentLayers);
-                var vgg = VggNet(layers.Style.Concat(layers.Content));
+                var vgg = VggNet(layers.Style.Concat(layers.Content), Mode.GatysType);
                 using var scope = torch.NewDisposeScope();
                 logger.LogInformation("Gatys {Width}x{Height}, {Iterations} iterations, {Optimizer}, {Paintings} painting(s); {Layers}",
                     contentSized.Width, contentSized.Height, gatys.Iterations, gatys.Optimizer, paintings.Count, layers.Description);
@@ -182,7 +184,7 @@ public sealed class ArtEngine : IArtEngine, IDisposable
         {
             (Mode with { Tf32 = false }).Apply();
             var layers = GatysLayers.Choose(Vgg19Features.AvailableLayers(VggModel()), gatys.StyleLayers, gatys.ContentLayers);
-            var vgg = VggNet(layers.Style.Concat(layers.Content));
+            var vgg = VggNet(layers.Style.Concat(layers.Content), ScalarType.Float32);
             using var scope = torch.NewDisposeScope();
             var contentTensor = GatysTransfer.Resize(ImageTensor.ToTensor(contentSized, device), image.Height, image.Width);
             return GatysTransfer.Distances(vgg, layers, contentTensor, ImageTensor.ToTensor(styleSized, device), ImageTensor.ToTensor(image, device), gatys);
@@ -221,7 +223,7 @@ public sealed class ArtEngine : IArtEngine, IDisposable
                 var available = Vgg19Features.AvailableLayers(VggModel());
                 layers = dream.Layers ?? [available.Contains(DreamLayers.Vgg) ? DreamLayers.Vgg : available[^2]];
                 CheckLayers(layers, available);
-                var vgg = VggNet(layers);
+                var vgg = VggNet(layers, ScalarType.Float32);
                 network = x => vgg.forward(Vgg19Features.Preprocess(x));
             }
             else
@@ -440,19 +442,21 @@ public sealed class ArtEngine : IArtEngine, IDisposable
         }
     }
 
-    private Vgg19Features VggNet(IEnumerable<string> layers) => Cached(vggNets, layers, wanted => Vgg19Features.Load(VggModel(), wanted));
+    /// <summary>Gatys' VGG in <paramref name="type"/>: the distances are always measured by an fp32 one.</summary>
+    private Vgg19Features VggNet(IEnumerable<string> layers, ScalarType type) =>
+        Cached(vggNets, layers, wanted => Vgg19Features.Load(VggModel(), wanted), type);
 
     private DarknetTiny DarknetNet(IEnumerable<string> layers) => Cached(darknetNets, layers, wanted => DarknetTiny.Load(DarknetModel(), wanted));
 
     /// <summary>One network per layer set: each computes only up to the deepest layer it is asked for.</summary>
-    private T Cached<T>(Dictionary<string, T> cache, IEnumerable<string> layers, Func<List<string>, T> load) where T : nn.Module
+    private T Cached<T>(Dictionary<string, T> cache, IEnumerable<string> layers, Func<List<string>, T> load, ScalarType type = ScalarType.Float32) where T : nn.Module
     {
         var wanted = layers.Distinct().Order(StringComparer.Ordinal).ToList();
-        var key = string.Join(",", wanted);
+        var key = $"{type}:{string.Join(",", wanted)}";
         if (!cache.TryGetValue(key, out var net))
         {
             net = load(wanted);
-            net.to(device).eval();
+            net.to(device).to(type).eval();
             Mode.Prepare(net);
             cache[key] = net;
         }

@@ -25,7 +25,12 @@ public sealed record BenchReport(
     [property: JsonPropertyName("device_name")] string DeviceName,
     [property: JsonPropertyName("libtorch")] string LibTorch,
     [property: JsonPropertyName("libtorch_source")] string LibTorchSource,
-    [property: JsonPropertyName("gpu_memory_held_mb")] long? GpuMemoryHeldMb);
+    [property: JsonPropertyName("gpu_memory_held_mb")] long? GpuMemoryHeldMb,
+    [property: JsonPropertyName("gatys_600x200_s")] double Gatys600x200Seconds = 0,
+    [property: JsonPropertyName("peak_rss_mb_by_kind")] IReadOnlyDictionary<string, double>? PeakRssMbByKind = null,
+    [property: JsonPropertyName("mode")] string? Mode = null,
+    [property: JsonPropertyName("cpu")] string? Cpu = null,
+    [property: JsonPropertyName("allocator")] string? Allocator = null);
 
 /// <summary>A benchmark's measurement as it starts: <paramref name="Step"/> of <paramref name="Steps"/> done.</summary>
 public sealed record BenchStep(int Step, int Steps, string What, TimeSpan Elapsed);
@@ -42,7 +47,7 @@ public static class EngineBenchmark
     public static async Task<BenchReport> RunAsync(ArtEngine engine, byte[] photo, byte[] painting, int runs, bool quick, CancellationToken ct = default,
         IProgress<BenchStep>? progress = null)
     {
-        const int steps = 6;
+        const int steps = 8;
         var started = Stopwatch.StartNew();
         void Step(int step, string what) => progress?.Report(new BenchStep(step, steps, what, started.Elapsed));
         Step(0, $"preset 512 px, {runs} runs");
@@ -79,9 +84,17 @@ public static class EngineBenchmark
         }
 
         Step(5, "dream with the defaults");
+        var peaks = new Dictionary<string, double>();
         var dreamClock = Stopwatch.StartNew();
-        await engine.DreamAsync(photo, new DreamOptions(), ImageFormat.Jpeg, null, ct);
+        peaks["dream"] = await PeakRssMb(() => engine.DreamAsync(photo, new DreamOptions(), ImageFormat.Jpeg, null, ct));
         var dream = dreamClock.Elapsed.TotalSeconds;
+
+        Step(6, "preset 1024 px, the whole path, for its peak memory");
+        peaks["preset_1024"] = await PeakRssMb(() => engine.PresetAsync(new PresetRequest(photo, "wave", 1024), ct));
+        Step(7, "Gatys 600 px × 200 iterations (a free picture)");
+        var gatysClock = Stopwatch.StartNew();
+        peaks["gatys_600x200"] = await PeakRssMb(() => engine.StylizeAsync(photo, painting, defaults with { Size = 600, Iterations = 200 }, ImageFormat.Jpeg, null, ct));
+        var gatys600 = gatysClock.Elapsed.TotalSeconds;
         Step(steps, "done");
 
         return new BenchReport(engine.DeviceName, engine.Threads, Math.Round(preset512, 1), Math.Round(preset1024, 1),
@@ -89,7 +102,26 @@ public static class EngineBenchmark
             MemoryRuns, Math.Round(memoryGrowth, 1), tensorGrowth, Math.Round(PeakRssMb(), 0),
             engine.Gpu?.Name ?? engine.DeviceName, engine.LibTorch?.Version ?? "unknown", engine.LibTorch?.Source ?? "none",
             // What the caching allocator holds after every run: its peak reservation, as the driver sees it.
-            engine.Gpu != null ? GpuInfo.Query()?.UsedByThisProcessMb : null);
+            engine.Gpu != null ? GpuInfo.Query()?.UsedByThisProcessMb : null,
+            Math.Round(gatys600, 1), peaks, engine.Mode.ToString(), CpuFeatures.Host.ToString(), NativeAllocator.Name);
+    }
+
+    /// <summary>
+    /// The process's peak resident memory while <paramref name="job"/> runs, starting from what is left
+    /// once earlier jobs' freed memory went back to the system (as an idle worker's does). Where the
+    /// peak cannot be reset (no /proc), the process's peak so far.
+    /// </summary>
+    public static async Task<double> PeakRssMb<T>(Func<Task<T>> job)
+    {
+        NativeAllocator.Release();
+        try
+        {
+            // "5" resets the kernel's high-water mark of this process's resident set (Linux ≥ 4.0).
+            await File.WriteAllTextAsync("/proc/self/clear_refs", "5");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        await job();
+        return Math.Round(PeakRssMb(), 0);
     }
 
     /// <summary>Median milliseconds of the wave preset's network on a side×side image already on the device: the forward alone, synchronised.</summary>

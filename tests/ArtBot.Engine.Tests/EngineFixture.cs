@@ -20,6 +20,10 @@ public sealed class EngineFixture : IDisposable
         VggModels = EngineOptions.DefaultVggModels,
         BasePath = TestPaths.RepoRoot,
         Device = "cpu",
+        // The reference every precision test compares with: fp32, NCHW, whatever the CPU could do.
+        PresetPrecision = "fp32",
+        GatysPrecision = "fp32",
+        ChannelsLast = "off",
     };
 
     public static byte[] Content(string name) => File.ReadAllBytes(TestPaths.Content(name));

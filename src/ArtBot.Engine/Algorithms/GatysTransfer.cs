@@ -135,6 +135,8 @@ public static class GatysTransfer
                 bestLoss.fill_(double.PositiveInfinity);
             }
 
+            // The blocks the last scale kept have other sizes than this one's: handed back, they do not add to its peak.
+            Native.NativeAllocator.Release();
             using var scaleScope = torch.NewDisposeScope();
             var (contentLosses, styleLosses) = BuildLosses(vgg, layers, Resize(content, h, w),
                 paintings.Select(p => (ResizeStyle(p.Image, h, w, options.StyleScale), p.Weight)).ToList());
@@ -151,7 +153,7 @@ public static class GatysTransfer
                 Tensor? terms = null;
                 Tensor Evaluate()
                 {
-                    var features = vgg.forward(Vgg19Features.Preprocess(x));
+                    var features = vgg.forward(Vgg19Features.Preprocess(x).to_type(vgg.Precision));
                     var contentLoss = contentLosses.Select(kv => kv.Value.forward(features[kv.Key])).Aggregate((a, b) => a + b) * (options.ContentWeight / contentLosses.Count);
                     var styleLoss = styleLosses.Select(s => s.Loss.forward(features[s.Layer]) * s.Weight).Aggregate((a, b) => a + b) * (options.StyleWeight / layers.Style.Count);
                     var tvLoss = tv.forward(x) * options.TvWeight;
@@ -228,7 +230,7 @@ public static class GatysTransfer
         var (contentLosses, styleLosses) = BuildLosses(vgg, layers, content, [(ResizeStyle(style, h, w, options.StyleScale), 1.0)]);
         try
         {
-            var features = vgg.forward(Vgg19Features.Preprocess(image));
+            var features = vgg.forward(Vgg19Features.Preprocess(image).to_type(vgg.Precision));
             var c = contentLosses.Average(kv => kv.Value.forward(features[kv.Key]).item<float>());
             var s = styleLosses.Average(l => l.Loss.forward(features[l.Layer]).item<float>());
             return new GatysDistances(c, s);
@@ -272,12 +274,12 @@ public static class GatysTransfer
     {
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        var contentFeatures = vgg.forward(Vgg19Features.Preprocess(content));
+        var contentFeatures = vgg.forward(Vgg19Features.Preprocess(content).to_type(vgg.Precision));
         var contentLosses = layers.Content.ToDictionary(l => l, l => new ContentLoss(contentFeatures[l]));
         var styleLosses = new List<(string, StyleLoss, double)>();
         foreach (var (image, weight) in styles)
         {
-            var styleFeatures = vgg.forward(Vgg19Features.Preprocess(image));
+            var styleFeatures = vgg.forward(Vgg19Features.Preprocess(image).to_type(vgg.Precision));
             styleLosses.AddRange(layers.Style.Select(l => (l, new StyleLoss(styleFeatures[l]), weight)));
         }
         foreach (var m in contentLosses.Values.Cast<nn.Module>().Concat(styleLosses.Select(s => s.Item2)))

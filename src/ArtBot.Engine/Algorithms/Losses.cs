@@ -11,12 +11,13 @@ internal sealed class ContentLoss : nn.Module<Tensor, Tensor>
 
     public ContentLoss(Tensor target) : base("content_loss")
     {
-        this.target = target.detach().clone();
+        this.target = target.detach().to_type(ScalarType.Float32, copy: true);
         norm = this.target.square().sum().clamp_min(1e-8);
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor features) => (features - target).square().sum() / norm;
+    // A bf16 network's features are compared in fp32: the difference shrinks as the picture converges, below bf16's resolution.
+    public override Tensor forward(Tensor features) => (features.to_type(ScalarType.Float32) - target).square().sum() / norm;
 }
 
 /// <summary>‖G − A‖² / ‖A‖² between Gram matrices of one layer (Gatys eq. 4, made scale-free).</summary>
@@ -39,8 +40,14 @@ internal sealed class StyleLoss : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>Feature correlations normalised by C·H·W, so style images of any size compare.</summary>
+    /// <summary>FᵀF / (C·H·W), in fp32 whatever the features' type: summing H·W products in bf16 would lose the style's fine differences.</summary>
     public static Tensor Gram(Tensor features)
     {
+        if (features.dtype != ScalarType.Float32)
+        {
+            using var full = features.to_type(ScalarType.Float32);
+            return Gram(full);
+        }
         var (c, h, w) = (features.shape[1], features.shape[2], features.shape[3]);
         // Channels-last features are already (H·W)×C in memory: Fᵀ·F from that view copies nothing.
         if (c > 1 && features.stride(1) == 1)

@@ -5,20 +5,31 @@ namespace ArtBot.Engine.Native;
 
 /// <summary>
 /// How the engine asks the device to compute: the arithmetic the GPU may use, the memory layout of
-/// convolution weights, and the type the preset networks run in. Made once from
-/// <see cref="EngineOptions"/> and the device; the flags it sets are process-wide in libtorch, so
-/// <see cref="Apply"/> runs on the tensor thread at the start of every job.
+/// convolution weights, and the types the preset networks and Gatys' VGG run in. Made once from
+/// <see cref="EngineOptions"/>, the device and the processor; the flags it sets are process-wide in
+/// libtorch, so <see cref="Apply"/> runs on the tensor thread at the start of every job.
 /// </summary>
-public sealed record ComputeMode(bool OnCuda, bool Tf32, bool ChannelsLast, ScalarType PresetType)
+public sealed record ComputeMode(bool OnCuda, bool Tf32, bool ChannelsLast, ScalarType PresetType, ScalarType GatysType = ScalarType.Float32)
 {
-    public static ComputeMode For(EngineOptions options, Device device)
+    public static ComputeMode For(EngineOptions options, Device device) => For(options, device, CpuFeatures.Host);
+
+    public static ComputeMode For(EngineOptions options, Device device, CpuFeatures cpu)
     {
         var cuda = device.type == DeviceType.CUDA;
+        // bf16 pays only where the hardware multiplies it; on a GPU the defaults wait for its check's figures.
+        var nativeBf16 = !cuda && cpu.NativeBf16;
+        ScalarType Type(string precision) => precision switch
+        {
+            "bf16" => ScalarType.BFloat16,
+            "fp32" => ScalarType.Float32,
+            _ => nativeBf16 ? ScalarType.BFloat16 : ScalarType.Float32,
+        };
         return new ComputeMode(
             OnCuda: cuda,
             Tf32: cuda && options.Precision == "tf32",
-            ChannelsLast: options.ChannelsLast switch { "on" => true, "off" => false, _ => cuda },
-            PresetType: options.PresetPrecision == "bf16" ? ScalarType.BFloat16 : ScalarType.Float32);
+            ChannelsLast: options.ChannelsLast != "off",
+            PresetType: Type(options.PresetPrecision),
+            GatysType: Type(options.GatysPrecision));
     }
 
     /// <summary>Sets libtorch's TF32 switches to this mode's; a no-op without CUDA.</summary>
@@ -47,5 +58,7 @@ public sealed record ComputeMode(bool OnCuda, bool Tf32, bool ChannelsLast, Scal
     public static Tensor ToChannelsLast(Tensor nchw) => nchw.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
 
     public override string ToString() =>
-        $"{(Tf32 ? "TF32" : "fp32")} arithmetic, {(ChannelsLast ? "channels-last" : "NCHW")} weights, presets in {(PresetType == ScalarType.BFloat16 ? "bf16" : "fp32")}";
+        $"{(Tf32 ? "TF32" : "fp32")} arithmetic, {(ChannelsLast ? "channels-last" : "NCHW")} weights, presets in {Name(PresetType)}, Gatys VGG in {Name(GatysType)}";
+
+    private static string Name(ScalarType type) => type == ScalarType.BFloat16 ? "bf16" : "fp32";
 }

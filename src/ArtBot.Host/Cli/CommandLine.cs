@@ -28,7 +28,7 @@ public static class CommandLine
     private static readonly DreamOptions D = new();
     private static readonly AnimationRequest A = new([], "");
     private static readonly GalleryRequest Sheet = new([]);
-    private const int SheetSide = 384, BenchRuns = 5, ClassifyTop = 5, QueueJobs = 10_000, QueueCostMs = 50;
+    private const int SheetSide = 384, BenchRuns = 5, ClassifyTop = 5, QueueJobs = 10_000, QueueCostMs = 50, SoakJobs = 200;
     private const string QueueWorkers = "1,2,4,8";
 
     private static string N(double value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -92,8 +92,11 @@ public static class CommandLine
             "Ask a running bot's /healthz (default http://127.0.0.1:8081/healthz, Ops:Port) and exit 0 when it is ready, 1 when not:\nthe container's HEALTHCHECK. Prints the answer.",
             [], [], HealthAsync),
         new("bench", "bench [--quick] [--runs N]",
-            $"Measure the engine on this machine and print one JSON object (preset_512_ms, preset_1024_ms, gatys_512_s_per_iter,\ngatys_default_total_s, dream_default_s, preset_memory_growth_mb over 50 runs, peak_rss_mb, device, threads).\n  --quick      estimate gatys_default_total_s from per-scale timings instead of running it\n  --runs N     timed preset runs for the medians (default {BenchRuns})",
+            $"Measure the engine on this machine and print one JSON object (preset_512_ms, preset_1024_ms, gatys_512_s_per_iter,\ngatys_default_total_s, gatys_600x200_s, dream_default_s, preset_memory_growth_mb over 50 runs, peak_rss_mb_by_kind (preset_1024,\ngatys_600x200, dream), peak_rss_mb, mode, cpu, allocator, device, threads).\n  --quick      estimate gatys_default_total_s from per-scale timings instead of running it\n  --runs N     timed preset runs for the medians (default {BenchRuns})",
             ["--runs"], ["--quick"], BenchAsync),
+        new("bench-soak", "bench-soak [--jobs N]",
+            $"A worker serving N mixed jobs in a row (--jobs, default {SoakJobs}): presets at 1024 px, galleries, dreams, Gatys at 600 px with\nfew iterations, in a day's proportions. Prints one JSON object: resident memory after the 20th job and after the last\n(rss_growth_pct; goal within 10 %), jobs an hour, mean seconds by kind, live tensors.",
+            ["--jobs"], [], BenchSoakAsync),
         new("bench-queue", "bench-queue [--jobs N] [--provider litedb|postgres] [--workers 1,2,4,8] [--cost-ms 50]",
             $"Measure the queue holding N queued jobs (--jobs, default {QueueJobs}) on a temporary LiteDB file, or on a fresh schema of the PostgreSQL\nnamed by ARTBOT_Storage__ConnectionString: time to pick the next job, to compute a position, to accept one update (photo →\nstored, preview queued, menu answered), and jobs an hour for each count of workers (--workers, default {QueueWorkers}) whose render is a stand-in of --cost-ms (default {QueueCostMs}).\nPrints one JSON object.",
             ["--jobs", "--provider", "--workers", "--cost-ms"], [], BenchQueueAsync),
@@ -240,13 +243,14 @@ public static class CommandLine
         {
             libtorch = $"not found ({e.Message})";
         }
-        return $"artbot {version}\ncommit {(commit.Length > 12 ? commit[..12] : commit)}\nbackend {backend}\nlibtorch {libtorch}";
+        return $"artbot {version}\ncommit {(commit.Length > 12 ? commit[..12] : commit)}\nbackend {backend}\nlibtorch {libtorch}"
+            + $"\ncpu {ArtBot.Engine.Native.CpuFeatures.Host}\nallocator {ArtBot.Engine.Native.NativeAllocator.Name}";
     }
 
     private static string Usage_() =>
         "ArtBot: neural style transfer, fast style presets and DeepDream.\n\nusage:\n"
         + string.Join("\n", Verbs.Select(v => "  artbot " + v.Synopsis))
-        + "\n\n`artbot VERB --help` for the options of one verb; `artbot --version` for the version, commit, backend and libtorch.";
+        + "\n\n`artbot VERB --help` for the options of one verb; `artbot --version` for the version, commit, backend, libtorch, CPU and allocator.";
 
     /// <summary>A user-supplied file that cannot be used, with the reason in one line.</summary>
     private sealed class InputFileException(string message) : Exception(message);
@@ -520,6 +524,19 @@ public static class CommandLine
         // On standard error, so standard output stays one JSON object.
         using var bar = new ConsoleProgress("bench");
         var report = await EngineBenchmark.RunAsync(loaded, Samples.Read("tubingen.jpg"), Samples.Read("starry_night.jpg"), runs, quick: args.Has("--quick"), ct,
+            new Reporter<BenchStep>(s => bar.Report(s.Step, s.Steps, s.Elapsed, null, s.What)));
+        bar.Dispose();
+        Console.WriteLine(JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
+        return Ok;
+    }
+
+    private static async Task<int> BenchSoakAsync(ParsedArgs args, Func<ArtEngine> engine, CancellationToken ct)
+    {
+        Positionals(args);
+        var jobs = args.Int("--jobs", 20, 100_000) ?? SoakJobs;
+        var loaded = engine();
+        using var bar = new ConsoleProgress("bench-soak");
+        var report = await DrainBenchmark.RunAsync(loaded, Samples.Read("tubingen.jpg"), Samples.Read("starry_night.jpg"), jobs, slots: 1, MixSizes.Cpu, ct,
             new Reporter<BenchStep>(s => bar.Report(s.Step, s.Steps, s.Elapsed, null, s.What)));
         bar.Dispose();
         Console.WriteLine(JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));

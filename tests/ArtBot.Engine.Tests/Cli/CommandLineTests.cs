@@ -11,9 +11,12 @@ public sealed class CommandLineTests : IDisposable
 
     public void Dispose() => Directory.Delete(work, recursive: true);
 
-    private static (int Code, string Out, string Err) Artbot(params string[] args)
+    private static (int Code, string Out, string Err) Artbot(params string[] args) => ArtbotPreloading(null, args);
+
+    private static (int Code, string Out, string Err) ArtbotPreloading(string? preload, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = TestPaths.RepoRoot };
+        if (preload != null) psi.Environment["LD_PRELOAD"] = preload;
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "artbot.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["ARTBOT_MODELS"] = TestPaths.Models;
@@ -238,5 +241,17 @@ public sealed class CommandLineTests : IDisposable
         Assert.StartsWith("commit ", lines[1]);
         Assert.Matches(@"^backend (cpu|cuda|external)$", lines[2]);
         Assert.Matches(@"^libtorch 2\.1[01]", lines[3]);
+        Assert.Matches(@"^cpu (native bf16 \(.+\)|no native bf16)$", lines[4]);
+        Assert.Equal("allocator glibc", lines[5]);
+    }
+
+    [Fact]
+    public void With_jemalloc_preloaded_the_engine_knows_it_keeps_the_memory_renders_free()
+    {
+        var jemalloc = new[] { "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2", "/usr/lib/aarch64-linux-gnu/libjemalloc.so.2" }.FirstOrDefault(File.Exists);
+        Assert.True(jemalloc != null, "libjemalloc2 is not installed (.ci/run installs it; artbot and the images preload it)");
+        var (code, stdout, _) = ArtbotPreloading(jemalloc, "--version");
+        Assert.Equal(0, code);
+        Assert.Contains("allocator jemalloc", stdout);
     }
 }
