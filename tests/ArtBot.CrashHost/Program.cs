@@ -16,9 +16,9 @@ if (Environment.GetEnvironmentVariable("ARTBOT_CRASH_AT") is { Length: > 0 } ste
 // time a job passes it, until the file exists: the test acts in between (a user's cancel before the first step).
 if (Environment.GetEnvironmentVariable("ARTBOT_HOLD_AT") is { Length: > 0 } hold && Environment.GetEnvironmentVariable("ARTBOT_HOLD_UNTIL") is { Length: > 0 } release)
     builder.Services.AddSingleton<IJobObserver>(new HoldAt(Enum.Parse<JobStep>(hold), release));
-// With ARTBOT_TEST_BROKEN_SERVICE set, a service that dies a moment after the start, as a receiver whose platform broke would.
+// With ARTBOT_TEST_BROKEN_SERVICE set, a service that dies once the host has started, as a receiver whose platform broke would.
 if (Environment.GetEnvironmentVariable("ARTBOT_TEST_BROKEN_SERVICE") is { Length: > 0 } problem)
-    builder.Services.AddHostedService(_ => new BrokenService(problem));
+    builder.Services.AddHostedService(s => new BrokenService(problem, s.GetRequiredService<IHostApplicationLifetime>()));
 using var host = builder.Build();
 return await BotHost.RunAsync(host, Console.Error, CancellationToken.None);
 
@@ -32,11 +32,14 @@ internal sealed class KillAt(JobStep step) : IJobObserver
     }
 }
 
-internal sealed class BrokenService(string problem) : BackgroundService
+internal sealed class BrokenService(string problem, IHostApplicationLifetime lifetime) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+        // A state, not a time: every other service is up when this one breaks.
+        var started = new TaskCompletionSource();
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+            await started.Task.WaitAsync(stoppingToken);
         throw new InvalidOperationException(problem);
     }
 }
