@@ -1,6 +1,7 @@
-"""PyTorch on the same machine, the same work shapes as ArtBot's engine: the yardstick for its GPU figures.
+"""PyTorch on the same machine, the same work shapes as ArtBot's engine: the yardstick for its figures.
 
    python3 torch_reference.py OUT.json
+   python3 torch_reference.py OUT.json --preset-sides 512,1024 --gatys-sides 600   (what `artbot bench --vs-pytorch` asks)
 
 Timing only (weights are random: the time of a convolution does not depend on its values):
 - one Gatys evaluation (VGG-19 to relu3_2, Gram style loss on relu1_1/2_1/3_1, content on relu3_2,
@@ -20,9 +21,10 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 out = sys.argv[1]
+options = dict(zip(sys.argv[2::2], sys.argv[3::2]))
 cuda = torch.cuda.is_available()
 dev = torch.device("cuda" if cuda else "cpu")
-quick = not cuda
+quick = not cuda and not options
 report = {"torch": torch.__version__, "cuda": torch.version.cuda, "device": torch.cuda.get_device_name(0) if cuda else "cpu"}
 
 
@@ -107,7 +109,7 @@ def gatys_eval_ms(side, m):
         loss = sum(((gram(a.float()) - t) ** 2).sum() for a, t in zip(s, targets)) + ((c.float() - content) ** 2).sum()
         loss.backward()
 
-    return median_ms(step, runs=5 if quick else 20)
+    return median_ms(step, runs=5 if not cuda else 20)
 
 
 class Johnson(nn.Module):
@@ -141,16 +143,23 @@ def preset_ms(side, m):
         with torch.inference_mode(), torch.autocast(dev.type, dtype=torch.bfloat16, enabled=m["bf16"]):
             net(x)
 
-    return median_ms(run, runs=3 if quick else 10)
+    return median_ms(run, runs=3 if not cuda else 10)
 
 
-sides = [128, 192] if quick else [600, 1000, 1600]
+def sides_of(name, default):
+    return [int(v) for v in options[name].split(",")] if name in options else default
+
+
+report["threads"] = torch.get_num_threads()
+sides = sides_of("--gatys-sides", [128, 192] if quick else [600, 1000, 1600])
 report["gatys_eval_ms"] = {}
 for name, m in MODES.items():
     report["gatys_eval_ms"][name] = {str(s): gatys_eval_ms(s, m) for s in sides}
     save()
-side = 256 if quick else 2048 + 128
-report["preset_forward_side"] = side
-report["preset_forward_ms"] = {name: preset_ms(side, m) for name, m in MODES.items()}
+# The engine's forward figure runs side x side plus the 64 px reflected margin on each side.
+preset_sides = sides_of("--preset-sides", [256 - 128] if quick else [2048])
+report["preset_forward_side"] = preset_sides[-1] + 128
+report["preset_forward_ms"] = {name: preset_ms(preset_sides[-1] + 128, m) for name, m in MODES.items()}
+report["preset_forward_ms_by_side"] = {str(s): {name: preset_ms(s + 128, m) for name, m in MODES.items()} for s in preset_sides}
 save()
 print("TORCH " + json.dumps(report))

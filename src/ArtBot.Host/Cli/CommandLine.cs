@@ -91,9 +91,9 @@ public static class CommandLine
         new("health", "health [URL]",
             "Ask a running bot's /healthz (default http://127.0.0.1:8081/healthz, Ops:Port) and exit 0 when it is ready, 1 when not:\nthe container's HEALTHCHECK. Prints the answer.",
             [], [], HealthAsync),
-        new("bench", "bench [--quick] [--runs N]",
-            $"Measure the engine on this machine and print one JSON object (preset_512_ms, preset_1024_ms, gatys_512_s_per_iter,\ngatys_default_total_s, gatys_600x200_s, dream_default_s, preset_memory_growth_mb over 50 runs, peak_rss_mb_by_kind (preset_1024,\ngatys_600x200, dream), peak_rss_mb, mode, cpu, allocator, device, threads).\n  --quick      estimate gatys_default_total_s from per-scale timings instead of running it\n  --runs N     timed preset runs for the medians (default {BenchRuns})",
-            ["--runs"], ["--quick"], BenchAsync),
+        new("bench", "bench [--quick] [--runs N] [--vs-pytorch]",
+            $"Measure the engine on this machine and print one JSON object (preset_512_ms, preset_1024_ms, gatys_512_s_per_iter,\ngatys_default_total_s, gatys_600x200_s, dream_default_s, preset_memory_growth_mb over 50 runs, peak_rss_mb_by_kind (preset_1024,\ngatys_600x200, dream), peak_rss_mb, mode, cpu, allocator, device, threads).\n  --quick      estimate gatys_default_total_s from per-scale timings instead of running it\n  --runs N     timed preset runs for the medians (default {BenchRuns})\n  --vs-pytorch also run the same shapes in PyTorch ({PyTorchPeer.Script}, when python3 has torch) and print\n               {{\"artbot\": …, \"pytorch\": …, \"ratios\": …}} (ArtBot's time over PyTorch's)",
+            ["--runs"], ["--quick", "--vs-pytorch"], BenchAsync),
         new("bench-soak", "bench-soak [--jobs N]",
             $"A worker serving N mixed jobs in a row (--jobs, default {SoakJobs}): presets at 1024 px, galleries, dreams, Gatys at 600 px with\nfew iterations, in a day's proportions. Prints one JSON object: resident memory after the 20th job and after the last\n(rss_growth_pct; goal within 10 %), jobs an hour, mean seconds by kind, live tensors.",
             ["--jobs"], [], BenchSoakAsync),
@@ -526,7 +526,16 @@ public static class CommandLine
         var report = await EngineBenchmark.RunAsync(loaded, Samples.Read("tubingen.jpg"), Samples.Read("starry_night.jpg"), runs, quick: args.Has("--quick"), ct,
             new Reporter<BenchStep>(s => bar.Report(s.Step, s.Steps, s.Elapsed, null, s.What)));
         bar.Dispose();
-        Console.WriteLine(JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
+        var indented = new JsonSerializerOptions { WriteIndented = true };
+        if (!args.Has("--vs-pytorch"))
+        {
+            Console.WriteLine(JsonSerializer.Serialize(report, indented));
+            return Ok;
+        }
+        Console.Error.WriteLine($"bench: the same shapes in PyTorch ({PyTorchPeer.Script})…");
+        var comparison = await PyTorchPeer.CompareAsync(report, AppRoot.Find(), ct);
+        comparison.Insert(0, "artbot", System.Text.Json.Nodes.JsonNode.Parse(JsonSerializer.Serialize(report)));
+        Console.WriteLine(comparison.ToJsonString(indented));
         return Ok;
     }
 

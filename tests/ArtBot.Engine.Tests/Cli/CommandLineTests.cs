@@ -254,4 +254,25 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(0, code);
         Assert.Contains("allocator jemalloc", stdout);
     }
+
+    [Fact]
+    public async Task Bench_vs_pytorch_puts_pytorchs_figures_beside_artbots_or_says_why_it_cannot()
+    {
+        var report = new ArtBot.Engine.BenchReport("cpu", 2, 200, 700, 0.4, 30, true, 1, 50, 0, 0, 1000, "cpu", "2.10.0", "bundled", null);
+        var torchImports = System.Diagnostics.Process.Start(new ProcessStartInfo("python3", ["-c", "import torch"]) { RedirectStandardError = true })!;
+        await torchImports.WaitForExitAsync();
+        var comparison = await ArtBot.Host.PyTorchPeer.CompareAsync(report, TestPaths.RepoRoot, CancellationToken.None);
+        if (torchImports.ExitCode == 0)
+        {
+            Assert.NotNull(comparison["pytorch"]);
+            Assert.True(comparison["ratios"]!["preset_512_vs_fp32"]!.GetValue<double>() > 0);
+        }
+        else
+        {
+            Assert.Null(comparison["pytorch"]);
+            Assert.Equal("python3 has no torch module", (string?)comparison["pytorch_unavailable"]);
+        }
+        var elsewhere = await ArtBot.Host.PyTorchPeer.CompareAsync(report, Path.GetTempPath(), CancellationToken.None);
+        Assert.StartsWith("build/gpu/torch_reference.py is not in", (string?)elsewhere["pytorch_unavailable"]);
+    }
 }
