@@ -125,11 +125,16 @@ public sealed class LeakTests : IDisposable
 
     public void Dispose() => fixture.Dispose();
 
+    /// <summary>
+    /// The process's memory with freed memory handed back: by the GC, and by the C allocator, which
+    /// an idle engine's timer would otherwise do at a moment of its own (any engine of this process).
+    /// </summary>
     private static double SettledRssMb()
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
+        ArtBot.Engine.Native.NativeAllocator.Release();
         return EngineBenchmark.RssMb();
     }
 
