@@ -135,8 +135,6 @@ public static class GatysTransfer
                 bestLoss.fill_(double.PositiveInfinity);
             }
 
-            // The blocks the last scale kept have other sizes than this one's: handed back, they do not add to its peak.
-            Native.NativeAllocator.Release();
             using var scaleScope = torch.NewDisposeScope();
             var (contentLosses, styleLosses) = BuildLosses(vgg, layers, Resize(content, h, w),
                 paintings.Select(p => (ResizeStyle(p.Image, h, w, options.StyleScale), p.Weight)).ToList());

@@ -39,8 +39,10 @@ internal sealed class StyleLoss : nn.Module<Tensor, Tensor>
         return (gram - target).square().sum() / norm;
     }
 
-    /// <summary>Feature correlations normalised by C·H·W, so style images of any size compare.</summary>
-    /// <summary>FᵀF / (C·H·W), in fp32 whatever the features' type: summing H·W products in bf16 would lose the style's fine differences.</summary>
+    /// <summary>
+    /// Feature correlations normalised by C·H·W, so style images of any size compare; in fp32 whatever
+    /// the features' type (a bf16 VGG's): summing H·W products in bf16 would lose the style's fine differences.
+    /// </summary>
     public static Tensor Gram(Tensor features)
     {
         if (features.dtype != ScalarType.Float32)
