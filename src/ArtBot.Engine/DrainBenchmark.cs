@@ -48,7 +48,6 @@ public static class DrainBenchmark
     {
         // A CPU soak keeps the real preset and dream sides (the allocator sees real block sizes) and cuts Gatys' iterations.
         int S(int full, int small, int? cpu = null) => sizes switch { MixSizes.Quick => small, MixSizes.Cpu => cpu ?? full, _ => full };
-        var quick = sizes == MixSizes.Quick;
         MixJob Preset(string id) => new("preset", (e, p, _, ct) => e.PresetAsync(new PresetRequest(p, id, S(1024, 128)), ct));
         MixJob Gatys(string kind, int side, int steps) => new(kind, (e, p, s, ct) =>
             e.StylizeAsync(new StylizeRequest(p, s, S(side, 96, Math.Min(side, 600)), S(steps, 4, 12)), null, ct));
