@@ -93,6 +93,8 @@ public static class GatysTransfer
             throw new ArgumentException("at least one painting, with non-negative weights that do not all vanish", nameof(styles));
         var total = styles.Sum(s => s.Weight);
         using var outer = torch.NewDisposeScope();
+        // Read once: it walks the network's parameters, a new handle each, and every iteration needs it.
+        var precision = vgg.Precision;
         var clock = Stopwatch.StartNew();
         var (height, width) = (content.shape[2], content.shape[3]);
 
@@ -151,7 +153,7 @@ public static class GatysTransfer
                 Tensor? terms = null;
                 Tensor Evaluate()
                 {
-                    var features = vgg.forward(Vgg19Features.Preprocess(x).to_type(vgg.Precision));
+                    var features = vgg.forward(Vgg19Features.Preprocess(x).to_type(precision));
                     var contentLoss = contentLosses.Select(kv => kv.Value.forward(features[kv.Key])).Aggregate((a, b) => a + b) * (options.ContentWeight / contentLosses.Count);
                     var styleLoss = styleLosses.Select(s => s.Loss.forward(features[s.Layer]) * s.Weight).Aggregate((a, b) => a + b) * (options.StyleWeight / layers.Style.Count);
                     var tvLoss = tv.forward(x) * options.TvWeight;
