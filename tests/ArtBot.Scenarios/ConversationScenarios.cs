@@ -289,13 +289,14 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
     [Fact]
     public async Task A_painting_shows_as_it_forms_in_one_preview_message_unless_turned_off()
     {
-        // Long enough that its fifths are seconds apart even on a busy CI machine (each is seen,
-        // and the edits keep up with them), small enough to share the CPU with other tests.
+        // Long enough that its fifths are seconds apart even on an idle machine, where channels-last
+        // made 80 iterations so quick that the first preview's upload outlasted the render (each
+        // fifth is seen, and the edits keep up with them), small enough to share the CPU.
         await StartBotAsync(settings: new Dictionary<string, string?>
         {
-            ["Bot:Free:MaxSide"] = "96", ["Bot:Free:MaxIterations"] = "80", ["Bot:StylizeIterations"] = "80",
+            ["Bot:Free:MaxSide"] = "96", ["Bot:Free:MaxIterations"] = "200", ["Bot:StylizeIterations"] = "200",
             // The tiers grow from free to HD (checked on start).
-            ["Bot:Premium:MaxSide"] = "96", ["Bot:Premium:MaxIterations"] = "80", ["Bot:Hd:MaxSide"] = "96", ["Bot:Hd:MaxIterations"] = "80",
+            ["Bot:Premium:MaxSide"] = "96", ["Bot:Premium:MaxIterations"] = "200", ["Bot:Hd:MaxSide"] = "96", ["Bot:Hd:MaxIterations"] = "200",
         });
         bool Preview(Sent x) => x.ChatId == 28 && x.Kind == SentKind.Photo && x.Says("As it forms:");
         Chat.PushAlbum(28, Photo("dog.jpg"), Painting("starry_night.jpg"));
