@@ -10,13 +10,15 @@ namespace ArtBot.Storage.Postgres;
 /// Cluster-wide tasks on one node at a time: a session advisory lock, held on a connection of its
 /// own for as long as the task runs; if the node dies, PostgreSQL ends the session and the lock
 /// with it. Chosen over Quartz clustering: only mutual exclusion is needed, not Quartz's tables.
+/// Advisory locks are database-wide: the key carries the schema, so two deployments (or two tests)
+/// in one database on schemas of their own never skip each other's sweep.
 /// </summary>
 public sealed class PgClusterLock(PostgresDatabase database) : IClusterLock
 {
     public async Task<IAsyncDisposable?> TryAcquireAsync(string name, CancellationToken cancellationToken = default)
     {
         var connection = await database.DataSource.OpenConnectionAsync(cancellationToken);
-        await using (var take = Command(connection, null, "select pg_try_advisory_lock(hashtextextended(@n, 1))", ("n", name)))
+        await using (var take = Command(connection, null, "select pg_try_advisory_lock(hashtextextended(current_schema() || '/' || @n, 1))", ("n", name)))
             if (await take.ExecuteScalarAsync(cancellationToken) is true) return new Held(connection, name);
         await connection.DisposeAsync();
         return null;
@@ -28,7 +30,7 @@ public sealed class PgClusterLock(PostgresDatabase database) : IClusterLock
         {
             try
             {
-                await using var release = Command(connection, null, "select pg_advisory_unlock(hashtextextended(@n, 1))", ("n", name));
+                await using var release = Command(connection, null, "select pg_advisory_unlock(hashtextextended(current_schema() || '/' || @n, 1))", ("n", name));
                 await release.ExecuteScalarAsync();
             }
             finally
