@@ -155,8 +155,8 @@ public sealed class Harness : IDisposable, IJobSignal
     /// <summary>The domain over this harness's stores, composed as the host composes it.</summary>
     public TestDomain Domain { get; }
 
-    /// <summary>Another domain (another worker, another provider's stores) with this harness's options, clock (or <paramref name="clock"/>), messenger and signal.</summary>
-    public TestDomain Compose(BotPorts ports, IArtEngine engine, TimeProvider? clock = null)
+    /// <summary>Another domain (another worker, another provider's stores) with this harness's options, clock, messenger and signal.</summary>
+    public TestDomain Compose(BotPorts ports, IArtEngine engine)
     {
         var services = new ServiceCollection()
             .AddLogging()
@@ -164,7 +164,7 @@ public sealed class Harness : IDisposable, IJobSignal
             .AddSingleton(ports.Offers).AddSingleton(ports.Marks).AddSingleton(ports.Locks ?? new SingleProcessLock())
             .AddSingleton(Options).AddSingleton(Billing).AddSingleton(Policy).AddSingleton(Presets).AddSingleton(Capabilities)
             .AddSingleton(engine).AddSingleton<IUploadIntake>(Intake).AddSingleton<IMessengers>(Messenger).AddSingleton<IJobSignal>(this)
-            .AddSingleton(clock ?? Clock)
+            .AddSingleton<TimeProvider>(Clock)
             .AddBotDomain(_ => TimeSpan.FromDays(7))
             .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
         var domain = new TestDomain(services);

@@ -38,26 +38,7 @@ public sealed class JobLifeTests(PostgresCluster cluster) : IClassFixture<Postgr
         return new BotPorts(new PgJobQueue(database), new PgImageStore(database), new PgUserStore(database), new PgLedger(database), new PgOfferStore(database), new PgCursorStore(database));
     }
 
-    private static TestDomain Domain(Harness h, BotPorts ports, IArtEngine engine, TimeProvider? clock = null) => h.Compose(ports, engine, clock);
-
-    /// <summary>
-    /// The harness's time, with timers that never fire: a worker whose process froze. Its lease
-    /// keeper (real-time timers otherwise) must not renew the lease while the test moves the clock
-    /// past it, or the renewal races the sweep.
-    /// </summary>
-    private sealed class FrozenTimers(TimeProvider clock) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => clock.GetUtcNow();
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) => new Never();
-
-        private sealed class Never : ITimer
-        {
-            public bool Change(TimeSpan dueTime, TimeSpan period) => true;
-            public void Dispose() { }
-            public ValueTask DisposeAsync() => default;
-        }
-    }
+    private static TestDomain Domain(Harness h, BotPorts ports, IArtEngine engine) => h.Compose(ports, engine);
 
     /// <summary>The real engine, whose dreams wait for the gate to open: a worker that stalls.</summary>
     private sealed class StalledEngine(IArtEngine engine, Task gate) : IArtEngine
@@ -89,7 +70,7 @@ public sealed class JobLifeTests(PostgresCluster cluster) : IClassFixture<Postgr
         using var h = new Harness(Small);
         var ports = Ports(provider, h);
         var gate = new TaskCompletionSource();
-        var stalled = Domain(h, ports, new StalledEngine(h.Engine, gate.Task), new FrozenTimers(h.Clock));
+        var stalled = Domain(h, ports, new StalledEngine(h.Engine, gate.Task));
         var live = Domain(h, ports, h.Engine);
         await ports.Ledger.PostAsync(new LedgerEntry { Key = "test:grant", Platform = "telegram", UserId = 1, Kind = LedgerKind.AdminGrant, Amount = 25 });
         await stalled.Bot.HandleAsync(new PhotoMessage(Harness.User(), [Harness.Photo("dog.jpg")], "dream"), h.Messenger);
