@@ -466,3 +466,25 @@ public sealed class PostgresStoreContract(PostgresCluster cluster) : StoreContra
 
     public override void Dispose() => database?.Dispose();
 }
+
+/// <summary>PostgreSQL's cluster lock: one holder per name within a schema, and schemas apart.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PgClusterLockTests(PostgresCluster cluster)
+{
+    [Fact]
+    public async Task A_name_is_held_once_per_schema_and_a_deployment_on_another_schema_is_not_blocked()
+    {
+        using var first = new PostgresDatabase(cluster.NewSchema());
+        using var second = new PostgresDatabase(cluster.NewSchema());
+        var one = new PgClusterLock(first);
+        await using (var held = await one.TryAcquireAsync("sweeper"))
+        {
+            Assert.NotNull(held);
+            Assert.Null(await one.TryAcquireAsync("sweeper"));               // the same schema: once
+            await using var other = await new PgClusterLock(second).TryAcquireAsync("sweeper");
+            Assert.NotNull(other);                                            // another schema's sweep still runs
+        }
+        await using var again = await one.TryAcquireAsync("sweeper");
+        Assert.NotNull(again);                                                // released with its holder
+    }
+}
