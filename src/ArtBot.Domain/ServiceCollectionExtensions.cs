@@ -12,7 +12,7 @@ public static class ServiceCollectionExtensions
     /// The conversation, the worker and the money rules, over the ports the rest of the host
     /// registers: the stores (<see cref="Queue.IJobQueue"/>, images, users, the ledger, offers,
     /// cursors, the cluster lock), the engine and the upload intake, the messengers, the job
-    /// signal, <see cref="BotOptions"/>, <see cref="BillingOptions"/>, the queue policy, the preset
+    /// signal, <see cref="BotOptions"/>, <see cref="BillingOptions"/>, <see cref="Gallery.GalleryOptions"/>, the gallery store, the queue policy, the preset
     /// catalog and the capabilities. The host, the tests and the benchmarks all compose it here.
     /// </summary>
     /// <param name="offerLifetime">How long a button stays good: as long as the photos it points at are kept.</param>
@@ -35,6 +35,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<JobControl>();
         services.AddSingleton<Payments>();
         services.AddSingleton<AdminService>();
+        services.AddSingleton<Gallery.GalleryService>();
+        services.AddSingleton<Gallery.SharingConversation>();
         services.AddSingleton<BotService>();
         return services;
     }

@@ -19,4 +19,11 @@ public sealed class UploadIntake(IOptions<EngineOptions> options) : IUploadIntak
             using var photo = ImageCodec.DecodeToFit(upload, o.MaxInputPixels, o.MaxOutputSide);
             return ImageCodec.Encode(photo, ImageFormat.Jpeg);
         }, cancellationToken);
+
+    public Task<byte[]> ThumbnailAsync(byte[] picture, int side, CancellationToken cancellationToken = default) =>
+        Task.Run(() =>
+        {
+            using var thumbnail = ImageCodec.DecodeToFit(picture, options.Value.MaxInputPixels, side);
+            return ImageCodec.Encode(thumbnail, ImageFormat.Jpeg, quality: 85);
+        }, cancellationToken);
 }

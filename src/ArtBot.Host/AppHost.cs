@@ -130,7 +130,7 @@ public static class BotHost
     public static IReadOnlyList<string> ConfiguredPlatforms(IConfiguration configuration)
     {
         var platforms = MessengerPlatforms(configuration).ToList();
-        if (RoleOf(configuration) == BotRole.All && WebOptions.IsEnabled(configuration, platforms.Count > 0)) platforms.Add(WebMessenger.PlatformName);
+        if (RoleOf(configuration) == BotRole.All && WebOptions.ChatEnabled(configuration, platforms.Count > 0)) platforms.Add(WebMessenger.PlatformName);
         return platforms;
     }
 

@@ -28,9 +28,12 @@ public static class ServiceCollectionExtensions
         services.AddValidatedOptions<QueuePolicyOptions>(configuration, QueueOptions.Section);
         services.AddValidatedOptions<BotOptions>(configuration, BotOptions.Section);
         services.AddValidatedOptions<BillingOptions>(configuration, BillingOptions.Section);
+        services.AddValidatedOptions<ArtBot.Domain.Gallery.GalleryOptions>(configuration, ArtBot.Domain.Gallery.GalleryOptions.Section);
         // The domain takes its numbers as plain records.
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<BotOptions>>().Value);
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<BillingOptions>>().Value);
+        // The web host, where it serves the gallery, names its own address when none is configured (AddWebChat).
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<ArtBot.Domain.Gallery.GalleryOptions>>().Value);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<PlatformStatus>();
         services.AddSingleton(sp => Policy(sp.GetRequiredService<IOptions<QueueOptions>>().Value, sp.GetRequiredService<IOptions<QueuePolicyOptions>>().Value));

@@ -126,6 +126,9 @@ public sealed class PgJobQueue(PostgresDatabase database) : IJobQueue
         (await ListAsync($"select {Columns} from jobs where platform = @p and user_id = @u and has_result and {Pictures} and (data->>'Kind')::int <> @g order by id desc limit @n",
             cancellationToken, ("p", platform), ("u", userId), ("g", (int)JobKind.Gallery), ("n", limit))).ToList();
 
+    public Task<IReadOnlyList<Job>> ForgetAsync(string platform, long userId, CancellationToken cancellationToken = default) =>
+        ListAsync($"delete from jobs where platform = @p and user_id = @u and not ({Active}) returning {Columns}", cancellationToken, ("p", platform), ("u", userId));
+
     public Task<QueueStats> StatsAsync(CancellationToken cancellationToken = default) =>
         database.WithConnectionAsync(async c =>
         {

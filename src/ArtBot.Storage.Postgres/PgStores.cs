@@ -40,6 +40,9 @@ public sealed class PgUserStore(PostgresDatabase database) : IUserStore
 
     public async Task<bool> IsBannedAsync(string platform, long userId, CancellationToken cancellationToken = default) =>
         await database.ScalarAsync("select banned from bans where id = @id", cancellationToken, ("id", UserProfile.KeyOf(platform, userId))) is true;
+
+    public Task DeleteAsync(string platform, long userId, CancellationToken cancellationToken = default) =>
+        database.ExecuteAsync("delete from users where id = @id", cancellationToken, ("id", UserProfile.KeyOf(platform, userId)));
 }
 
 public sealed class PgCursorStore(PostgresDatabase database) : ICursorStore
@@ -83,18 +86,28 @@ public sealed class PgOfferStore(PostgresDatabase database) : IOfferStore
 
     public Task<int> DeleteExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
         database.ExecuteAsync("delete from offers where expires_at <= @now", cancellationToken, ("now", now.ToUniversalTime()));
+
+    public Task<int> DeleteUserAsync(string platform, long userId, CancellationToken cancellationToken = default) =>
+        database.ExecuteAsync("delete from offers where platform = @p and user_id = @u", cancellationToken, ("p", platform), ("u", userId));
 }
 
 /// <summary>Uploaded photos and results, for every process to read.</summary>
 public sealed class PgImageStore(PostgresDatabase database) : IImageStore
 {
-    public async Task<string> PutAsync(byte[] image, DateTimeOffset now, string owner, CancellationToken cancellationToken = default)
+    public async Task<string> PutAsync(byte[] image, DateTimeOffset now, string owner, CancellationToken cancellationToken = default, bool keep = false)
     {
         var id = $"img/{Guid.NewGuid():N}";
-        await database.ExecuteAsync("insert into images (id, stored, owner, size, bytes) values (@id, @at, @owner, @size, @bytes)", cancellationToken,
-            ("id", id), ("at", now.ToUniversalTime()), ("owner", owner), ("size", (long)image.Length), ("bytes", image));
+        await database.ExecuteAsync("insert into images (id, stored, owner, size, keep, bytes) values (@id, @at, @owner, @size, @keep, @bytes)", cancellationToken,
+            ("id", id), ("at", now.ToUniversalTime()), ("owner", owner), ("size", (long)image.Length), ("keep", keep), ("bytes", image));
         return id;
     }
+
+    public Task<int> DeleteAsync(IEnumerable<string> ids, CancellationToken cancellationToken = default) =>
+        database.ExecuteAsync("delete from images where id = any(@ids)", cancellationToken, ("ids", ids.Distinct().ToArray()));
+
+    public Task<int> DeleteOwnedAsync(string owner, CancellationToken cancellationToken = default) =>
+        // starts_with, not LIKE: an owner's "_" or "%" is not a pattern.
+        database.ExecuteAsync("delete from images where owner = @owner or starts_with(owner, @prefix)", cancellationToken, ("owner", owner), ("prefix", owner + "/"));
 
     public async Task<long> StoredBytesAsync(string owner, DateTimeOffset since, CancellationToken cancellationToken = default) =>
         (long)(await database.ScalarAsync("select coalesce(sum(size), 0)::bigint from images where owner = @owner and stored >= @since", cancellationToken,
@@ -105,7 +118,7 @@ public sealed class PgImageStore(PostgresDatabase database) : IImageStore
         ?? throw new KeyNotFoundException($"image {id} is not stored (expired?)");
 
     public Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default) =>
-        database.ExecuteAsync("delete from images where stored < @cutoff", cancellationToken, ("cutoff", cutoff.ToUniversalTime()));
+        database.ExecuteAsync("delete from images where stored < @cutoff and not keep", cancellationToken, ("cutoff", cutoff.ToUniversalTime()));
 }
 
 /// <summary>Server keys made once and shared by every process.</summary>

@@ -81,6 +81,30 @@ public sealed class PostgresDatabase : IAsyncDisposable, IDisposable
         update images set size = octet_length(bytes);
         create index images_owner on images (owner, stored);
         """,
+        // 5: the public gallery. An image may be kept past retention (a shared picture's copies);
+        // an entry is a row per shared job, votes one per person per entry and kind.
+        """
+        alter table images add column keep boolean not null default false;
+        create table gallery (
+            id text primary key,
+            platform text not null,
+            user_id bigint not null,
+            job_id bigint not null unique,
+            shared_at timestamptz not null,
+            likes int not null default 0,
+            reports int not null default 0,
+            hidden boolean not null default false,
+            in_review boolean not null default false,
+            data jsonb not null);
+        create index gallery_newest on gallery (shared_at desc) where not hidden and not in_review;
+        create index gallery_user on gallery (platform, user_id);
+        create table gallery_votes (
+            entry_id text not null references gallery (id) on delete cascade,
+            person text not null,
+            kind smallint not null,
+            primary key (entry_id, kind, person));
+        create index gallery_votes_person on gallery_votes (person);
+        """,
     ];
 
     /// <summary>The advisory lock of schema changes: "ArtBot" in ASCII.</summary>

@@ -21,6 +21,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ICursorStore, PgCursorStore>();
         services.AddSingleton<ILedger, PgLedger>();
         services.AddSingleton<IOfferStore, PgOfferStore>();
+        services.AddSingleton<ArtBot.Domain.Gallery.IGalleryStore, PgGalleryStore>();
         services.AddSingleton<ISecretStore, PgSecretStore>();
         services.AddSingleton<IClusterLock, PgClusterLock>();
         services.AddSingleton<PgJobNotifications>();

@@ -46,11 +46,13 @@ public sealed class ArtBotDatabase : IDisposable
         mapper.Entity<Job>().Id(j => j.Id, autoId: true)
             .Ignore(j => j.IsFinished).Ignore(j => j.IsActive).Ignore(j => j.AwaitsDelivery).Ignore(j => j.NeedsSettlement).Ignore(j => j.Work);
         // The ban lives in its own collection: a profile saved by a message in flight cannot undo it.
-        mapper.Entity<UserProfile>().Id(u => u.Id, autoId: false).Ignore(u => u.Banned);
+        mapper.Entity<UserProfile>().Id(u => u.Id, autoId: false).Ignore(u => u.Banned).Ignore(u => u.Forgotten);
         mapper.Entity<LedgerEntry>().Id(e => e.Id, autoId: true);
         mapper.Entity<PromoCode>().Id(p => p.Id, autoId: false);
         mapper.Entity<AuditEntry>().Id(a => a.Id, autoId: true);
         mapper.Entity<OfferMenu>().Id(m => m.Id, autoId: false);
+        mapper.Entity<ArtBot.Domain.Gallery.GalleryEntry>().Id(e => e.Id, autoId: false).Ignore(e => e.IsAnimation);
+        mapper.Entity<GalleryVoteRow>().Id(v => v.Id, autoId: false);
         try
         {
             Database = new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct, Collation = Ordinal }, mapper);
@@ -70,6 +72,10 @@ public sealed class ArtBotDatabase : IDisposable
         Ledger.EnsureIndex(e => e.Key, unique: true);
         Ledger.EnsureIndex(e => e.UserId);
         Offers.EnsureIndex(m => m.UserId);
+        Gallery.EnsureIndex(e => e.JobId, unique: true);
+        Gallery.EnsureIndex(e => e.UserId);
+        GalleryVotes.EnsureIndex(v => v.EntryId);
+        GalleryVotes.EnsureIndex(v => v.Person);
     }
 
     public string Path { get; }
@@ -98,6 +104,10 @@ public sealed class ArtBotDatabase : IDisposable
     internal ILiteCollection<OfferMenu> Offers => Database.GetCollection<OfferMenu>("offers");
 
     internal ILiteCollection<Secret> Secrets => Database.GetCollection<Secret>("secrets");
+
+    internal ILiteCollection<ArtBot.Domain.Gallery.GalleryEntry> Gallery => Database.GetCollection<ArtBot.Domain.Gallery.GalleryEntry>("gallery");
+
+    internal ILiteCollection<GalleryVoteRow> GalleryVotes => Database.GetCollection<GalleryVoteRow>("gallery_votes");
 
     /// <summary>The queue proper: one entry per queued job, keyed by rank then id, so the next job is the first key of a range.</summary>
     internal ILiteCollection<QueueEntry> Queue => Database.GetCollection<QueueEntry>("queue");

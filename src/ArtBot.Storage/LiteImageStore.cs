@@ -8,13 +8,13 @@ public sealed class LiteImageStore(ArtBotDatabase database) : IImageStore
 {
     private ILiteStorage<string> Files => database.Database.FileStorage;
 
-    public Task<string> PutAsync(byte[] image, DateTimeOffset now, string owner, CancellationToken cancellationToken = default)
+    public Task<string> PutAsync(byte[] image, DateTimeOffset now, string owner, CancellationToken cancellationToken = default, bool keep = false)
     {
         var id = $"img/{Guid.NewGuid():N}";
         lock (database.Gate)
         {
             using var stream = new MemoryStream(image, writable: false);
-            Files.Upload(id, id, stream, new BsonDocument { ["stored"] = now.UtcTicks, ["owner"] = owner });
+            Files.Upload(id, id, stream, new BsonDocument { ["stored"] = now.UtcTicks, ["owner"] = owner, ["keep"] = keep });
         }
         return Task.FromResult(id);
     }
@@ -40,9 +40,26 @@ public sealed class LiteImageStore(ArtBotDatabase database) : IImageStore
     {
         lock (database.Gate)
         {
-            var old = Files.FindAll().Where(f => f.Metadata["stored"].AsInt64 < cutoff.UtcTicks).Select(f => f.Id).ToList();
+            var old = Files.FindAll().Where(f => f.Metadata["stored"].AsInt64 < cutoff.UtcTicks && !Kept(f)).Select(f => f.Id).ToList();
             foreach (var id in old) Files.Delete(id);
             return Task.FromResult(old.Count);
         }
     }
+
+    public Task<int> DeleteAsync(IEnumerable<string> ids, CancellationToken cancellationToken = default)
+    {
+        lock (database.Gate) return Task.FromResult(ids.Distinct().Count(Files.Delete));
+    }
+
+    public Task<int> DeleteOwnedAsync(string owner, CancellationToken cancellationToken = default)
+    {
+        lock (database.Gate)
+        {
+            var owned = Files.FindAll().Where(f => f.Metadata["owner"] is { IsString: true, AsString: var o } && (o == owner || o.StartsWith(owner + "/", StringComparison.Ordinal)))
+                .Select(f => f.Id).ToList();
+            return Task.FromResult(owned.Count(Files.Delete));
+        }
+    }
+
+    private static bool Kept(LiteFileInfo<string> file) => file.Metadata["keep"] is { IsBoolean: true, AsBoolean: true };
 }

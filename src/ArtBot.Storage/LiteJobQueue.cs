@@ -168,6 +168,14 @@ public sealed class LiteJobQueue(ArtBotDatabase database) : IJobQueue
         }
     }
 
+    public Task<IReadOnlyList<Job>> ForgetAsync(string platform, long userId, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<Job>>(database.InTransaction(() =>
+        {
+            var over = database.Jobs.Find(j => j.UserId == userId && j.Platform == platform).Where(j => !j.IsActive).ToList();
+            foreach (var job in over) database.Jobs.Delete(job.Id);
+            return over;
+        }));
+
     public Task<int> QueuedCountAsync(CancellationToken cancellationToken = default)
     {
         lock (database.Gate) return Task.FromResult(database.Queue.Count());

@@ -41,4 +41,9 @@ public sealed class LiteOfferStore(ArtBotDatabase database) : IOfferStore
     {
         lock (database.Gate) return Task.FromResult(database.Offers.DeleteMany(m => m.ExpiresAt <= now));
     }
+
+    public Task<int> DeleteUserAsync(string platform, long userId, CancellationToken cancellationToken = default)
+    {
+        lock (database.Gate) return Task.FromResult(database.Offers.DeleteMany(m => m.UserId == userId && m.Platform == platform));
+    }
 }

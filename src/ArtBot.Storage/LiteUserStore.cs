@@ -46,4 +46,10 @@ public sealed class LiteUserStore(ArtBotDatabase database) : IUserStore
     {
         lock (database.Gate) return Task.FromResult(database.Bans.FindById(UserProfile.KeyOf(platform, userId))?.Banned == true);
     }
+
+    public Task DeleteAsync(string platform, long userId, CancellationToken cancellationToken = default)
+    {
+        lock (database.Gate) database.Users.Delete(UserProfile.KeyOf(platform, userId));
+        return Task.CompletedTask;
+    }
 }

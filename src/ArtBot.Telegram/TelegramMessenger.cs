@@ -6,6 +6,7 @@ using Polly.Retry;
 using Telegram.Bot;
 using Telegram.Bot.Exceptions;
 using Telegram.Bot.Types;
+using Telegram.Bot.Types.InlineQueryResults;
 using Telegram.Bot.Types.Payments;
 using Telegram.Bot.Types.ReplyMarkups;
 
@@ -16,7 +17,7 @@ namespace ArtBot.Telegram;
 /// and network failures back off exponentially with jitter; after <see cref="TelegramOptions.MaxRetries"/>
 /// tries the error goes to the caller.
 /// </summary>
-public sealed class TelegramMessenger(ITelegramBotClient client, IOptions<TelegramOptions> options, ILogger<TelegramMessenger> logger) : IPaymentMessenger
+public sealed class TelegramMessenger(ITelegramBotClient client, IOptions<TelegramOptions> options, ILogger<TelegramMessenger> logger) : IPaymentMessenger, IInlineMessenger
 {
     public const string PlatformName = "telegram";
 
@@ -29,7 +30,7 @@ public sealed class TelegramMessenger(ITelegramBotClient client, IOptions<Telegr
         return message.MessageId;
     }
 
-    public async Task<long> SendImageAsync(long chatId, byte[] image, string caption, Keyboard? keyboard = null, bool asFile = false, CancellationToken cancellationToken = default, string? dedupeKey = null)
+    public async Task<SentMessage> SendImageAsync(long chatId, byte[] image, string caption, Keyboard? keyboard = null, bool asFile = false, CancellationToken cancellationToken = default, string? dedupeKey = null)
     {
         var document = asFile || image.Length > options.Value.MaxPhotoBytes;
         var message = await RetryAsync(document ? "sendDocument" : "sendPhoto", ct =>
@@ -39,17 +40,43 @@ public sealed class TelegramMessenger(ITelegramBotClient client, IOptions<Telegr
                 ? client.SendDocument(chatId, file, caption, replyMarkup: Markup(keyboard), cancellationToken: ct)
                 : client.SendPhoto(chatId, file, caption, replyMarkup: Markup(keyboard), cancellationToken: ct);
         }, cancellationToken);
+        // The largest size's file id: what an inline answer sends again without an upload.
+        return new SentMessage(message.MessageId, message.Photo?.MaxBy(p => (long)p.Width * p.Height)?.FileId);
+    }
+
+    public async Task<long> SendFileAsync(long chatId, byte[] file, string fileName, string caption, CancellationToken cancellationToken = default)
+    {
+        var message = await RetryAsync("sendDocument", ct =>
+            client.SendDocument(chatId, InputFile.FromStream(new MemoryStream(file), fileName), caption, cancellationToken: ct), cancellationToken);
         return message.MessageId;
+    }
+
+    /// <summary>The bot's @name, for the "make your own" link (asked once).</summary>
+    private string? username;
+
+    public async Task AnswerInlineQueryAsync(string queryId, IReadOnlyList<InlinePicture> results, string makeYourOwn, int cacheSeconds, CancellationToken cancellationToken = default)
+    {
+        username ??= (await RetryAsync("getMe", ct => client.GetMe(ct), cancellationToken)).Username;
+        var link = new InlineKeyboardMarkup(InlineKeyboardButton.WithUrl(makeYourOwn, $"https://t.me/{username}?start=inline"));
+        // Telegram takes at most 50 results.
+        var answers = results.Take(50).Select(r => r.IsAnimation
+            ? (InlineQueryResult)new InlineQueryResultCachedMpeg4Gif(r.Id, r.FileId) { Caption = r.Caption, ReplyMarkup = link }
+            : new InlineQueryResultCachedPhoto(r.Id, r.FileId) { Caption = r.Caption, ReplyMarkup = link });
+        await RetryAsync("answerInlineQuery", async ct =>
+        {
+            await client.AnswerInlineQuery(queryId, answers, cacheTime: cacheSeconds, isPersonal: true, cancellationToken: ct);
+            return true;
+        }, cancellationToken);
     }
 
     public Task EditTextAsync(long chatId, long messageId, string text, Keyboard? keyboard = null, CancellationToken cancellationToken = default) =>
         RetryAsync("editMessageText", ct => client.EditMessageText(chatId, (int)messageId, text, replyMarkup: Markup(keyboard), cancellationToken: ct), cancellationToken);
 
-    public async Task<long> SendAnimationAsync(long chatId, byte[] video, string caption, Keyboard? keyboard = null, CancellationToken cancellationToken = default, string? dedupeKey = null)
+    public async Task<SentMessage> SendAnimationAsync(long chatId, byte[] video, string caption, Keyboard? keyboard = null, CancellationToken cancellationToken = default, string? dedupeKey = null)
     {
         var message = await RetryAsync("sendAnimation", ct =>
             client.SendAnimation(chatId, InputFile.FromStream(new MemoryStream(video), "artbot.mp4"), caption, replyMarkup: Markup(keyboard), cancellationToken: ct), cancellationToken);
-        return message.MessageId;
+        return new SentMessage(message.MessageId, message.Animation?.FileId);
     }
 
     public Task EditImageAsync(long chatId, long messageId, byte[]? image, string caption, Keyboard? keyboard = null, CancellationToken cancellationToken = default) =>
@@ -72,7 +99,14 @@ public sealed class TelegramMessenger(ITelegramBotClient client, IOptions<Telegr
         RetryAsync("refundStarPayment", async ct => { await client.RefundStarPayment(userId, chargeId, ct); return true; }, cancellationToken);
 
     private static InlineKeyboardMarkup? Markup(Keyboard? keyboard) =>
-        keyboard == null ? null : new InlineKeyboardMarkup(keyboard.Rows.Select(r => r.Select(b => InlineKeyboardButton.WithCallbackData(b.Text, b.Data))));
+        keyboard == null ? null : new InlineKeyboardMarkup(keyboard.Rows.Select(r => r.Select(b => b switch
+        {
+            { Url: { } url } => InlineKeyboardButton.WithUrl(b.Text, url),
+            // The user picks a chat; the bot's name and the query are typed there for them.
+            { SwitchInline: { } query } => InlineKeyboardButton.WithSwitchInlineQueryChosenChat(b.Text,
+                new SwitchInlineQueryChosenChat { Query = query, AllowUserChats = true, AllowGroupChats = true, AllowChannelChats = true }),
+            _ => InlineKeyboardButton.WithCallbackData(b.Text, b.Data),
+        })));
 
     /// <summary>
     /// The one retry layer of Telegram calls (Telegram.Bot's own is off: see AddTelegramAdapter):

@@ -34,7 +34,7 @@ public sealed class TelegramReceiver(
     /// <summary>The newest update handled: above the offset only while an older album piece waits.</summary>
     public const string HandledKey = "telegram:handled";
 
-    private static readonly UpdateType[] Wanted = [UpdateType.Message, UpdateType.CallbackQuery, UpdateType.PreCheckoutQuery];
+    private static readonly UpdateType[] Wanted = [UpdateType.Message, UpdateType.CallbackQuery, UpdateType.PreCheckoutQuery, UpdateType.InlineQuery];
     private static readonly TimeSpan HandlingTimeout = TimeSpan.FromMinutes(1);
 
     private string? lastConflict;
@@ -213,7 +213,7 @@ public sealed class TelegramReceiver(
     }
 
     private static long ChatOf(Update update) =>
-        update.Message?.Chat.Id ?? update.CallbackQuery?.Message?.Chat.Id ?? update.CallbackQuery?.From.Id ?? update.PreCheckoutQuery?.From.Id ?? 0;
+        update.Message?.Chat.Id ?? update.CallbackQuery?.Message?.Chat.Id ?? update.CallbackQuery?.From.Id ?? update.PreCheckoutQuery?.From.Id ?? update.InlineQuery?.From.Id ?? 0;
 
     /// <summary>
     /// The command menu, the profile text and the line under the bot's name, in English (the

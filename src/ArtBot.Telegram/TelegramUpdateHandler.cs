@@ -27,6 +27,11 @@ public sealed class TelegramUpdateHandler(
             case { CallbackQuery: { Data: { } data } query }:
                 await bot.HandleAsync(new ButtonPressed(From(query.From, query.Message?.Chat.Id ?? query.From.Id), query.Id, data), messenger, cancellationToken);
                 break;
+            case { InlineQuery: { } inline }:
+                // Typed into another chat: the answer is for this user, whatever chat it was.
+                await bot.HandleAsync(new InlineQueryReceived(From(inline.From, inline.From.Id), inline.Id, inline.Query.Length <= 256 ? inline.Query : inline.Query[..256]),
+                    messenger, cancellationToken);
+                break;
             case { CallbackQuery: { } emptyQuery }:
                 await messenger.AnswerButtonAsync(emptyQuery.Id, cancellationToken: cancellationToken);
                 break;

@@ -24,7 +24,9 @@ public static class VkKeyboards
     /// <summary>The pages of <paramref name="keyboard"/>, each a list of rows within VK's limits (nav buttons not included).</summary>
     public static IReadOnlyList<IReadOnlyList<IReadOnlyList<Button>>> Pages(Keyboard keyboard)
     {
-        var rows = keyboard.Rows.Where(r => r.Count > 0).SelectMany(r => r.Chunk(MaxPerRow)).Select(r => (IReadOnlyList<Button>)r).ToList();
+        // VK has no "send to a chat" (inline mode): such a button is left out.
+        var rows = keyboard.Rows.Select(r => r.Where(b => b.SwitchInline == null).ToList()).Where(r => r.Count > 0)
+            .SelectMany(r => r.Chunk(MaxPerRow)).Select(r => (IReadOnlyList<Button>)r).ToList();
         if (rows.Count <= MaxRows && rows.Sum(r => r.Count) <= MaxButtons) return [rows];
         // First and last pages carry one page-turn button, those between carry two.
         var pages = Pack(rows, MaxButtons - 1);
@@ -60,7 +62,7 @@ public static class VkKeyboards
         page = Math.Clamp(page, 0, pages.Count - 1);
         var buttons = new JsonArray();
         foreach (var row in pages[page])
-            buttons.Add(new JsonArray([.. row.Select(b => Callback(b.Text, new JsonObject { [DataField] = b.Data }))]));
+            buttons.Add(new JsonArray([.. row.Select(b => b.Url is { } url ? Link(b.Text, url) : Callback(b.Text, new JsonObject { [DataField] = b.Data }))]));
         if (pages.Count > 1)
         {
             var nav = new JsonArray();
@@ -71,12 +73,20 @@ public static class VkKeyboards
         return new JsonObject { ["inline"] = true, ["buttons"] = buttons }.ToJsonString();
     }
 
+    /// <summary>An <c>open_link</c> button (no color: VK refuses one on a link).</summary>
+    private static JsonObject Link(string label, string url) => new()
+    {
+        ["action"] = new JsonObject { ["type"] = "open_link", ["label"] = Label(label), ["link"] = url },
+    };
+
+    private static string Label(string label) => label.Length <= MaxLabel ? label : label[..(MaxLabel - 1)] + "…";
+
     private static JsonObject Callback(string label, JsonObject payload) => new()
     {
         ["action"] = new JsonObject
         {
             ["type"] = "callback",
-            ["label"] = label.Length <= MaxLabel ? label : label[..(MaxLabel - 1)] + "…",
+            ["label"] = Label(label),
             ["payload"] = payload.ToJsonString(),
         },
         ["color"] = "secondary",

@@ -32,11 +32,11 @@ public sealed class VkMessenger(VkApiClient api, ILogger<VkMessenger> logger) : 
         return await DroppingForbiddenAsync(chatId, () => api.SendMessageAsync(chatId, text, RandomId(dedupeKey), markup, cancellationToken: cancellationToken));
     }
 
-    public async Task<long> SendImageAsync(long chatId, byte[] image, string caption, Keyboard? keyboard = null, bool asFile = false, CancellationToken cancellationToken = default, string? dedupeKey = null)
+    public async Task<SentMessage> SendImageAsync(long chatId, byte[] image, string caption, Keyboard? keyboard = null, bool asFile = false, CancellationToken cancellationToken = default, string? dedupeKey = null)
     {
         var name = IsPng(image) ? "artbot.png" : "artbot.jpg";
         var markup = Markup(chatId, caption, keyboard);
-        return await DroppingForbiddenAsync(chatId, async () =>
+        return new SentMessage(await DroppingForbiddenAsync(chatId, async () =>
         {
             var attachment = asFile
                 ? await api.UploadDocumentAsync(chatId, image, name, cancellationToken)
@@ -44,22 +44,32 @@ public sealed class VkMessenger(VkApiClient api, ILogger<VkMessenger> logger) : 
             var id = await api.SendMessageAsync(chatId, caption, RandomId(dedupeKey), markup, attachment, cancellationToken);
             if (!asFile) RememberPhoto(chatId, id, attachment);
             return id;
-        });
+        }));
     }
+
+    public Task<long> SendFileAsync(long chatId, byte[] file, string fileName, string caption, CancellationToken cancellationToken = default) =>
+        SendFileAsync(chatId, file, fileName, caption, null, cancellationToken);
+
+    private async Task<long> SendFileAsync(long chatId, byte[] file, string fileName, string caption, string? dedupeKey, CancellationToken cancellationToken) =>
+        await DroppingForbiddenAsync(chatId, async () =>
+        {
+            var attachment = await api.UploadDocumentAsync(chatId, file, fileName, cancellationToken);
+            return await api.SendMessageAsync(chatId, caption, RandomId(dedupeKey), null, attachment, cancellationToken);
+        });
 
     /// <remarks>VK keeps a message's keyboard through an edit that names none: an empty one takes it away.</remarks>
     public Task EditTextAsync(long chatId, long messageId, string text, Keyboard? keyboard = null, CancellationToken cancellationToken = default) =>
         api.EditMessageAsync(chatId, text, messageId: messageId, keyboard: Markup(chatId, text, keyboard) ?? VkKeyboards.None, cancellationToken: cancellationToken);
 
     /// <remarks>VK has no animation upload for communities: the MP4 goes as a document, which VK plays in the chat.</remarks>
-    public async Task<long> SendAnimationAsync(long chatId, byte[] video, string caption, Keyboard? keyboard = null, CancellationToken cancellationToken = default, string? dedupeKey = null)
+    public async Task<SentMessage> SendAnimationAsync(long chatId, byte[] video, string caption, Keyboard? keyboard = null, CancellationToken cancellationToken = default, string? dedupeKey = null)
     {
         var markup = Markup(chatId, caption, keyboard);
-        return await DroppingForbiddenAsync(chatId, async () =>
+        return new SentMessage(await DroppingForbiddenAsync(chatId, async () =>
         {
             var attachment = await api.UploadDocumentAsync(chatId, video, "artbot.mp4", cancellationToken);
             return await api.SendMessageAsync(chatId, caption, RandomId(dedupeKey), markup, attachment, cancellationToken);
-        });
+        }));
     }
 
     /// <remarks>VK edits a photo in place by naming a freshly uploaded one as the message's attachment.</remarks>
@@ -135,7 +145,7 @@ public sealed class VkMessenger(VkApiClient api, ILogger<VkMessenger> logger) : 
         public Task<long> SendTextAsync(long chatId, string text, Keyboard? keyboard = null, CancellationToken cancellationToken = default, string? dedupeKey = null) =>
             inner.SendTextAsync(chatId, text, keyboard, cancellationToken, Key(dedupeKey));
 
-        public Task<long> SendImageAsync(long chatId, byte[] image, string caption, Keyboard? keyboard = null, bool asFile = false, CancellationToken cancellationToken = default, string? dedupeKey = null) =>
+        public Task<SentMessage> SendImageAsync(long chatId, byte[] image, string caption, Keyboard? keyboard = null, bool asFile = false, CancellationToken cancellationToken = default, string? dedupeKey = null) =>
             inner.SendImageAsync(chatId, image, caption, keyboard, asFile, cancellationToken, Key(dedupeKey));
 
         public Task EditTextAsync(long chatId, long messageId, string text, Keyboard? keyboard = null, CancellationToken cancellationToken = default) =>
@@ -144,11 +154,14 @@ public sealed class VkMessenger(VkApiClient api, ILogger<VkMessenger> logger) : 
         public Task EditImageAsync(long chatId, long messageId, byte[]? image, string caption, Keyboard? keyboard = null, CancellationToken cancellationToken = default) =>
             inner.EditImageAsync(chatId, messageId, image, caption, keyboard, cancellationToken);
 
-        public Task<long> SendAnimationAsync(long chatId, byte[] video, string caption, Keyboard? keyboard = null, CancellationToken cancellationToken = default, string? dedupeKey = null) =>
+        public Task<SentMessage> SendAnimationAsync(long chatId, byte[] video, string caption, Keyboard? keyboard = null, CancellationToken cancellationToken = default, string? dedupeKey = null) =>
             inner.SendAnimationAsync(chatId, video, caption, keyboard, cancellationToken, Key(dedupeKey));
 
         public Task AnswerButtonAsync(string callbackId, string? text = null, CancellationToken cancellationToken = default) =>
             inner.AnswerButtonAsync(callbackId, text, cancellationToken);
+
+        public Task<long> SendFileAsync(long chatId, byte[] file, string fileName, string caption, CancellationToken cancellationToken = default) =>
+            inner.SendFileAsync(chatId, file, fileName, caption, Key(null), cancellationToken);
     }
 }
 

@@ -1,5 +1,7 @@
 using ArtBot.Configuration;
 using ArtBot.Domain.Bot;
+using ArtBot.Domain.Gallery;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -25,8 +27,15 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<WebChats>();
         services.AddSingleton<WebMessenger>();
-        services.AddSingleton<IMessenger>(sp => sp.GetRequiredService<WebMessenger>());
+        // With Web:Chat false the host serves the gallery alone: no "web" platform to answer on.
+        if (WebOptions.ChatEnabled(configuration, otherPlatforms)) services.AddSingleton<IMessenger>(sp => sp.GetRequiredService<WebMessenger>());
         services.AddHostedService<WebChatServer>();
+        // The gallery's address, unless configured, is this host's own.
+        services.AddSingleton(sp =>
+        {
+            var gallery = sp.GetRequiredService<IOptions<GalleryOptions>>().Value;
+            return gallery.PublicUrl == null ? gallery with { PublicUrl = sp.GetRequiredService<IOptions<WebOptions>>().Value.Url } : gallery;
+        });
         return services;
     }
 }

@@ -34,6 +34,7 @@ public sealed class WebChatServer(
     WebMessenger messenger,
     IImageStore images,
     ISecretStore secrets,
+    ArtBot.Domain.Gallery.GalleryService gallery,
     IOptions<WebOptions> options,
     TimeProvider time,
     ILogger<WebChatServer> logger) : BackgroundService
@@ -64,14 +65,19 @@ public sealed class WebChatServer(
         app = builder.Build();
         if (o.KnownProxies is { Length: > 0 } proxies) app.UseForwardedHeaders(Forwarding(proxies));
         app.Use(GuardAsync);
-        app.MapGet("/", Page);
         app.MapGet("/api/health", () => Results.Text("ok"));
-        app.MapGet("/api/messages", Messages);
-        app.MapGet("/api/image/{id:long}", (Delegate)ImageAsync);
-        app.MapPost("/api/send", (Delegate)SendAsync);
-        app.MapPost("/api/button", (Delegate)ButtonAsync);
+        if (o.Chat)
+        {
+            app.MapGet("/", Page);
+            app.MapGet("/api/messages", Messages);
+            app.MapGet("/api/image/{id:long}", (Delegate)ImageAsync);
+            app.MapPost("/api/send", (Delegate)SendAsync);
+            app.MapPost("/api/button", (Delegate)ButtonAsync);
+        }
+        if (GalleryOn) new GalleryPages(gallery, o.Chat).Map(app, c => c.Items[UserCookie] as long?);
         await app.StartAsync(cancellationToken);
-        logger.LogInformation("Web chat: {Url}", o.Url);
+        if (o.Chat) logger.LogInformation("Web chat: {Url}", o.Url);
+        if (GalleryOn) logger.LogInformation("Gallery: {Url}", gallery.Options.GalleryPage);
         await base.StartAsync(cancellationToken);
     }
 
@@ -101,6 +107,8 @@ public sealed class WebChatServer(
         base.Dispose();
     }
 
+    private bool GalleryOn => gallery.Options.Sharing;
+
     private long SendLimit => options.Value.MaxUploadBytes * options.Value.MaxFilesPerMessage + 64 * 1024;
 
     /// <summary>
@@ -112,7 +120,10 @@ public sealed class WebChatServer(
     private async Task GuardAsync(HttpContext context, RequestDelegate next)
     {
         var request = context.Request;
-        if (!hosts.Contains(request.Host.Host) || !SameSite(request))
+        // The gallery's pages and images are public: reached from links in chats and unfurled by
+        // their previews, so from any site, without the access key. Its votes are posts like the chat's.
+        var publicGet = GalleryOn && GalleryPages.IsPublic(request.Path) && (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method));
+        if (!hosts.Contains(request.Host.Host) || (!publicGet && !SameSite(request)))
         {
             logger.LogWarning("Web request refused: host {Host}, origin {Origin}", Printable(request.Host.Value ?? ""), Printable(request.Headers.Origin.ToString()));
             context.Response.StatusCode = StatusCodes.Status403Forbidden;
@@ -122,7 +133,8 @@ public sealed class WebChatServer(
             body.MaxRequestBodySize = request.Path.StartsWithSegments("/api/send") ? SendLimit : SmallBody;
 
         var key = options.Value.AccessKey;
-        if (!string.IsNullOrEmpty(key))
+        var galleryPath = GalleryOn && (GalleryPages.IsPublic(request.Path) || request.Path.StartsWithSegments("/gallery"));
+        if (!string.IsNullOrEmpty(key) && !galleryPath)
         {
             var given = request.Query["key"].FirstOrDefault() ?? request.Cookies[KeyCookie];
             if (given == null || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(key)))
@@ -143,8 +155,17 @@ public sealed class WebChatServer(
         if (UserOf(request.Cookies[UserCookie]) is not { } user)
         {
             if (request.Cookies[UserCookie] != null) logger.LogWarning("Web cookie with a bad signature from {Network}", network);
+            // A gallery image needs nobody; a gallery page is shown to anyone, and makes a user only
+            // when reached from this site or typed in: a link followed from another site comes
+            // without the (SameSite=Strict) cookie, and a new one would replace the visitor's own.
+            var galleryPage = publicGet && GalleryPages.IsPage(request.Path);
+            if (publicGet && (!galleryPage || request.Headers["Sec-Fetch-Site"].ToString() == "cross-site"))
+            {
+                await next(context);
+                return;
+            }
             // Only loading the page makes a user, and a network makes so many an hour and in all.
-            if (!(HttpMethods.IsGet(request.Method) && request.Path == "/"))
+            if (!(HttpMethods.IsGet(request.Method) && (request.Path == "/" && options.Value.Chat || galleryPage)))
             {
                 context.Response.StatusCode = StatusCodes.Status401Unauthorized;
                 await context.Response.WriteAsJsonAsync(new { ok = false, error = "no session: load the page first" });
@@ -152,6 +173,12 @@ public sealed class WebChatServer(
             }
             if (!identities.TryMint(network))
             {
+                if (galleryPage)
+                {
+                    // The picture is shown all the same; only a like needs the identity.
+                    await next(context);
+                    return;
+                }
                 logger.LogWarning("Web: network {Network} is over its allowance of new users", network);
                 context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
                 context.Response.Headers.RetryAfter = "3600";
@@ -255,6 +282,7 @@ public sealed class WebChatServer(
         {
             [0x89, 0x50, ..] => ("image/png", "png"),
             [_, _, _, _, (byte)'f', (byte)'t', (byte)'y', (byte)'p', ..] => ("video/mp4", "mp4"),
+            [(byte)'P', (byte)'K', 3, 4, ..] => ("application/zip", "zip"),
             _ => ("image/jpeg", "jpg"),
         };
         return Results.File(bytes, type, download != 0 || picture.AsFile ? $"artbot-{id}.{extension}" : null);

@@ -14,7 +14,11 @@ public sealed record WebMessage(
     [property: JsonPropertyName("buttons")] IReadOnlyList<IReadOnlyList<WebButton>> Buttons,
     [property: JsonPropertyName("image")] string? Image);
 
-public sealed record WebButton([property: JsonPropertyName("text")] string Text, [property: JsonPropertyName("data")] string Data);
+/// <summary>A button: a press (<see cref="Data"/>), or a link the page opens (<see cref="Url"/>).</summary>
+public sealed record WebButton(
+    [property: JsonPropertyName("text")] string Text,
+    [property: JsonPropertyName("data")] string Data,
+    [property: JsonPropertyName("url"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Url = null);
 
 /// <summary>
 /// The bot's side of every browser's conversation, in memory: what was sent (with a sequence
@@ -158,7 +162,9 @@ public sealed class WebChats(IOptions<WebOptions> options)
     }
 
     private static IReadOnlyList<IReadOnlyList<WebButton>> Buttons(Keyboard? keyboard) =>
-        keyboard?.Rows.Select(r => (IReadOnlyList<WebButton>)r.Select(b => new WebButton(b.Text, b.Data)).ToList()).ToList() ?? [];
+        // The web has no inline mode: "send to a chat" is left out.
+        keyboard?.Rows.Select(r => (IReadOnlyList<WebButton>)r.Where(b => b.SwitchInline == null).Select(b => new WebButton(b.Text, b.Data, b.Url)).ToList())
+            .Where(r => r.Count > 0).ToList() ?? [];
 }
 
 /// <summary>
@@ -170,15 +176,19 @@ public sealed class WebMessenger(WebChats chats, IImageStore images, TimeProvide
 {
     public const string PlatformName = "web";
 
-    private const string Owner = "web-page";
+    /// <summary>The page's copy of a picture: kept for the chat's user, counted against nobody's allowance.</summary>
+    private static string Owner(long chatId) => $"{UserProfile.KeyOf(PlatformName, chatId)}/chat";
 
     public string Platform => PlatformName;
 
     public Task<long> SendTextAsync(long chatId, string text, Keyboard? keyboard = null, CancellationToken cancellationToken = default, string? dedupeKey = null) =>
         Task.FromResult(chats.Add(chatId, "text", text, keyboard));
 
-    public async Task<long> SendImageAsync(long chatId, byte[] image, string caption, Keyboard? keyboard = null, bool asFile = false, CancellationToken cancellationToken = default, string? dedupeKey = null) =>
-        chats.Add(chatId, asFile ? "file" : "image", caption, keyboard, await images.PutAsync(image, time.GetUtcNow(), Owner, cancellationToken));
+    public async Task<SentMessage> SendImageAsync(long chatId, byte[] image, string caption, Keyboard? keyboard = null, bool asFile = false, CancellationToken cancellationToken = default, string? dedupeKey = null) =>
+        new(chats.Add(chatId, asFile ? "file" : "image", caption, keyboard, await images.PutAsync(image, time.GetUtcNow(), Owner(chatId), cancellationToken)));
+
+    public async Task<long> SendFileAsync(long chatId, byte[] file, string fileName, string caption, CancellationToken cancellationToken = default) =>
+        chats.Add(chatId, "file", caption, null, await images.PutAsync(file, time.GetUtcNow(), Owner(chatId), cancellationToken));
 
     public Task EditTextAsync(long chatId, long messageId, string text, Keyboard? keyboard = null, CancellationToken cancellationToken = default)
     {
@@ -186,11 +196,11 @@ public sealed class WebMessenger(WebChats chats, IImageStore images, TimeProvide
         return Task.CompletedTask;
     }
 
-    public async Task<long> SendAnimationAsync(long chatId, byte[] video, string caption, Keyboard? keyboard = null, CancellationToken cancellationToken = default, string? dedupeKey = null) =>
-        chats.Add(chatId, "video", caption, keyboard, await images.PutAsync(video, time.GetUtcNow(), Owner, cancellationToken));
+    public async Task<SentMessage> SendAnimationAsync(long chatId, byte[] video, string caption, Keyboard? keyboard = null, CancellationToken cancellationToken = default, string? dedupeKey = null) =>
+        new(chats.Add(chatId, "video", caption, keyboard, await images.PutAsync(video, time.GetUtcNow(), Owner(chatId), cancellationToken)));
 
     public async Task EditImageAsync(long chatId, long messageId, byte[]? image, string caption, Keyboard? keyboard = null, CancellationToken cancellationToken = default) =>
-        chats.Edit(chatId, messageId, caption, keyboard, image == null ? null : await images.PutAsync(image, time.GetUtcNow(), Owner, cancellationToken));
+        chats.Edit(chatId, messageId, caption, keyboard, image == null ? null : await images.PutAsync(image, time.GetUtcNow(), Owner(chatId), cancellationToken));
 
     /// <summary>The callback id is "chat:n"; a text shows as a short notice.</summary>
     public Task AnswerButtonAsync(string callbackId, string? text = null, CancellationToken cancellationToken = default)

@@ -12,6 +12,9 @@ public sealed record WebOptions : IValidatableObject
     /// <summary>Null: on only when no other platform is configured; true: also beside Telegram/VK; false: never.</summary>
     public bool? Enabled { get; init; }
 
+    /// <summary>Serve the chat on the web host; false: the host serves the gallery alone (beside Telegram or VK), and needs no access key.</summary>
+    public bool Chat { get; init; } = true;
+
     /// <summary>Where Kestrel listens. Loopback by default; anything else needs <see cref="AccessKey"/>.</summary>
     [Required]
     public string Host { get; init; } = "127.0.0.1";
@@ -89,9 +92,13 @@ public sealed record WebOptions : IValidatableObject
     public static bool IsEnabled(IConfiguration configuration, bool otherPlatforms) =>
         configuration.GetSection(Section).GetValue<bool?>(nameof(Enabled)) ?? !otherPlatforms;
 
+    /// <summary>The web host runs and serves the chat (not the gallery alone).</summary>
+    public static bool ChatEnabled(IConfiguration configuration, bool otherPlatforms) =>
+        IsEnabled(configuration, otherPlatforms) && configuration.GetSection(Section).GetValue<bool?>(nameof(Chat)) != false;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (!IsLoopback && string.IsNullOrWhiteSpace(AccessKey))
+        if (Chat && !IsLoopback && string.IsNullOrWhiteSpace(AccessKey))
             yield return new ValidationResult($"Web:Host is {Host}, not loopback: set Web:AccessKey (ARTBOT_Web__AccessKey) so strangers cannot use the bot", [nameof(AccessKey)]);
         foreach (var proxy in KnownProxies ?? [])
             if (!IPAddress.TryParse(proxy, out _) && !System.Net.IPNetwork.TryParse(proxy, out _))

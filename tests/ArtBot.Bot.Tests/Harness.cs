@@ -56,18 +56,25 @@ public sealed class RecordingMessenger(string platform = "telegram") : IPaymentM
         return id;
     }
 
-    public Task<long> SendImageAsync(long chatId, byte[] image, string caption, Keyboard? keyboard = null, bool asFile = false, CancellationToken cancellationToken = default, string? dedupeKey = null)
+    public Task<SentMessage> SendImageAsync(long chatId, byte[] image, string caption, Keyboard? keyboard = null, bool asFile = false, CancellationToken cancellationToken = default, string? dedupeKey = null)
     {
         if (RefuseImages) throw new InvalidOperationException("Forbidden: bot was blocked by the user");
         var id = Interlocked.Increment(ref nextId);
         Log.Enqueue(new SentImage(chatId, id, image, caption, keyboard, asFile));
-        return Task.FromResult(id);
+        return Task.FromResult(new SentMessage(id));
     }
 
-    public Task<long> SendAnimationAsync(long chatId, byte[] video, string caption, Keyboard? keyboard = null, CancellationToken cancellationToken = default, string? dedupeKey = null)
+    public Task<SentMessage> SendAnimationAsync(long chatId, byte[] video, string caption, Keyboard? keyboard = null, CancellationToken cancellationToken = default, string? dedupeKey = null)
     {
         var id = Interlocked.Increment(ref nextId);
         Log.Enqueue(new SentImage(chatId, id, video, caption, keyboard, false));
+        return Task.FromResult(new SentMessage(id));
+    }
+
+    public Task<long> SendFileAsync(long chatId, byte[] file, string fileName, string caption, CancellationToken cancellationToken = default)
+    {
+        var id = Interlocked.Increment(ref nextId);
+        Log.Enqueue(new SentImage(chatId, id, file, caption, null, true));
         return Task.FromResult(id);
     }
 
@@ -152,6 +159,9 @@ public sealed class Harness : IDisposable, IJobSignal
 
     public LiteOfferStore Offers { get; }
 
+    /// <summary>The gallery as configured: no address, so no sharing, unless a test sets one before the domain is composed.</summary>
+    public ArtBot.Domain.Gallery.GalleryOptions Gallery { get; } = new();
+
     /// <summary>The domain over this harness's stores, composed as the host composes it.</summary>
     public TestDomain Domain { get; }
 
@@ -165,6 +175,7 @@ public sealed class Harness : IDisposable, IJobSignal
             .AddSingleton(Options).AddSingleton(Billing).AddSingleton(Policy).AddSingleton(Presets).AddSingleton(Capabilities)
             .AddSingleton(engine).AddSingleton<IUploadIntake>(Intake).AddSingleton<IMessengers>(Messenger).AddSingleton<IJobSignal>(this)
             .AddSingleton<TimeProvider>(Clock)
+            .AddSingleton(ports.Gallery ?? new LiteGalleryStore(Database)).AddSingleton(Gallery)
             .AddBotDomain(_ => TimeSpan.FromDays(7))
             .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
         var domain = new TestDomain(services);
@@ -304,7 +315,8 @@ public sealed class Harness : IDisposable, IJobSignal
 }
 
 /// <summary>The stores a domain works on.</summary>
-public sealed record BotPorts(IJobQueue Queue, IImageStore Images, IUserStore Users, ILedger Ledger, IOfferStore Offers, ICursorStore Marks, IClusterLock? Locks = null);
+public sealed record BotPorts(IJobQueue Queue, IImageStore Images, IUserStore Users, ILedger Ledger, IOfferStore Offers, ICursorStore Marks, IClusterLock? Locks = null,
+    ArtBot.Domain.Gallery.IGalleryStore? Gallery = null);
 
 /// <summary>The domain's services out of one container.</summary>
 public sealed class TestDomain(ServiceProvider services) : IDisposable

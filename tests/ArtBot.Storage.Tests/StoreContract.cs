@@ -1,12 +1,14 @@
 using ArtBot.Domain.Billing;
 using ArtBot.Domain.Bot;
+using ArtBot.Domain.Gallery;
 using ArtBot.Domain.Queue;
 using ArtBot.Storage.Postgres;
 
 namespace ArtBot.Storage.Tests;
 
 /// <summary>The stores of one provider, fresh for each test.</summary>
-public sealed record Stores(IJobQueue Queue, ILedger Ledger, IUserStore Users, ICursorStore Cursors, IOfferStore Offers, IImageStore Images, ISecretStore Secrets);
+public sealed record Stores(IJobQueue Queue, ILedger Ledger, IUserStore Users, ICursorStore Cursors, IOfferStore Offers, IImageStore Images, ISecretStore Secrets,
+    IGalleryStore Gallery);
 
 /// <summary>
 /// What every storage provider must do, written once: the queue's order and claims, booking and
@@ -428,6 +430,131 @@ public abstract class StoreContract : IDisposable
         Assert.Equal(S.Secrets.GetOrCreate("web-cookie"), S.Secrets.GetOrCreate("web-cookie"));
         Assert.Equal(32, S.Secrets.GetOrCreate("web-cookie").Length);
     }
+
+    private static GalleryEntry Entry(string id, long job, long user, DateTimeOffset at, string platform = "telegram") => new()
+    {
+        Id = id, Platform = platform, UserId = user, JobId = job, Kind = JobKind.Preset, PresetId = "wave", Image = $"img/{id}", Thumbnail = $"img/{id}t", SharedAt = at,
+    };
+
+    [Fact]
+    public async Task A_job_is_shared_once_and_listed_newest_first_or_by_the_weeks_likes()
+    {
+        var first = await S.Gallery.AddAsync(Entry("aaaaaaaaaa", 1, 5, Day.AddDays(-1)));
+        Assert.Equal("aaaaaaaaaa", first.Id);
+        // A second share of the same job returns the first entry and stores nothing.
+        Assert.Equal("aaaaaaaaaa", (await S.Gallery.AddAsync(Entry("bbbbbbbbbb", 1, 5, Day))).Id);
+        Assert.Null(await S.Gallery.GetAsync("bbbbbbbbbb"));
+        await S.Gallery.AddAsync(Entry("cccccccccc", 2, 6, Day));
+        await S.Gallery.AddAsync(Entry("dddddddddd", 3, 7, Day.AddDays(-9)));
+        Assert.Equal(["cccccccccc", "aaaaaaaaaa", "dddddddddd"], (await S.Gallery.ListAsync(GalleryOrder.Newest, Day.AddDays(-7), 0, 10)).Select(e => e.Id));
+        Assert.Equal(["aaaaaaaaaa"], (await S.Gallery.ListAsync(GalleryOrder.Newest, Day.AddDays(-7), 1, 1)).Select(e => e.Id));
+
+        // One like per person: the second is a repeat; the week's best ranks by likes, older entries out.
+        Assert.Equal(GalleryVote.Counted, await S.Gallery.LikeAsync("aaaaaaaaaa", "telegram:6"));
+        Assert.Equal(GalleryVote.Repeated, await S.Gallery.LikeAsync("aaaaaaaaaa", "telegram:6"));
+        Assert.Equal(GalleryVote.Counted, await S.Gallery.LikeAsync("aaaaaaaaaa", "web:8"));
+        Assert.Equal(GalleryVote.Counted, await S.Gallery.LikeAsync("dddddddddd", "web:8"));
+        Assert.Equal(GalleryVote.Missing, await S.Gallery.LikeAsync("zzzzzzzzzz", "web:8"));
+        Assert.Equal(2, (await S.Gallery.GetAsync("aaaaaaaaaa"))!.Likes);
+        Assert.Equal(["aaaaaaaaaa", "cccccccccc"], (await S.Gallery.ListAsync(GalleryOrder.WeekBest, Day.AddDays(-7), 0, 10)).Select(e => e.Id));
+
+        Assert.Equal("aaaaaaaaaa", (await S.Gallery.OfJobAsync(1))!.Id);
+        Assert.Equal(["aaaaaaaaaa"], (await S.Gallery.OfUserAsync("telegram", 5)).Select(e => e.Id));
+        Assert.Equal("aaaaaaaaaa", (await S.Gallery.RemoveAsync("aaaaaaaaaa"))!.Id);
+        Assert.Null(await S.Gallery.GetAsync("aaaaaaaaaa"));
+        Assert.Null(await S.Gallery.RemoveAsync("aaaaaaaaaa"));
+        // Shared again after it was taken out, its likes start over.
+        await S.Gallery.AddAsync(Entry("eeeeeeeeee", 1, 5, Day));
+        Assert.Equal(GalleryVote.Counted, await S.Gallery.LikeAsync("eeeeeeeeee", "telegram:6"));
+    }
+
+    [Fact]
+    public async Task Reports_put_a_picture_in_review_hidden_ones_and_banned_authors_are_not_listed()
+    {
+        await S.Gallery.AddAsync(Entry("aaaaaaaaaa", 1, 5, Day));
+        await S.Gallery.AddAsync(Entry("bbbbbbbbbb", 2, 6, Day.AddHours(-1)));
+        await S.Gallery.AddAsync(Entry("cccccccccc", 3, 7, Day.AddHours(-2)));
+        Assert.Equal(GalleryVote.Counted, await S.Gallery.ReportAsync("aaaaaaaaaa", "web:1", reviewAt: 2));
+        Assert.Equal(GalleryVote.Repeated, await S.Gallery.ReportAsync("aaaaaaaaaa", "web:1", reviewAt: 2));
+        Assert.False((await S.Gallery.GetAsync("aaaaaaaaaa"))!.InReview);
+        Assert.Equal(GalleryVote.Counted, await S.Gallery.ReportAsync("aaaaaaaaaa", "web:2", reviewAt: 2));
+        Assert.True((await S.Gallery.GetAsync("aaaaaaaaaa"))!.InReview);
+        Assert.Equal(["aaaaaaaaaa"], (await S.Gallery.InReviewAsync()).Select(e => e.Id));
+
+        Assert.True(await S.Gallery.SetHiddenAsync("bbbbbbbbbb", true));
+        Assert.False(await S.Gallery.SetHiddenAsync("zzzzzzzzzz", true));
+        await S.Users.SetBannedAsync("telegram", 7, true);
+        Assert.Empty(await S.Gallery.ListAsync(GalleryOrder.Newest, Day.AddDays(-7), 0, 10));
+
+        // Shown again: out of review, its reports cleared, so the same people may report it anew.
+        Assert.True(await S.Gallery.SetHiddenAsync("aaaaaaaaaa", false));
+        var shown = (await S.Gallery.GetAsync("aaaaaaaaaa"))!;
+        Assert.Equal((false, false, 0), (shown.Hidden, shown.InReview, shown.Reports));
+        Assert.Empty(await S.Gallery.InReviewAsync());
+        Assert.Equal(GalleryVote.Counted, await S.Gallery.ReportAsync("aaaaaaaaaa", "web:1", reviewAt: 2));
+        await S.Users.SetBannedAsync("telegram", 7, false);
+        Assert.Equal(["aaaaaaaaaa", "cccccccccc"], (await S.Gallery.ListAsync(GalleryOrder.Newest, Day.AddDays(-7), 0, 10)).Select(e => e.Id));
+    }
+
+    [Fact]
+    public async Task Forgetting_a_user_takes_their_pictures_likes_jobs_menus_profile_and_images_and_keeps_the_ledger()
+    {
+        await S.Gallery.AddAsync(Entry("aaaaaaaaaa", 1, 5, Day));
+        await S.Gallery.AddAsync(Entry("bbbbbbbbbb", 2, 6, Day));
+        await S.Gallery.LikeAsync("bbbbbbbbbb", "telegram:5");
+        await S.Gallery.LikeAsync("bbbbbbbbbb", "telegram:9");
+        await S.Gallery.LikeAsync("aaaaaaaaaa", "telegram:6");
+        Assert.Equal(["aaaaaaaaaa"], (await S.Gallery.ForgetAsync("telegram", 5)).Select(e => e.Id));
+        Assert.Null(await S.Gallery.GetAsync("aaaaaaaaaa"));
+        Assert.Equal(1, (await S.Gallery.GetAsync("bbbbbbbbbb"))!.Likes);
+        // Their like is gone, so they could like it again.
+        Assert.Equal(GalleryVote.Counted, await S.Gallery.LikeAsync("bbbbbbbbbb", "telegram:5"));
+
+        await Grant(5, 50);
+        var over = await Book(5, paid: false, JobClass.Light);
+        var queued = await Book(5, paid: false, JobClass.Light);
+        await S.Queue.UpdateAsync(over.Id, Day, j => j.RequestCancel(Day));
+        await Book(6, paid: false, JobClass.Light);
+        Assert.Equal([over.Id], (await S.Queue.ForgetAsync("telegram", 5)).Select(j => j.Id));
+        Assert.Null(await S.Queue.GetAsync(over.Id));
+        Assert.NotNull(await S.Queue.GetAsync(queued.Id));   // active: not the store's to drop
+        Assert.Equal(50, await S.Ledger.BalanceAsync("telegram", 5));
+
+        OfferMenu Menu(string id, long user) => new() { Id = id, Platform = "telegram", UserId = user, CreatedAt = Day, ExpiresAt = Day.AddDays(7), Offers = "[]" };
+        await S.Offers.SaveAsync(Menu("aaaaaaaaaaaaaaaa", 5));
+        await S.Offers.SaveAsync(Menu("bbbbbbbbbbbbbbbb", 6));
+        Assert.Equal(1, await S.Offers.DeleteUserAsync("telegram", 5));
+        Assert.Null(await S.Offers.FindAsync("aaaaaaaaaaaaaaaa"));
+        Assert.NotNull(await S.Offers.FindAsync("bbbbbbbbbbbbbbbb"));
+
+        await S.Users.SaveAsync(new UserProfile { Id = UserProfile.KeyOf("telegram", 5), Platform = "telegram", UserId = 5 });
+        await S.Users.SetBannedAsync("telegram", 5, true);
+        await S.Users.DeleteAsync("telegram", 5);
+        Assert.Null(await S.Users.FindAsync("telegram", 5));
+        Assert.True(await S.Users.IsBannedAsync("telegram", 5));   // the operator's record stays
+
+        // Owned by the user, kept for them ("telegram:5/…"), or neither: only the first two go.
+        var own = await S.Images.PutAsync([1], Day, "telegram:5");
+        var kept = await S.Images.PutAsync([2], Day, "telegram:5/gallery", keep: true);
+        var lookalike = await S.Images.PutAsync([3], Day, "telegram:55");
+        var other = await S.Images.PutAsync([4], Day, "telegram:6");
+        Assert.Equal(2, await S.Images.DeleteOwnedAsync("telegram:5"));
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => S.Images.GetAsync(own));
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => S.Images.GetAsync(kept));
+        Assert.Equal([3], await S.Images.GetAsync(lookalike));
+        Assert.Equal(1, await S.Images.DeleteAsync([other, other, "img/none"]));
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => S.Images.GetAsync(other));
+    }
+
+    [Fact]
+    public async Task A_kept_image_outlives_the_retention_period()
+    {
+        var kept = await S.Images.PutAsync([1, 2], Day.AddDays(-30), "telegram:5/gallery", keep: true);
+        var old = await S.Images.PutAsync([3], Day.AddDays(-30), "telegram:5");
+        Assert.Equal(1, await S.Images.DeleteOlderThanAsync(Day.AddDays(-7)));
+        Assert.Equal([1, 2], await S.Images.GetAsync(kept));
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => S.Images.GetAsync(old));
+    }
 }
 
 /// <summary>The contract on a LiteDB file.</summary>
@@ -440,7 +567,7 @@ public sealed class LiteStoreContract : StoreContract
     {
         database = new ArtBotDatabase(Path.Combine(folder, "artbot.db"));
         return new Stores(new LiteJobQueue(database), new LiteLedger(database), new LiteUserStore(database), new LiteCursorStore(database),
-            new LiteOfferStore(database), new LiteImageStore(database), new LiteSecretStore(database));
+            new LiteOfferStore(database), new LiteImageStore(database), new LiteSecretStore(database), new LiteGalleryStore(database));
     }
 
     public override void Dispose()
@@ -459,9 +586,9 @@ public sealed class PostgresStoreContract(PostgresCluster cluster) : StoreContra
     protected override Stores Open()
     {
         database = new PostgresDatabase(cluster.NewSchema());
-        Assert.Equal(4, database.SchemaVersion);
+        Assert.Equal(5, database.SchemaVersion);
         return new Stores(new PgJobQueue(database), new PgLedger(database), new PgUserStore(database), new PgCursorStore(database),
-            new PgOfferStore(database), new PgImageStore(database), new PgSecretStore(database));
+            new PgOfferStore(database), new PgImageStore(database), new PgSecretStore(database), new PgGalleryStore(database));
     }
 
     public override void Dispose() => database?.Dispose();

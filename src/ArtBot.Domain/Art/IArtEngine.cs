@@ -72,4 +72,7 @@ public interface IUploadIntake
 {
     /// <exception cref="ArtInputException">It is not a picture the bot can use (empty, not an image, damaged, too many pixels).</exception>
     Task<byte[]> PhotoAsync(byte[] upload, CancellationToken cancellationToken = default);
+
+    /// <summary>A small JPEG of a picture the bot made, <paramref name="side"/> pixels on its long side at most.</summary>
+    Task<byte[]> ThumbnailAsync(byte[] picture, int side, CancellationToken cancellationToken = default);
 }

@@ -12,7 +12,7 @@ namespace ArtBot.Domain.Billing;
 /// audit log. Answers are in the admin's language, with its plural forms; the command words
 /// themselves are the same in every language.
 /// </summary>
-public sealed class AdminService(IJobQueue queue, IUserStore users, ILedger ledger, IMessengers messengers, TimeProvider time, ILogger<AdminService> logger)
+public sealed class AdminService(IJobQueue queue, IUserStore users, ILedger ledger, IMessengers messengers, Gallery.GalleryService gallery, TimeProvider time, ILogger<AdminService> logger)
 {
     /// <summary>The commands, as typed in any language.</summary>
     public const string Syntax = """
@@ -22,6 +22,7 @@ public sealed class AdminService(IJobQueue queue, IUserStore users, ILedger ledg
         /admin ban USER · /admin unban USER
         /admin refund CHARGE_ID
         /admin audit
+        /admin review · /admin hide ID · /admin unhide ID
         """;
 
     public async Task<string> HandleAsync(UserProfile admin, string argument, CancellationToken ct)
@@ -75,6 +76,17 @@ public sealed class AdminService(IJobQueue queue, IUserStore users, ILedger ledg
                     return await AuditedAsync(who, args[0], detail, T(banned ? TextKey.AdminBanned : TextKey.AdminUnbanned, detail), ct);
                 case ["refund", var charge]:
                     return await RefundAsync(who, language, charge, ct);
+                case ["hide" or "unhide", var entry]:
+                    var hide = args[0] == "hide";
+                    return await gallery.SetHiddenAsync(entry, hide, ct)
+                        ? await AuditedAsync(who, args[0], entry, T(hide ? TextKey.AdminHidden : TextKey.AdminUnhidden, entry), ct)
+                        : T(TextKey.AdminNoEntry, Printable(entry));
+                case ["review"]:
+                    var waiting = await gallery.InReviewAsync(ct);
+                    return waiting.Count == 0
+                        ? T(TextKey.AdminReviewEmpty)
+                        : T(TextKey.AdminReview, string.Join("\n", waiting.Take(20).Select(e =>
+                            $"{e.Id} · {e.Platform}:{e.UserId} · {e.Reports} · {e.SharedAt:yyyy-MM-dd} · {gallery.Options.PageOf(e.Id)}")));
                 case ["audit"]:
                     var log = await ledger.AuditLogAsync(ct);
                     return log.Count == 0 ? T(TextKey.AdminAuditEmpty) : string.Join("\n", log.TakeLast(20).Select(a => $"{a.At:yyyy-MM-dd HH:mm} {a.Admin} {a.Action} {a.Detail}"));
@@ -136,6 +148,8 @@ public sealed class AdminService(IJobQueue queue, IUserStore users, ILedger ledg
         text == null ? fallback : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 && n <= max ? n : null;
 
     private static readonly string[] Platforms = ["telegram", "vk", "web"];
+
+    private static string Printable(string text) => new(text.Take(20).Select(c => char.IsControl(c) ? '?' : c).ToArray());
 
     private static (string Platform, long UserId)? Target(UserProfile admin, string target)
     {

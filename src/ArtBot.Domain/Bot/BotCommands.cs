@@ -12,7 +12,7 @@ public sealed record BotCommandInfo(string Command, string Description);
 public static class BotCommands
 {
     /// <summary>In menu order.</summary>
-    public static readonly string[] Menu = ["start", "dream", "status", "cancel", "history", "settings", "balance", "buy", "promo", "paysupport", "terms", "help"];
+    public static readonly string[] Menu = ["start", "dream", "status", "cancel", "history", "settings", "balance", "buy", "promo", "top", "gallery", "export", "forget", "paysupport", "terms", "help"];
 
     /// <summary>The commands a button under /start and /help runs.</summary>
     public static readonly string[] Buttons = ["status", "history", "settings", "balance", "cancel", "help"];

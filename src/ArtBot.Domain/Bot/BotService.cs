@@ -25,6 +25,7 @@ public sealed class BotService(
     AdminService admin,
     Art.ArtCapabilities capabilities,
     Art.IUploadIntake intake,
+    Gallery.SharingConversation sharing,
     TimeProvider time,
     ILogger<BotService> logger)
 {
@@ -34,13 +35,19 @@ public sealed class BotService(
     public async Task HandleAsync(Incoming incoming, IMessenger messenger, CancellationToken cancellationToken = default)
     {
         var user = await UserAsync(incoming.From, cancellationToken);
+        if (user.Banned && incoming is InlineQueryReceived banned)
+        {
+            // Telegram waits for an answer; a banned user's is empty.
+            await sharing.InlineAsync(user, banned, messenger, cancellationToken);
+            return;
+        }
         if (user.Banned && incoming is not PaymentReceived)
         {
             await IgnoreBannedAsync(user, incoming, messenger, cancellationToken);
             return;
         }
         await HandleCoreAsync(user, incoming, messenger, cancellationToken);
-        await users.SaveAsync(user, cancellationToken);
+        if (!user.Forgotten) await users.SaveAsync(user, cancellationToken);
     }
 
     private async Task HandleCoreAsync(UserProfile user, Incoming incoming, IMessenger messenger, CancellationToken cancellationToken)
@@ -69,11 +76,28 @@ public sealed class BotService(
                 break;
             case CommandMessage { Command: "history" }:
                 var recent = await queue.RecentResultsAsync(user.Platform, user.UserId, HistoryLength, cancellationToken);
+                var shared = await sharing.SharedAsync(user, cancellationToken);
                 if (recent.Count == 0) await messenger.SendTextAsync(chat, T(TextKey.HistoryEmpty), cancellationToken: cancellationToken);
                 else
                     await messenger.SendTextAsync(chat,
-                        T(TextKey.History) + "\n" + string.Join("\n", recent.Select((j, i) => T(TextKey.HistoryLine, i + 1, jobs.KindName(user.Language, j), j.FinishedAt ?? j.CreatedAt))),
-                        await menus.HistoryAsync(user, recent, cancellationToken), cancellationToken);
+                        T(TextKey.History) + "\n" + string.Join("\n", recent.Select((j, i) => T(TextKey.HistoryLine, i + 1, jobs.KindName(user.Language, j), j.FinishedAt ?? j.CreatedAt)
+                            + (shared.TryGetValue(j.Id, out var entry) ? T(TextKey.HistoryShared, entry.Likes) : ""))),
+                        await menus.HistoryAsync(user, recent, shared.Keys.ToHashSet(), cancellationToken), cancellationToken);
+                break;
+            case CommandMessage { Command: "top" }:
+                await sharing.TopAsync(user, chat, messenger, cancellationToken);
+                break;
+            case CommandMessage { Command: "gallery" }:
+                await sharing.GalleryLinkAsync(user, chat, messenger, cancellationToken);
+                break;
+            case CommandMessage { Command: "export" }:
+                await sharing.ExportAsync(user, chat, messenger, cancellationToken);
+                break;
+            case CommandMessage { Command: "forget" }:
+                await sharing.ForgetAskAsync(user, chat, messenger, cancellationToken);
+                break;
+            case InlineQueryReceived inline:
+                await sharing.InlineAsync(user, inline, messenger, cancellationToken);
                 break;
             case CommandMessage { Command: "settings" }:
                 await messenger.SendTextAsync(chat, SettingsText(user), await menus.SettingsAsync(user, cancellationToken), cancellationToken);
@@ -279,6 +303,11 @@ public sealed class BotService(
                 // The press is the command typed: the same path, the same checks.
                 await HandleCoreAsync(user, new CommandMessage(button.From, command.Command), messenger, ct);
                 return null;
+            case LikeOffer like:
+                return await sharing.LikeAsync(user, like, ct);
+            case ForgetOffer:
+                user.Forgotten = await sharing.ForgetAsync(user, button.From.ChatId, messenger, ct);
+                return null;
             case CancelOffer cancel:
                 // The offer was made to this user for their own job: the menu's owner is checked by the book.
                 await messenger.SendTextAsync(button.From.ChatId, await jobs.CancelAsync(user, ct, cancel.JobId), cancellationToken: ct);
@@ -294,6 +323,10 @@ public sealed class BotService(
     {
         switch (action)
         {
+            case FollowUp.Share or FollowUp.ShareWithPainting:
+                return await sharing.ShareAsync(user, button.From.ChatId, job, action == FollowUp.ShareWithPainting, messenger, ct);
+            case FollowUp.Unshare:
+                return await sharing.UnshareAsync(user, button.From.ChatId, job, messenger, ct);
             // An animation from /history: the same choices, for a clip.
             case FollowUp.AnotherStyle when job.Kind == JobKind.Animation:
                 await messenger.SendTextAsync(button.From.ChatId, Texts.Get(user.Language, TextKey.AnimationMenu, options.Free.AnimationSeconds, options.Free.AnimationSide),

@@ -5,7 +5,7 @@ using ArtBot.Domain.Queue;
 namespace ArtBot.Domain.Bot;
 
 /// <summary>Every keyboard the bot sends, made of offers (<see cref="OfferBook"/>): what each button does is decided here, once.</summary>
-public sealed class Menus(OfferBook offers, PresetCatalog presets, ArtCapabilities capabilities, BotOptions options, BillingOptions billing)
+public sealed class Menus(OfferBook offers, PresetCatalog presets, ArtCapabilities capabilities, BotOptions options, BillingOptions billing, Gallery.GalleryOptions gallery)
 {
     /// <summary>The presets whose weights this host has, in the catalog's order (the preview sheet numbers its tiles the same way).</summary>
     private IEnumerable<StylePreset> Offered => presets.All.Where(p => capabilities.Presets.Contains(p.Id));
@@ -111,18 +111,34 @@ public sealed class Menus(OfferBook offers, PresetCatalog presets, ArtCapabiliti
     }
 
     /// <summary>Under a delivered result: "Stronger", "Another style", "Dream this", for that job's owner.</summary>
-    public Task<Keyboard> ResultAsync(Job job, CancellationToken ct)
+    /// <summary>
+    /// Under a delivered result: "Stronger", "Another style", "Dream this" (an animation: another
+    /// style), then "Share" (a Gatys picture: also with its painting) and, where the platform has
+    /// inline mode, "Send to a chat". All for that job's owner.
+    /// </summary>
+    public async Task<Keyboard> ResultAsync(Job job, CancellationToken ct)
     {
-        IReadOnlyList<IReadOnlyList<(string, Offer)>> rows =
-        [[
-            (Texts.Get(job.Language, TextKey.ButtonStronger), new FollowUpOffer(job.Id, FollowUp.Stronger)),
-            (Texts.Get(job.Language, TextKey.ButtonAnotherPreset), new FollowUpOffer(job.Id, FollowUp.AnotherStyle)),
-            (Texts.Get(job.Language, TextKey.ButtonDreamThis), new FollowUpOffer(job.Id, FollowUp.DreamThis)),
-        ]];
-        // A picture from one painting can take a second one, blended.
-        if (job is { Kind: JobKind.Stylize, SecondStyleImage: null })
-            rows = [[.. rows[0], (Texts.Get(job.Language, TextKey.ButtonAddPainting), new FollowUpOffer(job.Id, FollowUp.AddPainting))]];
-        return offers.KeyboardAsync(job.Platform, job.UserId, rows, cancellationToken: ct);
+        string T(string key) => Texts.Get(job.Language, key);
+        var rows = new List<IReadOnlyList<(string, Offer)>>();
+        if (job.Kind == JobKind.Animation) rows.Add([(T(TextKey.ButtonAnotherPreset), new FollowUpOffer(job.Id, FollowUp.AnotherStyle))]);
+        else
+        {
+            (string, Offer)[] first =
+            [
+                (T(TextKey.ButtonStronger), new FollowUpOffer(job.Id, FollowUp.Stronger)),
+                (T(TextKey.ButtonAnotherPreset), new FollowUpOffer(job.Id, FollowUp.AnotherStyle)),
+                (T(TextKey.ButtonDreamThis), new FollowUpOffer(job.Id, FollowUp.DreamThis)),
+            ];
+            // A picture from one painting can take a second one, blended.
+            if (job is { Kind: JobKind.Stylize, SecondStyleImage: null }) first = [.. first, (T(TextKey.ButtonAddPainting), new FollowUpOffer(job.Id, FollowUp.AddPainting))];
+            rows.Add(first);
+        }
+        if (gallery.Sharing)
+            rows.Add(job.Kind == JobKind.Stylize
+                ? [(T(TextKey.ButtonShare), new FollowUpOffer(job.Id, FollowUp.Share)), (T(TextKey.ButtonShareWithPainting), new FollowUpOffer(job.Id, FollowUp.ShareWithPainting))]
+                : [(T(TextKey.ButtonShare), new FollowUpOffer(job.Id, FollowUp.Share))]);
+        var keyboard = await offers.KeyboardAsync(job.Platform, job.UserId, rows, cancellationToken: ct);
+        return keyboard.With([Button.SendToChat(T(TextKey.ButtonSendToChat), Gallery.SharingConversation.InlineQueryOf(job))]);
     }
 
     /// <summary>The mix of two paintings: 30/70, 50/50, 70/30 (the first painting's share first). One-shot: one press, one job.</summary>
@@ -136,12 +152,13 @@ public sealed class Menus(OfferBook offers, PresetCatalog presets, ArtCapabiliti
     public static readonly double[] BlendShares = [0.3, 0.5, 0.7];
 
     /// <summary>/history: for each picture, "send it again" and "another style" (the menu of presets for its photo).</summary>
-    public Task<Keyboard> HistoryAsync(UserProfile user, IReadOnlyList<Job> recent, CancellationToken ct) =>
+    public Task<Keyboard> HistoryAsync(UserProfile user, IReadOnlyList<Job> recent, IReadOnlySet<long> shared, CancellationToken ct) =>
         offers.KeyboardAsync(user.Platform, user.UserId,
             recent.Select((job, i) => (IReadOnlyList<(string, Offer)>)
             [
                 (T(user, TextKey.ButtonSendAgain, i + 1), new FollowUpOffer(job.Id, FollowUp.SendAgain)),
                 (T(user, TextKey.ButtonOtherStyle, i + 1), new FollowUpOffer(job.Id, FollowUp.AnotherStyle)),
+                .. shared.Contains(job.Id) ? [(T(user, TextKey.ButtonUnshareNumber, i + 1), (Offer)new FollowUpOffer(job.Id, FollowUp.Unshare))] : Array.Empty<(string, Offer)>(),
             ]).ToList(),
             cancellationToken: ct);
 

@@ -25,6 +25,9 @@ public sealed record AnimationMessage(ChatUser From, byte[] Video, string? Capti
 
 public sealed record ButtonPressed(ChatUser From, string CallbackId, string Data) : Incoming(From);
 
+/// <summary>The user typed the bot's name in some chat (Telegram inline mode): their pictures are offered to send there.</summary>
+public sealed record InlineQueryReceived(ChatUser From, string QueryId, string Query) : Incoming(From);
+
 public sealed record TextMessage(ChatUser From, string Text) : Incoming(From);
 
 /// <summary>What a user can send that the bot cannot paint.</summary>
@@ -45,12 +48,33 @@ public enum UploadProblem { TooLarge, NotFromPlatform, Unavailable }
 /// <param name="LimitBytes">The size limit, for <see cref="UploadProblem.TooLarge"/>.</param>
 public sealed record UploadRefusal(UploadProblem Problem, long LimitBytes = 0);
 
-public sealed record Button(string Text, string Data);
+/// <summary>
+/// A button: an offer's press (<see cref="Data"/>), or where a platform has them, a link
+/// (<see cref="Url"/>) or "send to a chat" with an inline query (<see cref="SwitchInline"/>). A
+/// platform without a kind of button leaves it out.
+/// </summary>
+public sealed record Button(string Text, string Data, string? Url = null, string? SwitchInline = null)
+{
+    public static Button Link(string text, string url) => new(text, "", Url: url);
+
+    public static Button SendToChat(string text, string query) => new(text, "", SwitchInline: query);
+
+    public bool IsPress => Url == null && SwitchInline == null;
+}
 
 public sealed record Keyboard(IReadOnlyList<IReadOnlyList<Button>> Rows)
 {
     public static Keyboard Of(params IReadOnlyList<Button>[] rows) => new(rows);
+
+    /// <summary>This keyboard with more rows under it.</summary>
+    public Keyboard With(params IReadOnlyList<Button>[] rows) => new([.. Rows, .. rows.Where(r => r.Count > 0)]);
 }
+
+/// <summary>A message as sent: its id, and for a picture the platform's id of the file (Telegram's file_id), to send it again without uploading.</summary>
+public sealed record SentMessage(long MessageId, string? FileId = null);
+
+/// <summary>One picture offered in an inline answer: sent by its platform file id.</summary>
+public sealed record InlinePicture(string Id, string FileId, bool IsAnimation, string Caption);
 
 /// <summary>
 /// One chat platform's way of answering. Message ids are the platform's.
@@ -65,9 +89,9 @@ public interface IMessenger
 
     /// <param name="asFile">Send as a document (full quality) instead of a compressed photo.</param>
     /// <summary>An animation (H.264 MP4), played in the chat as a GIF is.</summary>
-    Task<long> SendAnimationAsync(long chatId, byte[] video, string caption, Keyboard? keyboard = null, CancellationToken cancellationToken = default, string? dedupeKey = null);
+    Task<SentMessage> SendAnimationAsync(long chatId, byte[] video, string caption, Keyboard? keyboard = null, CancellationToken cancellationToken = default, string? dedupeKey = null);
 
-    Task<long> SendImageAsync(long chatId, byte[] image, string caption, Keyboard? keyboard = null, bool asFile = false, CancellationToken cancellationToken = default, string? dedupeKey = null);
+    Task<SentMessage> SendImageAsync(long chatId, byte[] image, string caption, Keyboard? keyboard = null, bool asFile = false, CancellationToken cancellationToken = default, string? dedupeKey = null);
 
     /// <summary>
     /// Replaces a photo message's picture (when <paramref name="image"/> is given) and caption; its
@@ -79,6 +103,19 @@ public interface IMessenger
     Task EditTextAsync(long chatId, long messageId, string text, Keyboard? keyboard = null, CancellationToken cancellationToken = default);
 
     Task AnswerButtonAsync(string callbackId, string? text = null, CancellationToken cancellationToken = default);
+
+    /// <summary>A file to keep (a zip of the user's pictures), under <paramref name="fileName"/>.</summary>
+    Task<long> SendFileAsync(long chatId, byte[] file, string fileName, string caption, CancellationToken cancellationToken = default);
+}
+
+/// <summary>A platform with inline mode (Telegram): the bot answers a query typed in any chat with pictures to send there.</summary>
+public interface IInlineMessenger : IMessenger
+{
+    /// <summary>
+    /// Answers for this user only (personal), cached <paramref name="cacheSeconds"/>; each result
+    /// carries a "<paramref name="makeYourOwn"/>" link that opens the bot.
+    /// </summary>
+    Task AnswerInlineQueryAsync(string queryId, IReadOnlyList<InlinePicture> results, string makeYourOwn, int cacheSeconds, CancellationToken cancellationToken = default);
 }
 
 /// <summary>A platform that takes payments (Telegram Stars).</summary>

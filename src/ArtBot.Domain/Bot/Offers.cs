@@ -22,6 +22,8 @@ namespace ArtBot.Domain.Bot;
 [JsonDerivedType(typeof(CommandOffer), "command")]
 [JsonDerivedType(typeof(BlendOffer), "blend")]
 [JsonDerivedType(typeof(AnimationOffer), "animate")]
+[JsonDerivedType(typeof(LikeOffer), "like")]
+[JsonDerivedType(typeof(ForgetOffer), "forget")]
 public abstract record Offer;
 
 /// <summary>Paint this photo with a preset (the photo the menu was sent for, not whatever came later).</summary>
@@ -38,7 +40,8 @@ public sealed record StyleNextOffer(string Content) : Offer;
 /// <summary>A Gatys or dream request at one tier, priced from configuration when pressed.</summary>
 public sealed record TierOffer(Tier Tier, int Iterations, JobRequest Request) : Offer;
 
-public enum FollowUp { Stronger, AnotherStyle, DreamThis, SendAgain, AddPainting }
+/// <summary>New actions go last: stored menus name them by number.</summary>
+public enum FollowUp { Stronger, AnotherStyle, DreamThis, SendAgain, AddPainting, Share, ShareWithPainting, Unshare }
 
 /// <summary>A button under a delivered result, or beside it in /history.</summary>
 public sealed record FollowUpOffer(long JobId, FollowUp Action) : Offer;
@@ -53,6 +56,12 @@ public sealed record CancelOffer(long JobId) : Offer;
 
 /// <summary>A command run from a button under /start or /help (one of <see cref="BotCommands.Buttons"/>).</summary>
 public sealed record CommandOffer(string Command) : Offer;
+
+/// <summary>♥ under a picture of /top: one like per person, however often pressed.</summary>
+public sealed record LikeOffer(string EntryId) : Offer;
+
+/// <summary>The confirmation of /forget.</summary>
+public sealed record ForgetOffer : Offer;
 
 /// <summary>A pack of credits sold for Telegram Stars.</summary>
 public sealed record PackOffer(string PackId) : Offer;
@@ -98,6 +107,9 @@ public interface IOfferStore
     Task<bool> UseAsync(string id, CancellationToken cancellationToken = default);
 
     Task<int> DeleteExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes every menu sent to a user.</summary>
+    Task<int> DeleteUserAsync(string platform, long userId, CancellationToken cancellationToken = default);
 }
 
 /// <summary>

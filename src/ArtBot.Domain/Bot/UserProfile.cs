@@ -40,6 +40,10 @@ public sealed class UserProfile
     /// <summary>The network the user last wrote from, on a platform whose users cost nothing to make (the web chat).</summary>
     public string? Network { get; set; }
 
+    /// <summary>Deleted on the user's request while this message was handled: not to be saved back.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool Forgotten { get; set; }
+
     public static string KeyOf(string platform, long userId) => $"{platform}:{userId}";
 
     /// <summary>
@@ -63,6 +67,9 @@ public interface IUserStore
     Task SetBannedAsync(string platform, long userId, bool banned, CancellationToken cancellationToken = default);
 
     Task<bool> IsBannedAsync(string platform, long userId, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes the profile (settings, conversation state); a ban stays: it is the operator's record, not the user's data.</summary>
+    Task DeleteAsync(string platform, long userId, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Size and iteration limits of one tier; for animated presets, the long side and the seconds of the clip painted.</summary>

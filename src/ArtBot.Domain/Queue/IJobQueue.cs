@@ -79,6 +79,9 @@ public interface IJobQueue
 
     Task<int> QueuedCountAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>Deletes a user's jobs that are over (none may be active: the caller checked); returns them, for their images.</summary>
+    Task<IReadOnlyList<Job>> ForgetAsync(string platform, long userId, CancellationToken cancellationToken = default);
+
     /// <summary>True when several processes share this store: start-up then recovers only expired leases.</summary>
     bool SharedByProcesses { get; }
 }
@@ -86,8 +89,18 @@ public interface IJobQueue
 /// <summary>Uploaded photos and results, kept for the retention period.</summary>
 public interface IImageStore
 {
-    /// <param name="owner">Whose allowance it counts against (<c>telegram:123</c>, <c>web-net:…</c>); results count against their job's user.</param>
-    Task<string> PutAsync(byte[] image, DateTimeOffset now, string owner, CancellationToken cancellationToken = default);
+    /// <param name="owner">
+    /// Whose allowance it counts against (<c>telegram:123</c>, <c>web-net:…</c>); results count against
+    /// their job's user. A copy kept for a user but counted against nobody is owned by
+    /// "<c>user key/what</c>" (<c>web:7/chat</c>), so <see cref="DeleteOwnedAsync"/> finds it.
+    /// </param>
+    /// <param name="keep">Kept past the retention period until deleted by id (a shared picture).</param>
+    Task<string> PutAsync(byte[] image, DateTimeOffset now, string owner, CancellationToken cancellationToken = default, bool keep = false);
+
+    Task<int> DeleteAsync(IEnumerable<string> ids, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes everything <paramref name="owner"/> stored, and what is kept for them ("owner/…"), kept or not.</summary>
+    Task<int> DeleteOwnedAsync(string owner, CancellationToken cancellationToken = default);
 
     /// <summary>Bytes stored for <paramref name="owner"/> since <paramref name="since"/> (and still kept).</summary>
     Task<long> StoredBytesAsync(string owner, DateTimeOffset since, CancellationToken cancellationToken = default);
@@ -95,7 +108,7 @@ public interface IImageStore
     /// <exception cref="KeyNotFoundException">No such image (expired or never stored).</exception>
     Task<byte[]> GetAsync(string id, CancellationToken cancellationToken = default);
 
-    /// <summary>Deletes images stored before <paramref name="cutoff"/>; returns how many.</summary>
+    /// <summary>Deletes images stored before <paramref name="cutoff"/>, except kept ones; returns how many.</summary>
     Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default);
 }
 

@@ -112,6 +112,9 @@ public sealed class Job
 
     [JsonInclude] public string? Error { get; private set; }
     [JsonInclude] public DateTimeOffset? DeliveredAt { get; private set; }
+
+    /// <summary>The platform's id of the delivered picture's file (Telegram's file_id): what inline mode sends again.</summary>
+    [JsonInclude] public string? ResultFileId { get; private set; }
     [JsonInclude] public long? ProgressMessageId { get; private set; }
     [JsonInclude] public int ProgressStep { get; private set; }
     [JsonInclude] public int ProgressTotal { get; private set; }
@@ -322,11 +325,12 @@ public sealed class Job
     public bool DeliveryDue(DateTimeOffset now) => AwaitsDelivery && (NextDeliveryAt == null || NextDeliveryAt <= now) && (LeaseUntil == null || LeaseUntil < now);
 
     /// <summary>The picture reached its user: a paid job settles now (in full, or by the work done when stopped).</summary>
-    public JobChange Deliver(string attempt, DateTimeOffset now)
+    public JobChange Deliver(string attempt, DateTimeOffset now, string? fileId = null)
     {
         if (!Holds(attempt)) return Stale();
         if (!AwaitsDelivery) return JobChange.Refuse("delivered before");
         DeliveredAt = now;
+        ResultFileId = fileId;
         NextDeliveryAt = null;
         LeaseUntil = null;
         return new JobChange(JobEvent.Delivered, Settle: Paid && !Settled);

@@ -139,7 +139,7 @@ internal sealed class LiveProgress : IProgress<RenderProgress>
     {
         var caption = Texts.Get(job.Language, TextKey.Preview, snapshot.Percent);
         if (previewMessage is { } preview) await messenger.EditImageAsync(job.ChatId, preview, snapshot.Image, caption, cancel, CancellationToken.None);
-        else previewMessage = await messenger.SendImageAsync(job.ChatId, snapshot.Image, caption, cancel, cancellationToken: CancellationToken.None,
-            dedupeKey: $"job:{job.Id}:preview:{job.Attempts}");
+        else previewMessage = (await messenger.SendImageAsync(job.ChatId, snapshot.Image, caption, cancel, cancellationToken: CancellationToken.None,
+            dedupeKey: $"job:{job.Id}:preview:{job.Attempts}")).MessageId;
     }
 }

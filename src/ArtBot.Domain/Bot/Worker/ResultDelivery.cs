@@ -15,9 +15,10 @@ public sealed class ResultDelivery(IJobQueue queue, IMessengers messengers, Menu
     /// <param name="attempt">The sender's hold on the job: the render attempt, or the sweeper's delivery claim.</param>
     public async Task DeliverAsync(Job job, string attempt, byte[] image, CancellationToken cancellationToken)
     {
+        SentMessage sent;
         try
         {
-            await SendAsync(job, image, cancellationToken);
+            sent = await SendAsync(job, image, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -36,7 +37,7 @@ public sealed class ResultDelivery(IJobQueue queue, IMessengers messengers, Menu
         }
         observers.Reached(JobStep.Sent, job);
         var at = time.GetUtcNow();
-        var delivered = await queue.UpdateAsync(job.Id, at, j => j.Deliver(attempt, at), CancellationToken.None);
+        var delivered = await queue.UpdateAsync(job.Id, at, j => j.Deliver(attempt, at, sent.FileId), CancellationToken.None);
         if (!delivered.Applied)
         {
             // Another holder took the delivery over after this one's lease ran out: it records it.
@@ -50,19 +51,17 @@ public sealed class ResultDelivery(IJobQueue queue, IMessengers messengers, Menu
             await notices.TellAsync(delivered.Job, Texts.Get(job.Language, TextKey.ChargedForWorkDone, settled.Charged, settled.Returned), "settled", cancellationToken);
     }
 
-    private async Task SendAsync(Job job, byte[] image, CancellationToken cancellationToken)
+    private async Task<SentMessage> SendAsync(Job job, byte[] image, CancellationToken cancellationToken)
     {
         var caption = notices.Caption(job);
         var messenger = messengers.For(job.Platform);
         if (job.Kind == JobKind.Animation)
-        {
-            await messenger.SendAnimationAsync(job.ChatId, image, caption, null, cancellationToken, $"job:{job.Id}:result");
-            return;
-        }
+            return await messenger.SendAnimationAsync(job.ChatId, image, caption, await menus.ResultAsync(job, cancellationToken), cancellationToken, $"job:{job.Id}:result");
         var keyboard = job.Kind == JobKind.Gallery ? await menus.PhotoAsync(job, cancellationToken) : await menus.ResultAsync(job, cancellationToken);
-        await messenger.SendImageAsync(job.ChatId, image, caption, keyboard, asFile: false, cancellationToken, $"job:{job.Id}:result");
+        var sent = await messenger.SendImageAsync(job.ChatId, image, caption, keyboard, asFile: false, cancellationToken, $"job:{job.Id}:result");
         // The full-quality file is part of a finished HD picture, not of work the user stopped.
         if (options.LimitsOf(job.Tier).SendFile && job.Kind != JobKind.Gallery && job.State == JobState.Done)
             await messenger.SendImageAsync(job.ChatId, image, caption, null, asFile: true, cancellationToken, $"job:{job.Id}:file");
+        return sent;
     }
 }

@@ -1,0 +1,128 @@
+using System.Text.Json;
+using ArtBot.Domain.Bot;
+using ArtBot.Domain.Gallery;
+using Npgsql;
+using static ArtBot.Storage.Postgres.PostgresDatabase;
+
+namespace ArtBot.Storage.Postgres;
+
+/// <summary>
+/// Shared pictures on PostgreSQL: a row per entry (the entry as JSON beside the columns listed,
+/// counted and moderated by), and a vote per person, entry and kind whose primary key makes a
+/// second like a no-op; a vote and its count change in one statement.
+/// </summary>
+public sealed class PgGalleryStore(PostgresDatabase database) : IGalleryStore
+{
+    private const string Columns = "data, likes, reports, hidden, in_review";
+    private const short Like = 0, Report = 1;
+
+    public Task<GalleryEntry> AddAsync(GalleryEntry entry, CancellationToken cancellationToken = default) =>
+        database.InTransactionAsync(async (c, t) =>
+        {
+            await using (var insert = Command(c, t, """
+                insert into gallery (id, platform, user_id, job_id, shared_at, likes, reports, hidden, in_review, data)
+                values (@id, @p, @u, @job, @at, @likes, @reports, @hidden, @review, @data::jsonb) on conflict (job_id) do nothing
+                """, ("id", entry.Id), ("p", entry.Platform), ("u", entry.UserId), ("job", entry.JobId), ("at", entry.SharedAt.ToUniversalTime()),
+                ("likes", entry.Likes), ("reports", entry.Reports), ("hidden", entry.Hidden), ("review", entry.InReview), ("data", JsonSerializer.Serialize(entry, Json))))
+                if (await insert.ExecuteNonQueryAsync(cancellationToken) == 1) return entry;
+            await using var existing = Command(c, t, $"select {Columns} from gallery where job_id = @job", ("job", entry.JobId));
+            return (await ReadAllAsync(existing, cancellationToken))[0];
+        }, cancellationToken);
+
+    public async Task<GalleryEntry?> GetAsync(string id, CancellationToken cancellationToken = default) =>
+        (await QueryAsync($"select {Columns} from gallery where id = @id", cancellationToken, ("id", id))).FirstOrDefault();
+
+    public async Task<GalleryEntry?> OfJobAsync(long jobId, CancellationToken cancellationToken = default) =>
+        (await QueryAsync($"select {Columns} from gallery where job_id = @job", cancellationToken, ("job", jobId))).FirstOrDefault();
+
+    public Task<IReadOnlyList<GalleryEntry>> OfUserAsync(string platform, long userId, CancellationToken cancellationToken = default) =>
+        QueryAsync($"select {Columns} from gallery where platform = @p and user_id = @u order by shared_at desc", cancellationToken, ("p", platform), ("u", userId));
+
+    public async Task<GalleryEntry?> RemoveAsync(string id, CancellationToken cancellationToken = default) =>
+        // Its votes go with it (on delete cascade).
+        (await QueryAsync($"delete from gallery where id = @id returning {Columns}", cancellationToken, ("id", id))).FirstOrDefault();
+
+    public Task<IReadOnlyList<GalleryEntry>> ListAsync(GalleryOrder order, DateTimeOffset since, int skip, int take, CancellationToken cancellationToken = default) =>
+        QueryAsync($"""
+            select {Columns} from gallery g
+            where not hidden and not in_review
+              and not exists (select 1 from bans b where b.id = g.platform || ':' || g.user_id and b.banned)
+              {(order == GalleryOrder.WeekBest ? "and shared_at >= @since order by likes desc, shared_at desc" : "order by shared_at desc")}, id
+            offset @skip limit @take
+            """, cancellationToken, ("since", since.ToUniversalTime()), ("skip", skip), ("take", take));
+
+    public Task<GalleryVote> LikeAsync(string id, string person, CancellationToken cancellationToken = default) =>
+        VoteAsync(id, person, Like, "likes = likes + 1", cancellationToken);
+
+    public Task<GalleryVote> ReportAsync(string id, string person, int reviewAt, CancellationToken cancellationToken = default) =>
+        VoteAsync(id, person, Report, "reports = reports + 1, in_review = in_review or (not hidden and reports + 1 >= @review)", cancellationToken, ("review", reviewAt));
+
+    private Task<GalleryVote> VoteAsync(string id, string person, short kind, string count, CancellationToken ct, params (string, object?)[] more) =>
+        database.InTransactionAsync(async (c, t) =>
+        {
+            // The vote's insert locks nothing else: the count moves in the same transaction, only when the vote is new.
+            await using var vote = Command(c, t, $"""
+                with voted as (
+                    insert into gallery_votes (entry_id, person, kind) select id, @person, @kind from gallery where id = @id
+                    on conflict do nothing returning entry_id)
+                update gallery set {count} where id in (select entry_id from voted)
+                """, [("id", id), ("person", person), ("kind", kind), .. more]);
+            if (await vote.ExecuteNonQueryAsync(ct) == 1) return GalleryVote.Counted;
+            await using var exists = Command(c, t, "select 1 from gallery where id = @id", ("id", id));
+            return await exists.ExecuteScalarAsync(ct) == null ? GalleryVote.Missing : GalleryVote.Repeated;
+        }, ct);
+
+    public Task<bool> SetHiddenAsync(string id, bool hidden, CancellationToken cancellationToken = default) =>
+        database.InTransactionAsync(async (c, t) =>
+        {
+            await using var update = Command(c, t, "update gallery set hidden = @hidden, in_review = false, reports = case when @hidden then reports else 0 end where id = @id",
+                ("id", id), ("hidden", hidden));
+            if (await update.ExecuteNonQueryAsync(cancellationToken) == 0) return false;
+            if (!hidden)
+                await using (var clear = Command(c, t, "delete from gallery_votes where entry_id = @id and kind = @kind", ("id", id), ("kind", Report)))
+                    await clear.ExecuteNonQueryAsync(cancellationToken);
+            return true;
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<GalleryEntry>> InReviewAsync(CancellationToken cancellationToken = default) =>
+        QueryAsync($"select {Columns} from gallery where in_review order by shared_at", cancellationToken);
+
+    public Task<IReadOnlyList<GalleryEntry>> ForgetAsync(string platform, long userId, CancellationToken cancellationToken = default) =>
+        database.InTransactionAsync(async (c, t) =>
+        {
+            var person = UserProfile.KeyOf(platform, userId);
+            await using (var votes = Command(c, t, """
+                with gone as (delete from gallery_votes where person = @person returning entry_id, kind)
+                update gallery g set likes = greatest(0, likes - (select count(*) from gone where entry_id = g.id and kind = 0)),
+                    reports = greatest(0, reports - (select count(*) from gone where entry_id = g.id and kind = 1))
+                where id in (select entry_id from gone)
+                """, ("person", person)))
+                await votes.ExecuteNonQueryAsync(cancellationToken);
+            await using var own = Command(c, t, $"delete from gallery where platform = @p and user_id = @u returning {Columns}", ("p", platform), ("u", userId));
+            return await ReadAllAsync(own, cancellationToken);
+        }, cancellationToken);
+
+    private Task<IReadOnlyList<GalleryEntry>> QueryAsync(string sql, CancellationToken ct, params (string, object?)[] parameters) =>
+        database.WithConnectionAsync(async c =>
+        {
+            await using var select = Command(c, null, sql, parameters);
+            return await ReadAllAsync(select, ct);
+        }, ct);
+
+    private static async Task<IReadOnlyList<GalleryEntry>> ReadAllAsync(NpgsqlCommand command, CancellationToken ct)
+    {
+        var entries = new List<GalleryEntry>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var entry = JsonSerializer.Deserialize<GalleryEntry>(reader.GetString(0), Json)!;
+            // The columns are the truth of what changes after sharing.
+            entry.Likes = reader.GetInt32(1);
+            entry.Reports = reader.GetInt32(2);
+            entry.Hidden = reader.GetBoolean(3);
+            entry.InReview = reader.GetBoolean(4);
+            entries.Add(entry);
+        }
+        return entries;
+    }
+}
