@@ -20,6 +20,11 @@ public sealed class BotUnderTest : IAsyncDisposable
 
     public string Database => Path.Combine(folder, "artbot.db");
 
+    /// <summary>The public gallery's address (ends in "/"): the web chat's own host, or beside a messenger a web host serving the gallery alone.</summary>
+    public string GalleryUrl { get; private set; } = "";
+
+    private int galleryPort;
+
     /// <summary>The running host's services (its hosted servers among them).</summary>
     public IServiceProvider Services => host?.Services ?? throw new InvalidOperationException("the bot is not running");
 
@@ -46,7 +51,21 @@ public sealed class BotUnderTest : IAsyncDisposable
             ["Bot:ProgressInterval"] = "00:00:00",
             ["Ops:Port"] = "0",
         };
+        if (platform.Platform != "web")
+        {
+            // The same port across restarts: links the bot sent stay good.
+            if (galleryPort == 0)
+            {
+                using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+                listener.Start();
+                galleryPort = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+            }
+            overrides["Web:Enabled"] = "true";
+            overrides["Web:Chat"] = "false";
+            overrides["Web:Port"] = galleryPort.ToString();
+        }
         foreach (var (key, value) in settings) overrides[key] = value;
+        GalleryUrl = $"http://127.0.0.1:{overrides["Web:Port"]}/";
         var builder = BotHost.CreateBuilder(overrides, LogLevel.Warning);
         builder.Services.AddSingleton<TimeProvider>(DaytimeClock.Instance);
         builder.Logging.AddProvider(Logs);

@@ -24,6 +24,11 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
 
     protected string Database => bot.Database;
 
+    protected string GalleryUrl => bot.GalleryUrl;
+
+    /// <summary>What a picture's buttons offer to do here ("send to a chat" is Telegram's alone, and tested there).</summary>
+    protected static IReadOnlyList<string> Actions(Sent x) => x.ButtonLabels.Where(l => l != "Send to a chat").ToList();
+
     protected IServiceProvider BotServices => bot.Services;
 
     public Task InitializeAsync() => Chat.StartAsync();
@@ -124,7 +129,7 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
         Assert.Contains(sent, c => c.Kind == SentKind.ButtonAnswer);
         var result = sent.Last(c => c.Kind == SentKind.Photo);
         Assert.StartsWith("Style “Udnie”", result.Text);
-        Assert.Equal(["Stronger", "Another style", "Dream this"], result.ButtonLabels);
+        Assert.Equal(["Stronger", "Another style", "Dream this", "🌐 Share"], Actions(result));
     }
 
     [Fact]
@@ -213,6 +218,92 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
         Assert.Empty(sent.Last(x => x.ChatId == 19 && x.MessageId == progress.MessageId).Buttons);
     }
 
+    /// <summary>A picture's gallery address in what the bot said.</summary>
+    private static string LinkIn(Sent x) =>
+        System.Text.RegularExpressions.Regex.Match(x.Text ?? "", @"http://\S+/p/[a-z0-9]{10}") is { Success: true } m ? m.Value : throw new InvalidOperationException($"no gallery link in '{x.Text}'");
+
+    [Fact]
+    public async Task A_shared_picture_shows_in_the_gallery_is_liked_once_tops_the_week_and_is_gone_when_unshared_or_forgotten()
+    {
+        const long author = 41, fan = 42;
+        await GrantAsync(author, 5);
+        await StartBotAsync();
+        using var visitor = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer() });
+
+        Chat.PushPhoto(author, Photo("tubingen.jpg"));
+        await WaitFor(c => c.Any(x => x.ChatId == author && x.Kind == SentKind.Photo), "the preview");
+        Chat.Press(author, "Udnie");
+        var sent = await WaitFor(c => c.Any(x => x.ChatId == author && IsPicture(x) && x.Says("Style")), "the picture");
+        var result = sent.Last(x => x.ChatId == author && IsPicture(x) && x.Says("Style"));
+
+        // Nothing is public before the press.
+        Assert.DoesNotContain("/p/", await visitor.GetStringAsync(GalleryUrl + "gallery"));
+        Chat.PushButton(author, result.DataOf("Share")!);
+        sent = await WaitFor(c => c.Any(x => x.ChatId == author && x.Says("In the gallery now:")), "the share");
+        var link = LinkIn(sent.Last(x => x.ChatId == author && x.Says("In the gallery now:")));
+        var id = link[^10..];
+        Assert.StartsWith(GalleryUrl, link);
+
+        var page = await visitor.GetStringAsync(link);
+        Assert.Contains("<meta property=\"og:image\" content=\"" + GalleryUrl + "g/" + id + "/full.jpg\"", page);
+        Assert.Contains("Udnie", page);
+        Assert.Contains("/p/" + id, await visitor.GetStringAsync(GalleryUrl + "gallery"));
+        Assert.Contains("/p/" + id, await visitor.GetStringAsync(GalleryUrl + "gallery?order=best&lang=ru"));
+        var image = await visitor.GetAsync($"{GalleryUrl}g/{id}/full.jpg");
+        Assert.Equal("image/jpeg", image.Content.Headers.ContentType?.MediaType);
+        Assert.True((await image.Content.ReadAsByteArrayAsync()).Length > 1000);
+        var again = new HttpRequestMessage(HttpMethod.Get, $"{GalleryUrl}g/{id}/thumb.jpg");
+        var thumbnail = await visitor.GetAsync($"{GalleryUrl}g/{id}/thumb.jpg");
+        again.Headers.IfNoneMatch.Add(thumbnail.Headers.ETag!);
+        Assert.Equal(System.Net.HttpStatusCode.NotModified, (await visitor.SendAsync(again)).StatusCode);
+
+        // A like from the page, twice, counts once; so does a like from a chat.
+        Assert.Contains("\"likes\":1", await (await visitor.PostAsync($"{GalleryUrl}gallery/like/{id}", null)).Content.ReadAsStringAsync());
+        Assert.Contains("\"counted\":false,\"likes\":1", await (await visitor.PostAsync($"{GalleryUrl}gallery/like/{id}", null)).Content.ReadAsStringAsync());
+        Chat.PushText(fan, "/top");
+        sent = await WaitFor(c => c.Any(x => x.ChatId == fan && IsPicture(x) && x.Says("♥ 1 · Udnie")), "the week's best");
+        Assert.Contains(sent, x => x.ChatId == fan && x.Says("The week's best, 1 picture."));
+        var heart = sent.Last(x => x.ChatId == fan && IsPicture(x)).DataOf("♥")!;
+        Chat.PushButton(fan, heart);
+        await WaitFor(c => c.Any(x => x.Text == "♥ Counted. Thank you!"), "the like");
+        Chat.PushButton(fan, heart);
+        await WaitFor(c => c.Any(x => x.Text == "You liked this one already."), "the second like");
+        Chat.PushText(author, "/history");
+        sent = await WaitFor(c => c.Any(x => x.ChatId == author && x.Says("Your last pictures:")), "the history");
+        var history = sent.Last(x => x.ChatId == author && x.Says("Your last pictures:"));
+        Assert.EndsWith(" · in the gallery, ♥ 2", history.Text);
+
+        // Unshared: its page and pictures are gone.
+        Chat.PushButton(author, history.DataOf("Unshare")!);
+        await WaitFor(c => c.Any(x => x.ChatId == author && x.Text == "Taken out of the gallery: its page is gone."), "the unshare");
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await visitor.GetAsync(link)).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await visitor.GetAsync($"{GalleryUrl}g/{id}/full.jpg")).StatusCode);
+        Assert.DoesNotContain("/p/" + id, await visitor.GetStringAsync(GalleryUrl + "gallery"));
+
+        // Shared again, then the author asks to be forgotten.
+        Chat.PushButton(author, result.DataOf("Share")!);
+        sent = await WaitFor(c => c.Count(x => x.ChatId == author && x.Says("In the gallery now:")) == 2, "the second share");
+        var second = LinkIn(sent.Last(x => x.ChatId == author && x.Says("In the gallery now:")));
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await visitor.GetAsync(second)).StatusCode);
+        Chat.PushText(author, "/forget");
+        await WaitFor(c => c.Any(x => x.ChatId == author && x.Says("This deletes your photos")), "the confirmation");
+        Chat.Press(author, "Yes, delete my data");
+        await WaitFor(c => c.Any(x => x.ChatId == author && x.Says("Done: your photos")), "the forgetting");
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await visitor.GetAsync(second)).StatusCode);
+
+        await StopBotAsync();
+        using var database = new ArtBotDatabase(Database);
+        var key = ArtBot.Domain.Bot.UserProfile.KeyOf(Chat.Platform, author);
+        Assert.Empty(await new ArtBot.Storage.LiteGalleryStore(database).OfUserAsync(Chat.Platform, author));
+        Assert.Equal(0, (await new LiteJobQueue(database).StatsAsync()).ByState.Values.Sum());   // the fan has none: every job was the author's
+        Assert.Null(await new LiteUserStore(database).FindAsync(Chat.Platform, author));
+        Assert.Null(await new LiteOfferStore(database).FindAsync(result.DataOf("Share")![..16]));
+        var images = new LiteImageStore(database);
+        foreach (var owner in new[] { key, key + "/gallery", key + "/chat", "web-net:127.0.0.1" })
+            Assert.Equal(0, await images.StoredBytesAsync(owner, DateTimeOffset.MinValue));
+        Assert.Contains(await new LiteLedger(database).EntriesAsync(Chat.Platform, author), e => e.Kind == LedgerKind.AdminGrant && e.Amount == 5);
+    }
+
     [Fact]
     public async Task Help_carries_the_everyday_commands_as_buttons()
     {
@@ -249,7 +340,7 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
         var again = sent.Last(x => x.ChatId == 24 && x.Kind == SentKind.Photo);
         Assert.Equal("From your history: style “The Great Wave”.", again.Text);
         Assert.Equal(picture.File, again.File);
-        Assert.Equal(["Stronger", "Another style", "Dream this"], again.ButtonLabels);
+        Assert.Equal(["Stronger", "Another style", "Dream this", "🌐 Share"], Actions(again));
     }
 
     [Fact]
@@ -265,7 +356,7 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
         Assert.Contains(sent, x => x.ChatId == 25 && x.Says("Queued: you are #"));
         var picture = sent.Last(x => x.ChatId == 25 && IsPicture(x));
         Assert.StartsWith("Painted in the style of your picture", picture.Text);
-        Assert.Equal(["Stronger", "Another style", "Dream this"], picture.ButtonLabels);   // already two paintings: no third
+        Assert.Equal(["Stronger", "Another style", "Dream this", "🌐 Share", "🌐 Share with the painting"], Actions(picture));   // already two paintings: no third
         Chat.PushButton(25, menu.DataOf("30 / 70")!);                                       // the menu was one-shot
         await WaitFor(c => c.Any(x => x.Kind == SentKind.ButtonAnswer && x.Text == "That button is out of date."), "the stale second press");
     }
@@ -277,7 +368,7 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
         Chat.PushAlbum(26, Photo("dog.jpg"), Painting("starry_night.jpg"));
         var sent = await WaitFor(c => c.Any(x => x.ChatId == 26 && IsPicture(x)), "the picture");
         var picture = sent.Last(x => x.ChatId == 26 && IsPicture(x));
-        Assert.Equal(["Stronger", "Another style", "Dream this", "+ painting"], picture.ButtonLabels);
+        Assert.Equal(["Stronger", "Another style", "Dream this", "+ painting", "🌐 Share", "🌐 Share with the painting"], Actions(picture));
         Chat.PushButton(26, picture.DataOf("+ painting")!);
         await WaitFor(c => c.Any(x => x.ChatId == 26 && x.Says("Send a second painting")), "the request for a second painting");
         Chat.PushPhoto(26, Painting("the_scream.jpg"));

@@ -1,6 +1,6 @@
 namespace ArtBot.Scenarios;
 
-public enum SentKind { Text, Photo, File, Edit, ButtonAnswer, Invoice, PreCheckoutAnswer, Animation }
+public enum SentKind { Text, Photo, File, Edit, ButtonAnswer, Invoice, PreCheckoutAnswer, Animation, InlineAnswer }
 
 /// <summary>
 /// One thing the bot did on a fake platform, in the platform's neutral terms: a message, a photo,

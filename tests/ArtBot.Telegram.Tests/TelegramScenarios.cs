@@ -51,7 +51,44 @@ public sealed class TelegramScenarios : MessengerApiScenarios<FakeTelegram>
         Assert.Empty(await new ArtBot.Storage.LiteJobQueue(database).ActiveJobsAsync("telegram", 52));
     }
 
-    private static readonly string[] BotCommandNames = ["start", "dream", "status", "cancel", "history", "settings", "balance", "buy", "promo", "paysupport", "terms", "help"];
+    private static readonly string[] BotCommandNames = ["start", "dream", "status", "cancel", "history", "settings", "balance", "buy", "promo", "top", "gallery", "export", "forget", "paysupport", "terms", "help"];
+
+    [Fact]
+    public async Task An_inline_query_lists_the_askers_own_pictures_only_each_with_a_link_back_to_the_bot()
+    {
+        await StartBotAsync();
+        foreach (var (user, preset) in new[] { (61L, "Udnie"), (62L, "The Great Wave") })
+        {
+            Chat.PushPhoto(user, Photo("dog.jpg"));
+            await WaitFor(c => c.Any(x => x.ChatId == user && x.Kind == SentKind.Photo), "the preview");
+            Chat.Press(user, preset);
+            await WaitFor(c => c.Count(x => x.ChatId == user && x.Kind == SentKind.Photo) == 2, "the picture");
+        }
+        var picture = Chat.Sent.Last(x => x.ChatId == 61 && x.Kind == SentKind.Photo);
+        // "Send to a chat" under the picture opens the chat picker with the bot's name and that picture's number typed in.
+        Assert.Matches("^inline:#[0-9]+$", picture.DataOf("Send to a chat"));
+
+        System.Text.Json.Nodes.JsonObject AnswerTo(string query) => Chat.InlineAnswers.Single(a => (string?)a["inline_query_id"] == query);
+        IReadOnlyList<string> FileIds(System.Text.Json.Nodes.JsonObject answer) =>
+            answer["results"]!.AsArray().Select(r => (string)(r!["photo_file_id"] ?? r["mpeg4_file_id"])!).ToList();
+        var mine = Chat.PushInlineQuery(61, "");
+        var theirs = Chat.PushInlineQuery(62, picture.DataOf("Send to a chat")![7..]);
+        var nobody = Chat.PushInlineQuery(63, "");
+        await WaitFor(_ => Chat.InlineAnswers.Count == 3, "three inline answers");
+
+        var answer = AnswerTo(mine);
+        Assert.Equal(true, (bool?)answer["is_personal"]);
+        Assert.InRange((int)answer["cache_time"]!, 1, 60);
+        var ids = FileIds(answer);
+        Assert.Single(ids);   // the picture, not the preview sheet
+        Assert.All(ids, id => Assert.Equal(61, Chat.SentFiles[id]));
+        Assert.Equal("https://t.me/art_test_bot?start=inline", (string?)answer["results"]![0]!["reply_markup"]!["inline_keyboard"]![0]![0]!["url"]);
+        Assert.Contains("Udnie", (string?)answer["results"]![0]!["caption"]);
+        // Another user's query, even naming 61's picture, shows only their own.
+        Assert.All(FileIds(AnswerTo(theirs)), id => Assert.Equal(62, Chat.SentFiles[id]));
+        Assert.Single(FileIds(AnswerTo(theirs)));
+        Assert.Empty(FileIds(AnswerTo(nobody)));
+    }
 
     [Fact]
     public async Task Buying_credits_with_stars_credits_once_even_when_the_payment_is_replayed()

@@ -122,7 +122,7 @@ public sealed class WebChatClient : IFakePlatform
                     };
                     // An edit of a picture message (a live preview) carries its picture too.
                     var file = (string?)m["image"] is { } image && kind is SentKind.Photo or SentKind.File or SentKind.Edit or SentKind.Animation ? await client.GetByteArrayAsync(image, stop.Token) : null;
-                    var buttons = m["buttons"]!.AsArray().SelectMany(r => r!.AsArray()).Select(b => (string)b!["data"]!).ToList();
+                    var buttons = m["buttons"]!.AsArray().SelectMany(r => r!.AsArray()).Select(b => b!["url"] is { } url ? "link:" + (string)url! : (string)b!["data"]!).ToList();
                     var labels = m["buttons"]!.AsArray().SelectMany(r => r!.AsArray()).Select(b => (string)b!["text"]!).ToList();
                     log.Add(new Sent(kind, user, (string?)m["text"], buttons, file, id, labels));
                 }

@@ -215,6 +215,20 @@ public sealed class FakeTelegram : IFakeMessengerApi
         Push(new JsonObject { ["message"] = message });
     }
 
+    /// <summary>The file ids of pictures the bot sent, and the chat each went to.</summary>
+    public ConcurrentDictionary<string, long> SentFiles { get; } = new();
+
+    /// <summary>Every answerInlineQuery call, as sent.</summary>
+    public ConcurrentQueue<JsonObject> InlineAnswers { get; } = new();
+
+    /// <summary>The user types the bot's name and <paramref name="query"/> in some chat (inline mode); returns the query's id.</summary>
+    public string PushInlineQuery(long user, string query, string language = "en")
+    {
+        var id = $"iq{Interlocked.Increment(ref nextMessage)}";
+        Push(new JsonObject { ["inline_query"] = new JsonObject { ["id"] = id, ["from"] = From(user, language), ["query"] = query, ["offset"] = "" } });
+        return id;
+    }
+
     /// <summary>Telegram asks the bot whether a payment may go ahead.</summary>
     public void PushPreCheckout(long user, string payload, long amount, string currency = "XTR") =>
         Push(new JsonObject
@@ -365,6 +379,10 @@ public sealed class FakeTelegram : IFakeMessengerApi
                     ["caption"] = caption,
                 });
             }
+            case "answerinlinequery":
+                InlineAnswers.Enqueue(body!.DeepClone().AsObject());
+                log.Add(new Sent(SentKind.InlineAnswer, 0, (string?)body["inline_query_id"], [], null, 0));
+                return Ok(JsonValue.Create(true));
             case "answercallbackquery":
                 log.Add(new Sent(SentKind.ButtonAnswer, 0, (string?)body?["text"], [], null, 0));
                 return Ok(JsonValue.Create(true));
@@ -374,13 +392,27 @@ public sealed class FakeTelegram : IFakeMessengerApi
                 var id = method == "editmessagetext" ? long.Parse(body["message_id"]!.ToString()) : Interlocked.Increment(ref nextMessage);
                 var kind = method switch { "sendmessage" => SentKind.Text, "sendphoto" => SentKind.Photo, "senddocument" => SentKind.File, "sendanimation" => SentKind.Animation, _ => SentKind.Edit };
                 log.Add(new Sent(kind, chat, (string?)body["text"] ?? (string?)body["caption"], Buttons(markup), file, id, Buttons(markup, "text")));
-                return Ok(new JsonObject
+                var sent = new JsonObject
                 {
                     ["message_id"] = id,
                     ["date"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
                     ["chat"] = new JsonObject { ["id"] = chat, ["type"] = "private" },
                     ["text"] = (string?)body["text"],
-                });
+                };
+                // As Telegram answers a sent picture: its sizes (or the clip) with file ids that send it again.
+                if (kind == SentKind.Photo)
+                {
+                    sent["photo"] = new JsonArray(
+                        new JsonObject { ["file_id"] = $"sent{id}-small", ["file_unique_id"] = $"s{id}s", ["width"] = 90, ["height"] = 90 },
+                        new JsonObject { ["file_id"] = $"sent{id}", ["file_unique_id"] = $"s{id}", ["width"] = 640, ["height"] = 640 });
+                    SentFiles[$"sent{id}"] = chat;
+                }
+                if (kind == SentKind.Animation)
+                {
+                    sent["animation"] = new JsonObject { ["file_id"] = $"sent{id}", ["file_unique_id"] = $"s{id}", ["width"] = 96, ["height"] = 72, ["duration"] = 1 };
+                    SentFiles[$"sent{id}"] = chat;
+                }
+                return Ok(sent);
             default:
                 return Results.Json(new { ok = false, error_code = 404, description = $"Not Found: method {method} is not faked" }, statusCode: 404);
         }
@@ -389,8 +421,10 @@ public sealed class FakeTelegram : IFakeMessengerApi
     /// <summary>A field that is JSON: an object in a JSON body, a string in a multipart form.</summary>
     private static JsonNode? Json(JsonNode? field) => field is JsonValue value && value.TryGetValue<string>(out var text) ? JsonNode.Parse(text) : field;
 
+    /// <summary>Each button's <paramref name="field"/>; a link stands as "link:" and its address, "send to a chat" as "inline:" and its query.</summary>
     private static IReadOnlyList<string> Buttons(JsonNode? markup, string field = "callback_data") =>
-        markup?["inline_keyboard"]?.AsArray().SelectMany(r => r!.AsArray()).Select(b => (string)b![field]!).ToList() ?? [];
+        markup?["inline_keyboard"]?.AsArray().SelectMany(r => r!.AsArray()).Select(b => (string?)b![field]
+            ?? (b["url"] is { } url ? "link:" + (string)url! : b["switch_inline_query_chosen_chat"] is { } chosen ? "inline:" + (string?)chosen["query"] : null)!).ToList() ?? [];
 
     private async Task<JsonArray> UpdatesAsync(long offset, int timeout)
     {

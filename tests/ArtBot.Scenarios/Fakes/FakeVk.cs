@@ -308,7 +308,9 @@ public sealed class FakeVk : IFakeMessengerApi
         if (keyboard == null) return [];
         return JsonNode.Parse(keyboard)!["buttons"]!.AsArray().SelectMany(r => r!.AsArray()).Select(b =>
         {
-            var payload = JsonNode.Parse((string)b!["action"]!["payload"]!)!;
+            // A link opens a page: its address stands in for data no press could send.
+            if ((string?)b!["action"]!["type"] == "open_link") return "link:" + (string)b["action"]!["link"]!;
+            var payload = JsonNode.Parse((string)b["action"]!["payload"]!)!;
             return (string?)payload["d"] ?? $"page:{payload["page"]}";
         }).ToList();
     }
