@@ -116,7 +116,7 @@ public sealed class BrowserTests : IAsyncLifetime
         ButtonLabelled(menu, "Udnie").Click();
         var result = BotMessage(t => t.StartsWith("Style “Udnie”"), "the preset result");
         Assert.NotEmpty(result.FindElements(By.CssSelector("img.result")));
-        Assert.Equal(["Stronger", "Another style", "Dream this"], result.FindElements(By.CssSelector(".kb button")).Select(b => b.Text));
+        Assert.Equal(["Stronger", "Another style", "Dream this", "🌐 Share"], result.FindElements(By.CssSelector(".kb button")).Select(b => b.Text));
 
         // Two photos at once: content and style, painted by Gatys; one progress message, edited in place.
         Upload(File("content", "dog.jpg"), File("style", "starry_night.jpg"));
@@ -181,6 +181,67 @@ public sealed class BrowserTests : IAsyncLifetime
         Type("/cancel");
         BotMessage(t => t == "Cancelled.", "the cancellation");
         Assert.Contains(Browser.FindElements(By.CssSelector(".msg.me")), m => m.Text == "/cancel");
+    }
+
+    private IReadOnlyList<IWebElement> BotMessagesSaying(string start) =>
+        BotMessages().Where(m => m.FindElement(By.CssSelector(".text")).Text.StartsWith(start, StringComparison.Ordinal)).ToList();
+
+    private bool Loaded(IWebElement image) =>
+        (bool)((IJavaScriptExecutor)Browser).ExecuteScript("return arguments[0].complete && arguments[0].naturalWidth > 0", image)!;
+
+    private string Meta(string property) =>
+        (string)((IJavaScriptExecutor)Browser).ExecuteScript($"return document.querySelector('meta[property=\"{property}\"]')?.content ?? ''")!;
+
+    [Fact]
+    public async Task Shared_pictures_show_in_the_gallery_where_a_like_counts_once()
+    {
+        // Pictures at a size worth looking at: the screenshot of this page is the README's.
+        await bot.StartAsync(web, new Dictionary<string, string?>(web.Settings) { ["Bot:Free:MaxSide"] = "360", ["Bot:Premium:MaxSide"] = "360", ["Bot:Hd:MaxSide"] = "360" });
+        Launch($"{web.Url}/?key={WebChatClient.AccessKey}");
+        (string Photo, string Preset)[] shares = [("tubingen.jpg", "Udnie"), ("dog.jpg", "The Great Wave"), ("hoovertowernight.jpg", "Rain Princess"), ("person.jpg", "The Scream")];
+        foreach (var (photo, preset, i) in shares.Select((s, i) => (s.Photo, s.Preset, i)))
+        {
+            // A photo after a photo is its style: /start begins a new picture.
+            if (i > 0)
+            {
+                Type("/start");
+                Until(_ => BotMessagesSaying("Hi!").ElementAtOrDefault(i - 1), "the welcome");
+            }
+            Upload(File("content", photo));
+            var menu = Until(_ => BotMessagesSaying("Got your photo").ElementAtOrDefault(i), $"the menu of {photo}")!;
+            ButtonLabelled(menu, preset).Click();
+            var result = BotMessage(t => t.StartsWith($"Style “{preset}”"), $"the {preset} picture");
+            ButtonLabelled(result, "Share").Click();
+            Until(_ => BotMessagesSaying("In the gallery now").ElementAtOrDefault(i), $"the share of {preset}");
+        }
+        var shared = BotMessagesSaying("In the gallery now").Last();
+        // The answer links to the gallery (a link, not a press).
+        Assert.Contains(shared.FindElements(By.CssSelector(".kb a.link")), a => a.Text == "Open the gallery");
+        var link = System.Text.RegularExpressions.Regex.Match(shared.FindElement(By.CssSelector(".text")).Text, @"http://\S+/p/[a-z0-9]{10}").Value;
+
+        // One picture's page: Open Graph tags for an unfurl, the picture, and a like that counts once.
+        Browser.Navigate().GoToUrl(link);
+        Assert.Equal($"{web.Url}/g/{link[^10..]}/full.jpg", Meta("og:image"));
+        Assert.StartsWith("The Scream", Meta("og:title"));
+        Assert.Equal(link, Meta("og:url"));
+        Until(_ => Loaded(Browser.FindElement(By.CssSelector(".card img"))), "the picture");
+        var like = Browser.FindElement(By.CssSelector(".like"));
+        like.Click();
+        Until(_ => Browser.FindElement(By.CssSelector(".like .count")).Text == "1" && like.GetAttribute("class")!.Contains("liked"), "the like counted");
+        like.Click();
+        Until(_ => (bool)((IJavaScriptExecutor)Browser).ExecuteScript("return performance.getEntriesByType('resource').filter(e => e.name.includes('/gallery/like/')).length === 2")!, "the second like sent");
+        Browser.Navigate().Refresh();
+        Assert.Equal("1", Browser.FindElement(By.CssSelector(".like .count")).Text);
+
+        // The gallery: every shared picture, its thumbnail loaded, newest first.
+        Browser.Navigate().GoToUrl($"{web.Url}/gallery");
+        var cards = Until(_ => Browser.FindElements(By.CssSelector(".card")) is { Count: 4 } all && all.All(c => Loaded(c.FindElement(By.TagName("img")))) ? all : null, "four loaded thumbnails")!;
+        Assert.Equal(["The Scream", "Rain Princess", "The Great Wave", "Udnie"], cards.Select(c => c.FindElement(By.CssSelector(".style")).Text));
+        Assert.Equal(["1", "0", "0", "0"], cards.Select(c => c.FindElement(By.CssSelector(".count")).Text));
+        Assert.Equal("ArtBot gallery", Browser.Title);
+        var shot = Path.Combine(AppContext.BaseDirectory, "gallery.png");
+        Browser.GetScreenshot().SaveAsFile(shot);
+        Assert.True(new FileInfo(shot).Length > 10_000);
     }
 
     /// <summary>A button as a person finds it: by what it says.</summary>
