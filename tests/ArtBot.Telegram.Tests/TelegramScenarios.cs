@@ -54,6 +54,55 @@ public sealed class TelegramScenarios : MessengerApiScenarios<FakeTelegram>
     private static readonly string[] BotCommandNames = ["start", "dream", "status", "cancel", "history", "settings", "balance", "buy", "promo", "top", "gallery", "export", "forget", "paysupport", "terms", "help"];
 
     [Fact]
+    public async Task Reports_send_a_picture_to_the_admins_review_and_the_admin_hides_or_shows_it()
+    {
+        await StartBotAsync();
+        Chat.PushPhoto(71, Photo("dog.jpg"));
+        await WaitFor(c => c.Any(x => x.ChatId == 71 && x.Kind == SentKind.Photo), "the preview");
+        Chat.Press(71, "Udnie");
+        await WaitFor(c => c.Count(x => x.ChatId == 71 && x.Kind == SentKind.Photo) == 2, "the picture");
+        Chat.Press(71, "Share");
+        var sent = await WaitFor(c => c.Any(x => x.ChatId == 71 && x.Says("In the gallery now:")), "the share");
+        var id = System.Text.RegularExpressions.Regex.Match(sent.Last(x => x.ChatId == 71 && x.Says("In the gallery now:")).Text!, "/p/([a-z0-9]{10})").Groups[1].Value;
+        async Task<bool> Listed()
+        {
+            using var anyone = new HttpClient();
+            return (await anyone.GetStringAsync(GalleryUrl + "gallery")).Contains("/p/" + id);
+        }
+
+        // Three visitors report it (the default threshold), one of them twice: then it waits, out of sight, for an admin.
+        for (var visitor = 0; visitor < 3; visitor++)
+        {
+            using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer() });
+            await browser.GetStringAsync(GalleryUrl + "gallery");   // the page makes the visitor's identity
+            Assert.True(await Listed());
+            for (var times = visitor == 0 ? 2 : 1; times > 0; times--)
+                Assert.True((await browser.PostAsync($"{GalleryUrl}gallery/report/{id}", null)).IsSuccessStatusCode);
+        }
+        Assert.False(await Listed());
+        using (var stranger = new HttpClient())
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await stranger.PostAsync($"{GalleryUrl}gallery/report/{id}", null)).StatusCode);
+
+        Chat.PushText(AdminId, "/admin review");
+        sent = await WaitFor(c => c.Any(x => x.ChatId == AdminId && x.Says("Waiting for review")), "the review queue");
+        Assert.Contains($"{id} · telegram:71 · 3 · ", sent.Last(x => x.ChatId == AdminId && x.Says("Waiting for review")).Text);
+        Chat.PushText(AdminId, "/admin unhide " + id);
+        await WaitFor(c => c.Any(x => x.ChatId == AdminId && x.Text == $"Picture {id} is shown again; its reports are cleared."), "the unhide");
+        Assert.True(await Listed());
+        Chat.PushText(AdminId, "/admin hide " + id);
+        await WaitFor(c => c.Any(x => x.ChatId == AdminId && x.Text == $"Picture {id} is hidden."), "the hide");
+        Assert.False(await Listed());
+        Chat.PushText(AdminId, "/admin unhide " + id);
+        await WaitFor(c => c.Count(x => x.ChatId == AdminId && x.Says($"Picture {id} is shown again")) == 2, "the second unhide");
+        // A banned author's pictures are out of sight too.
+        Chat.PushText(AdminId, "/admin ban 71");
+        await WaitFor(c => c.Any(x => x.ChatId == AdminId && x.Text == "banned telegram:71"), "the ban");
+        Assert.False(await Listed());
+        Chat.PushText(AdminId, "/admin hide zzzzzzzzzz");
+        await WaitFor(c => c.Any(x => x.ChatId == AdminId && x.Text == "There is no picture zzzzzzzzzz in the gallery."), "the unknown id");
+    }
+
+    [Fact]
     public async Task An_inline_query_lists_the_askers_own_pictures_only_each_with_a_link_back_to_the_bot()
     {
         await StartBotAsync();
@@ -191,7 +240,7 @@ public sealed class TelegramScenarios : MessengerApiScenarios<FakeTelegram>
         Assert.Equal("https://bot.example.org/telegram/hook", (string?)Chat.WebhookSet!["url"]);
         Assert.Equal(Secret, (string?)Chat.WebhookSet["secret_token"]);
         Assert.Equal(1, (int?)Chat.WebhookSet["max_connections"]);
-        Assert.Equal(["message", "callback_query", "pre_checkout_query"], Chat.WebhookSet["allowed_updates"]!.AsArray().Select(u => (string?)u));
+        Assert.Equal(["message", "callback_query", "pre_checkout_query", "inline_query"], Chat.WebhookSet["allowed_updates"]!.AsArray().Select(u => (string?)u));
 
         using var http = new HttpClient { BaseAddress = new Uri(receiver.WebhookAddress!) };
         Task<HttpResponseMessage> Post(System.Text.Json.Nodes.JsonObject update, string? secret)

@@ -86,7 +86,7 @@ public sealed class AdminService(IJobQueue queue, IUserStore users, ILedger ledg
                     return waiting.Count == 0
                         ? T(TextKey.AdminReviewEmpty)
                         : T(TextKey.AdminReview, string.Join("\n", waiting.Take(20).Select(e =>
-                            $"{e.Id} · {e.Platform}:{e.UserId} · {e.Reports} · {e.SharedAt:yyyy-MM-dd} · {gallery.Options.PageOf(e.Id)}")));
+                            $"{e.Id} · {e.Platform}:{e.UserId} · {e.Reports} · {e.SharedAt:yyyy-MM-dd} · {gallery.Options.PageOf(e.Id)}")), "/admin hide ID · /admin unhide ID");
                 case ["audit"]:
                     var log = await ledger.AuditLogAsync(ct);
                     return log.Count == 0 ? T(TextKey.AdminAuditEmpty) : string.Join("\n", log.TakeLast(20).Select(a => $"{a.At:yyyy-MM-dd HH:mm} {a.Admin} {a.Action} {a.Detail}"));
