@@ -305,6 +305,30 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
     }
 
     [Fact]
+    public async Task Export_sends_a_zip_of_the_users_own_pictures()
+    {
+        await StartBotAsync();
+        Chat.PushText(43, "/export");
+        await WaitFor(c => c.Any(x => x.ChatId == 43 && x.Text == "You have no pictures to export yet."), "the empty export");
+        Chat.PushPhoto(43, Photo("tubingen.jpg"));
+        await WaitFor(c => c.Any(x => x.ChatId == 43 && x.Kind == SentKind.Photo), "the preview");
+        Chat.Press(43, "Udnie");
+        var sent = await WaitFor(c => c.Count(x => x.ChatId == 43 && x.Kind == SentKind.Photo) == 2, "the picture");
+        var picture = sent.Last(x => x.ChatId == 43 && x.Kind == SentKind.Photo);
+        Chat.PushPhoto(44, Photo("dog.jpg"));   // someone else's photo: not in 43's zip
+        await WaitFor(c => c.Any(x => x.ChatId == 44 && x.Kind == SentKind.Photo), "the other preview");
+
+        Chat.PushText(43, "/export");
+        sent = await WaitFor(c => c.Any(x => x.ChatId == 43 && x.Kind == SentKind.File && x.Says("Your pictures, 1 file.")), "the zip");
+        using var zip = new System.IO.Compression.ZipArchive(new MemoryStream(sent.Last(x => x.ChatId == 43 && x.Kind == SentKind.File).File!));
+        var entry = Assert.Single(zip.Entries);   // the picture, not the preview sheet, not the photo
+        Assert.Matches(@"^artbot-\d{4}-\d{2}-\d{2}-\d+\.jpg$", entry.Name);
+        using var stream = new MemoryStream();
+        await using (var open = entry.Open()) await open.CopyToAsync(stream);
+        Assert.Equal(picture.File, stream.ToArray());
+    }
+
+    [Fact]
     public async Task Help_carries_the_everyday_commands_as_buttons()
     {
         await StartBotAsync();
