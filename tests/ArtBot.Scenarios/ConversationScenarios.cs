@@ -383,6 +383,30 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
         Assert.Equal(["Stronger", "Another style", "Dream this", "🌐 Share", "🌐 Share with the painting"], Actions(picture));   // already two paintings: no third
         Chat.PushButton(25, menu.DataOf("30 / 70")!);                                       // the menu was one-shot
         await WaitFor(c => c.Any(x => x.Kind == SentKind.ButtonAnswer && x.Text == "That button is out of date."), "the stale second press");
+
+        // Shared with its painting ticked: the page shows the painting's thumbnail, never the photo.
+        Chat.PushButton(25, picture.DataOf("Share with the painting")!);
+        sent = await WaitFor(c => c.Any(x => x.ChatId == 25 && x.Says("In the gallery now:")), "the share");
+        var link = LinkIn(sent.Last(x => x.ChatId == 25 && x.Says("In the gallery now:")));
+        using var visitor = new HttpClient();
+        Assert.Contains($"/g/{link[^10..]}/painting.jpg", await visitor.GetStringAsync(link));
+        var painting = await visitor.GetAsync($"{GalleryUrl}g/{link[^10..]}/painting.jpg");
+        Assert.Equal("image/jpeg", painting.Content.Headers.ContentType?.MediaType);
+        Assert.True((await painting.Content.ReadAsByteArrayAsync()).Length > 500);
+    }
+
+    [Fact]
+    public async Task A_picture_shared_without_its_painting_never_shows_it()
+    {
+        await StartBotAsync();
+        Chat.PushAlbum(27, Photo("dog.jpg"), Painting("starry_night.jpg"));
+        var sent = await WaitFor(c => c.Any(x => x.ChatId == 27 && IsPicture(x)), "the picture");
+        Chat.PushButton(27, sent.Last(x => x.ChatId == 27 && IsPicture(x)).DataOf("🌐 Share")!);
+        sent = await WaitFor(c => c.Any(x => x.ChatId == 27 && x.Says("In the gallery now:")), "the share");
+        var link = LinkIn(sent.Last(x => x.ChatId == 27 && x.Says("In the gallery now:")));
+        using var visitor = new HttpClient();
+        Assert.DoesNotContain("painting.jpg", await visitor.GetStringAsync(link));
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await visitor.GetAsync($"{GalleryUrl}g/{link[^10..]}/painting.jpg")).StatusCode);
     }
 
     [Fact]
