@@ -32,6 +32,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<VkUpdateHandler>();
         services.AddHostedService<VkReceiver>();
+        if (configuration.GetSection("Gallery").GetValue<bool>("VkWallPost")) services.AddHostedService<VkWallPoster>();
         return services;
     }
 

@@ -12,6 +12,36 @@ public sealed class VkScenarios : MessengerApiScenarios<FakeVk>
 {
     /// <summary>VK's counterpart of a Telegram album in pieces: three photo messages 0.1 s apart, each in a long-poll answer of its own.</summary>
     [Fact]
+    public async Task With_wall_posting_on_the_weeks_best_goes_to_the_wall_once_a_week()
+    {
+        var wall = new Dictionary<string, string?> { ["Gallery:VkWallPost"] = "true" };
+        await StartBotAsync(settings: wall);
+        Chat.PushPhoto(81, Photo("dog.jpg"));
+        await WaitFor(c => c.Any(x => x.ChatId == 81 && x.Kind == SentKind.Photo), "the preview");
+        Chat.Press(81, "Udnie");
+        await WaitFor(c => c.Count(x => x.ChatId == 81 && x.Kind == SentKind.Photo) == 2, "the picture");
+        await Chat.WaitForAsync(_ => Logs.Lines.Any(l => l.Contains("VK wall: nothing shared this week")), Patience, "the look at start");
+        Assert.Empty(Chat.WallPosts);
+        Chat.Press(81, "Share");
+        var sent = await WaitFor(c => c.Any(x => x.ChatId == 81 && x.Says("In the gallery now:")), "the share");
+        var link = System.Text.RegularExpressions.Regex.Match(sent.Last(x => x.ChatId == 81 && x.Says("In the gallery now:")).Text!, @"http://\S+/p/[a-z0-9]{10}").Value;
+
+        // It looks at start and hourly: a restart is the start.
+        await StopBotAsync();
+        await StartBotAsync(settings: wall);
+        await Chat.WaitForAsync(_ => !Chat.WallPosts.IsEmpty, Patience, "the wall post");
+        var post = Assert.Single(Chat.WallPosts);
+        Assert.Equal((-FakeVk.GroupId, link), (post.OwnerId, post.Attachments));
+        Assert.Equal($"Лучшее за неделю в галерее ArtBot: Удни, ♥ 0. {link}", post.Message);
+
+        // Within the week, a restart posts nothing more.
+        await StopBotAsync();
+        await StartBotAsync(settings: wall);
+        await Chat.WaitForAsync(_ => Logs.Lines.Any(l => l.Contains("VK wall: posted") && l.Contains("the next post is due")), Patience, "the look after the restart");
+        Assert.Single(Chat.WallPosts);
+    }
+
+    [Fact]
     public async Task Three_photo_messages_a_moment_apart_are_one_album_asking_for_the_mix()
     {
         await StartBotAsync();

@@ -172,4 +172,5 @@ public static class TextKey
     public const string GalleryMakeYourOwn = nameof(GalleryMakeYourOwn);
     public const string GalleryFull = nameof(GalleryFull);
     public const string GalleryBack = nameof(GalleryBack);
+    public const string WallPost = nameof(WallPost);
 }

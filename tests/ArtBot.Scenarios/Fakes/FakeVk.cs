@@ -238,8 +238,18 @@ public sealed class FakeVk : IFakeMessengerApi
             "docs.getMessagesUploadServer" => Ok(new JsonObject { ["upload_url"] = $"{Url}/upload/doc?sig=abc" }),
             "photos.saveMessagesPhoto" => Ok(new JsonArray(new JsonObject { ["id"] = long.Parse(form["photo"]!), ["owner_id"] = -GroupId, ["album_id"] = -64 })),
             "docs.save" => Ok(new JsonObject { ["type"] = "doc", ["doc"] = new JsonObject { ["id"] = long.Parse(form["file"]!), ["owner_id"] = -GroupId, ["title"] = form["title"].ToString() } }),
+            "wall.post" => WallPost(form),
             _ => Error(3, "Unknown method passed"),
         };
+    }
+
+    /// <summary>Posts on the community's wall, as the community (owner id, message, attachments).</summary>
+    public ConcurrentQueue<(long OwnerId, string Message, string Attachments)> WallPosts { get; } = new();
+
+    private IResult WallPost(IFormCollection form)
+    {
+        WallPosts.Enqueue((long.Parse(form["owner_id"]!), form["message"].ToString(), form["attachments"].ToString()));
+        return Ok(new JsonObject { ["post_id"] = WallPosts.Count });
     }
 
     private IResult Send(IFormCollection form)
