@@ -26,13 +26,15 @@ public sealed class GalleryPages(GalleryService gallery, bool chatOn)
     /// <summary>A page (not an image) that may make a visitor their identity, as the chat's page does.</summary>
     public static bool IsPage(PathString path) => path == "/gallery" || path.StartsWithSegments("/p");
 
-    public void Map(WebApplication app, Func<HttpContext, long?> userOf)
+    /// <param name="userOf">The visitor's identity from the signed cookie, if any.</param>
+    /// <param name="allowed">Whether the visitor (and their network) may send another request this minute.</param>
+    public void Map(WebApplication app, Func<HttpContext, long?> userOf, Func<HttpContext, bool> allowed)
     {
         app.MapGet("/gallery", (Delegate)((HttpContext c, string? order, int page = 0) => ListAsync(c, order, page)));
         app.MapGet("/p/{id}", (Delegate)((HttpContext c, string id) => PictureAsync(c, id)));
         app.MapGet("/g/{id}/{file}", (Delegate)((HttpContext c, string id, string file) => ImageAsync(c, id, file)));
-        app.MapPost("/gallery/like/{id}", (Delegate)((HttpContext c, string id) => VoteAsync(c, id, userOf(c), like: true)));
-        app.MapPost("/gallery/report/{id}", (Delegate)((HttpContext c, string id) => VoteAsync(c, id, userOf(c), like: false)));
+        app.MapPost("/gallery/like/{id}", (Delegate)((HttpContext c, string id) => allowed(c) ? VoteAsync(c, id, userOf(c), like: true) : TooFast()));
+        app.MapPost("/gallery/report/{id}", (Delegate)((HttpContext c, string id) => allowed(c) ? VoteAsync(c, id, userOf(c), like: false) : TooFast()));
         if (!chatOn) app.MapGet("/", () => Results.Redirect("/gallery"));
     }
 
@@ -138,6 +140,8 @@ public sealed class GalleryPages(GalleryService gallery, bool chatOn)
         var likes = (await gallery.VisibleAsync(id, context.RequestAborted))?.Likes ?? 0;
         return Results.Json(new { ok = true, counted = vote == GalleryVote.Counted, likes });
     }
+
+    private static Task<IResult> TooFast() => Task.FromResult(Results.Json(new { ok = false }, statusCode: StatusCodes.Status429TooManyRequests));
 
     private IResult NotFound(HttpContext context)
     {

@@ -74,7 +74,8 @@ public sealed class WebChatServer(
             app.MapPost("/api/send", (Delegate)SendAsync);
             app.MapPost("/api/button", (Delegate)ButtonAsync);
         }
-        if (GalleryOn) new GalleryPages(gallery, o.Chat).Map(app, c => c.Items[UserCookie] as long?);
+        // Votes count against the visitor's and the network's minute, as chat messages do.
+        if (GalleryOn) new GalleryPages(gallery, o.Chat).Map(app, c => c.Items[UserCookie] as long?, c => c.Items[UserCookie] is not long || Allowed(From(c)));
         await app.StartAsync(cancellationToken);
         if (o.Chat) logger.LogInformation("Web chat: {Url}", o.Url);
         if (GalleryOn) logger.LogInformation("Gallery: {Url}", gallery.Options.GalleryPage);
