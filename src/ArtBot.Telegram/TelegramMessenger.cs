@@ -98,15 +98,24 @@ public sealed class TelegramMessenger(ITelegramBotClient client, IOptions<Telegr
     public Task RefundAsync(long userId, string chargeId, CancellationToken cancellationToken = default) =>
         RetryAsync("refundStarPayment", async ct => { await client.RefundStarPayment(userId, chargeId, ct); return true; }, cancellationToken);
 
+    /// <summary>
+    /// Telegram refuses a whole message whose link button names a host it cannot reach (localhost,
+    /// a loopback address: a gallery served only on this machine): such a button is left out.
+    /// </summary>
+    private static bool Reachable(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && !uri.IsLoopback;
+
     private static InlineKeyboardMarkup? Markup(Keyboard? keyboard) =>
-        keyboard == null ? null : new InlineKeyboardMarkup(keyboard.Rows.Select(r => r.Select(b => b switch
-        {
-            { Url: { } url } => InlineKeyboardButton.WithUrl(b.Text, url),
-            // The user picks a chat; the bot's name and the query are typed there for them.
-            { SwitchInline: { } query } => InlineKeyboardButton.WithSwitchInlineQueryChosenChat(b.Text,
-                new SwitchInlineQueryChosenChat { Query = query, AllowUserChats = true, AllowGroupChats = true, AllowChannelChats = true }),
-            _ => InlineKeyboardButton.WithCallbackData(b.Text, b.Data),
-        })));
+        keyboard == null ? null : new InlineKeyboardMarkup(keyboard.Rows
+            .Select(r => r.Where(b => b.Url == null || Reachable(b.Url)).Select(b => b switch
+            {
+                { Url: { } url } => InlineKeyboardButton.WithUrl(b.Text, url),
+                // The user picks a chat; the bot's name and the query are typed there for them.
+                { SwitchInline: { } query } => InlineKeyboardButton.WithSwitchInlineQueryChosenChat(b.Text,
+                    new SwitchInlineQueryChosenChat { Query = query, AllowUserChats = true, AllowGroupChats = true, AllowChannelChats = true }),
+                _ => InlineKeyboardButton.WithCallbackData(b.Text, b.Data),
+            }).ToList())
+            .Where(r => r.Count > 0));
 
     /// <summary>
     /// The one retry layer of Telegram calls (Telegram.Bot's own is off: see AddTelegramAdapter):

@@ -54,6 +54,30 @@ public sealed class TelegramScenarios : MessengerApiScenarios<FakeTelegram>
     private static readonly string[] BotCommandNames = ["start", "dream", "status", "cancel", "history", "settings", "balance", "buy", "promo", "top", "gallery", "export", "forget", "paysupport", "terms", "help"];
 
     [Fact]
+    public async Task A_share_links_to_the_public_address_and_a_link_telegram_cannot_open_is_left_out()
+    {
+        await StartBotAsync(settings: new Dictionary<string, string?> { ["Gallery:PublicUrl"] = "https://art.example.org" });
+        Chat.PushPhoto(73, Photo("dog.jpg"));
+        await WaitFor(c => c.Any(x => x.ChatId == 73 && x.Kind == SentKind.Photo), "the preview");
+        Chat.Press(73, "Udnie");
+        await WaitFor(c => c.Count(x => x.ChatId == 73 && x.Kind == SentKind.Photo) == 2, "the picture");
+        Chat.Press(73, "Share");
+        var sent = await WaitFor(c => c.Any(x => x.ChatId == 73 && x.Says("In the gallery now:")), "the share");
+        var answer = sent.Last(x => x.ChatId == 73 && x.Says("In the gallery now:"));
+        var link = System.Text.RegularExpressions.Regex.Match(answer.Text!, @"https://art\.example\.org/p/[a-z0-9]{10}").Value;
+        Assert.NotEmpty(link);
+        Assert.Equal("link:" + link, answer.DataOf("Open the gallery"));
+        Assert.Matches("^inline:#[0-9]+$", answer.DataOf("Send to a chat"));
+
+        // The gallery on this machine only (the tests' default): no link button, or Telegram would refuse the message.
+        await StopBotAsync();
+        await StartBotAsync();
+        Chat.PushText(73, "/gallery");
+        sent = await WaitFor(c => c.Any(x => x.ChatId == 73 && x.Says("The public gallery: http://127.0.0.1")), "the gallery's address");
+        Assert.Empty(sent.Last(x => x.ChatId == 73 && x.Says("The public gallery:")).Buttons);
+    }
+
+    [Fact]
     public async Task Reports_send_a_picture_to_the_admins_review_and_the_admin_hides_or_shows_it()
     {
         await StartBotAsync();

@@ -166,7 +166,6 @@ public static class TextKey
     public const string GalleryLikeButton = nameof(GalleryLikeButton);
     public const string GalleryReportButton = nameof(GalleryReportButton);
     public const string GalleryReported = nameof(GalleryReported);
-    public const string GalleryLikes = nameof(GalleryLikes);
     public const string GalleryPainting = nameof(GalleryPainting);
     public const string GalleryShared = nameof(GalleryShared);
     public const string GalleryMakeYourOwn = nameof(GalleryMakeYourOwn);

@@ -23,6 +23,9 @@ public sealed class SharingConversation(
     /// <summary>Most pictures a zip holds (the newest).</summary>
     public const int ExportLimit = 500;
 
+    /// <summary>A zip stops growing here: Telegram takes documents up to 50 MB.</summary>
+    public const long ExportMaxBytes = 45L * 1024 * 1024;
+
     /// <summary>Inline answers are cached by Telegram this long, per user.</summary>
     public const int InlineCacheSeconds = 10;
 
@@ -118,6 +121,7 @@ public sealed class SharingConversation(
         {
             foreach (var job in pictures.Where(j => j.Kind != JobKind.Gallery))
             {
+                if (zip.Length >= ExportMaxBytes) break;   // the newest go first
                 byte[] bytes;
                 try
                 {
