@@ -123,7 +123,8 @@ public sealed class WebChatServer(
         var request = context.Request;
         // The gallery's pages and images are public: reached from links in chats and unfurled by
         // their previews, so from any site, without the access key. Its votes are posts like the chat's.
-        var publicGet = GalleryOn && GalleryPages.IsPublic(request.Path) && (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method));
+        var publicGet = GalleryOn && (GalleryPages.IsPublic(request.Path) || !options.Value.Chat && request.Path == "/")
+                        && (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method));
         if (!hosts.Contains(request.Host.Host) || (!publicGet && !SameSite(request)))
         {
             logger.LogWarning("Web request refused: host {Host}, origin {Origin}", Printable(request.Host.Value ?? ""), Printable(request.Headers.Origin.ToString()));
@@ -160,7 +161,7 @@ public sealed class WebChatServer(
             // when reached from this site or typed in: a link followed from another site comes
             // without the (SameSite=Strict) cookie, and a new one would replace the visitor's own.
             var galleryPage = publicGet && GalleryPages.IsPage(request.Path);
-            if (publicGet && (!galleryPage || request.Headers["Sec-Fetch-Site"].ToString() == "cross-site"))
+            if (publicGet && (!galleryPage || !HttpMethods.IsGet(request.Method) || request.Headers["Sec-Fetch-Site"].ToString() == "cross-site"))
             {
                 await next(context);
                 return;

@@ -238,6 +238,12 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
 
         // Nothing is public before the press.
         Assert.DoesNotContain("/p/", await visitor.GetStringAsync(GalleryUrl + "gallery"));
+        if (Chat.Platform != "web")
+        {
+            // Beside a messenger the host serves the gallery alone: its root is the gallery, and no chat answers.
+            Assert.Equal("/gallery", (await visitor.GetAsync(GalleryUrl)).RequestMessage!.RequestUri!.AbsolutePath);
+            Assert.False((await visitor.GetAsync(GalleryUrl + "api/messages")).IsSuccessStatusCode);
+        }
         Chat.PushButton(author, result.DataOf("Share")!);
         sent = await WaitFor(c => c.Any(x => x.ChatId == author && x.Says("In the gallery now:")), "the share");
         var link = LinkIn(sent.Last(x => x.ChatId == author && x.Says("In the gallery now:")));
