@@ -218,9 +218,29 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
         Assert.Empty(sent.Last(x => x.ChatId == 19 && x.MessageId == progress.MessageId).Buttons);
     }
 
+    /// <summary>A photo, then a preset from its menu, as a person does it: the picture as sent.</summary>
+    protected async Task<Sent> PresetPictureAsync(long user, string photo, string preset)
+    {
+        var before = Chat.Sent.Count(x => x.ChatId == user && x.Kind == SentKind.Photo);
+        Chat.PushPhoto(user, Photo(photo));
+        await WaitFor(c => c.Count(x => x.ChatId == user && x.Kind == SentKind.Photo) == before + 1, "the preview");
+        Chat.Press(user, preset);
+        var sent = await WaitFor(c => c.Count(x => x.ChatId == user && x.Kind == SentKind.Photo) == before + 2, $"the {preset} picture");
+        return sent.Last(x => x.ChatId == user && x.Kind == SentKind.Photo);
+    }
+
+    /// <summary>The button labelled <paramref name="label"/> ("Share", "Share with the painting") pressed under a picture: the bot's answer.</summary>
+    protected async Task<Sent> ShareAsync(long user, Sent picture, string label = "Share")
+    {
+        var before = Chat.Sent.Count(x => x.ChatId == user && x.Says("In the gallery now:"));
+        Chat.PushButton(user, picture.DataOf(label) ?? throw new InvalidOperationException($"no '{label}' under the picture"));
+        var sent = await WaitFor(c => c.Count(x => x.ChatId == user && x.Says("In the gallery now:")) == before + 1, "the share");
+        return sent.Last(x => x.ChatId == user && x.Says("In the gallery now:"));
+    }
+
     /// <summary>A picture's gallery address in what the bot said.</summary>
-    private static string LinkIn(Sent x) =>
-        System.Text.RegularExpressions.Regex.Match(x.Text ?? "", @"http://\S+/p/[a-z0-9]{10}") is { Success: true } m ? m.Value : throw new InvalidOperationException($"no gallery link in '{x.Text}'");
+    protected static string LinkIn(Sent x) =>
+        System.Text.RegularExpressions.Regex.Match(x.Text ?? "", @"https?://\S+/p/[a-z0-9]{10}") is { Success: true } m ? m.Value : throw new InvalidOperationException($"no gallery link in '{x.Text}'");
 
     [Fact]
     public async Task A_shared_picture_shows_in_the_gallery_is_liked_once_tops_the_week_and_is_gone_when_unshared_or_forgotten()
@@ -230,11 +250,7 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
         await StartBotAsync();
         using var visitor = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer() });
 
-        Chat.PushPhoto(author, Photo("tubingen.jpg"));
-        await WaitFor(c => c.Any(x => x.ChatId == author && x.Kind == SentKind.Photo), "the preview");
-        Chat.Press(author, "Udnie");
-        var sent = await WaitFor(c => c.Any(x => x.ChatId == author && IsPicture(x) && x.Says("Style")), "the picture");
-        var result = sent.Last(x => x.ChatId == author && IsPicture(x) && x.Says("Style"));
+        var result = await PresetPictureAsync(author, "tubingen.jpg", "Udnie");
 
         // Nothing is public before the press.
         Assert.DoesNotContain("/p/", await visitor.GetStringAsync(GalleryUrl + "gallery"));
@@ -244,9 +260,7 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
             Assert.Equal("/gallery", (await visitor.GetAsync(GalleryUrl)).RequestMessage!.RequestUri!.AbsolutePath);
             Assert.False((await visitor.GetAsync(GalleryUrl + "api/messages")).IsSuccessStatusCode);
         }
-        Chat.PushButton(author, result.DataOf("Share")!);
-        sent = await WaitFor(c => c.Any(x => x.ChatId == author && x.Says("In the gallery now:")), "the share");
-        var link = LinkIn(sent.Last(x => x.ChatId == author && x.Says("In the gallery now:")));
+        var link = LinkIn(await ShareAsync(author, result));
         var id = link[^10..];
         Assert.StartsWith(GalleryUrl, link);
 
@@ -267,7 +281,7 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
         Assert.Contains("\"likes\":1", await (await visitor.PostAsync($"{GalleryUrl}gallery/like/{id}", null)).Content.ReadAsStringAsync());
         Assert.Contains("\"counted\":false,\"likes\":1", await (await visitor.PostAsync($"{GalleryUrl}gallery/like/{id}", null)).Content.ReadAsStringAsync());
         Chat.PushText(fan, "/top");
-        sent = await WaitFor(c => c.Any(x => x.ChatId == fan && IsPicture(x) && x.Says("♥ 1 · Udnie")), "the week's best");
+        var sent = await WaitFor(c => c.Any(x => x.ChatId == fan && IsPicture(x) && x.Says("♥ 1 · Udnie")), "the week's best");
         Assert.Contains(sent, x => x.ChatId == fan && x.Says("The week's best, 1 picture."));
         var heart = sent.Last(x => x.ChatId == fan && IsPicture(x)).DataOf("♥")!;
         Chat.PushButton(fan, heart);
@@ -287,9 +301,7 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
         Assert.DoesNotContain("/p/" + id, await visitor.GetStringAsync(GalleryUrl + "gallery"));
 
         // Shared again, then the author asks to be forgotten.
-        Chat.PushButton(author, result.DataOf("Share")!);
-        sent = await WaitFor(c => c.Count(x => x.ChatId == author && x.Says("In the gallery now:")) == 2, "the second share");
-        var second = LinkIn(sent.Last(x => x.ChatId == author && x.Says("In the gallery now:")));
+        var second = LinkIn(await ShareAsync(author, result));
         Assert.Equal(System.Net.HttpStatusCode.OK, (await visitor.GetAsync(second)).StatusCode);
         Chat.PushText(author, "/forget");
         await WaitFor(c => c.Any(x => x.ChatId == author && x.Says("This deletes your photos")), "the confirmation");
@@ -316,16 +328,12 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
         await StartBotAsync();
         Chat.PushText(43, "/export");
         await WaitFor(c => c.Any(x => x.ChatId == 43 && x.Text == "You have no pictures to export yet."), "the empty export");
-        Chat.PushPhoto(43, Photo("tubingen.jpg"));
-        await WaitFor(c => c.Any(x => x.ChatId == 43 && x.Kind == SentKind.Photo), "the preview");
-        Chat.Press(43, "Udnie");
-        var sent = await WaitFor(c => c.Count(x => x.ChatId == 43 && x.Kind == SentKind.Photo) == 2, "the picture");
-        var picture = sent.Last(x => x.ChatId == 43 && x.Kind == SentKind.Photo);
+        var picture = await PresetPictureAsync(43, "tubingen.jpg", "Udnie");
         Chat.PushPhoto(44, Photo("dog.jpg"));   // someone else's photo: not in 43's zip
         await WaitFor(c => c.Any(x => x.ChatId == 44 && x.Kind == SentKind.Photo), "the other preview");
 
         Chat.PushText(43, "/export");
-        sent = await WaitFor(c => c.Any(x => x.ChatId == 43 && x.Kind == SentKind.File && x.Says("Your pictures, 1 file.")), "the zip");
+        var sent = await WaitFor(c => c.Any(x => x.ChatId == 43 && x.Kind == SentKind.File && x.Says("Your pictures, 1 file.")), "the zip");
         using var zip = new System.IO.Compression.ZipArchive(new MemoryStream(sent.Last(x => x.ChatId == 43 && x.Kind == SentKind.File).File!));
         var entry = Assert.Single(zip.Entries);   // the picture, not the preview sheet, not the photo
         Assert.Matches(@"^artbot-\d{4}-\d{2}-\d{2}-\d+\.jpg$", entry.Name);
@@ -391,9 +399,7 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
         await WaitFor(c => c.Any(x => x.Kind == SentKind.ButtonAnswer && x.Text == "That button is out of date."), "the stale second press");
 
         // Shared with its painting ticked: the page shows the painting's thumbnail, never the photo.
-        Chat.PushButton(25, picture.DataOf("Share with the painting")!);
-        sent = await WaitFor(c => c.Any(x => x.ChatId == 25 && x.Says("In the gallery now:")), "the share");
-        var link = LinkIn(sent.Last(x => x.ChatId == 25 && x.Says("In the gallery now:")));
+        var link = LinkIn(await ShareAsync(25, picture, "Share with the painting"));
         using var visitor = new HttpClient();
         Assert.Contains($"/g/{link[^10..]}/painting.jpg", await visitor.GetStringAsync(link));
         var painting = await visitor.GetAsync($"{GalleryUrl}g/{link[^10..]}/painting.jpg");
@@ -407,9 +413,7 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
         await StartBotAsync();
         Chat.PushAlbum(27, Photo("dog.jpg"), Painting("starry_night.jpg"));
         var sent = await WaitFor(c => c.Any(x => x.ChatId == 27 && IsPicture(x)), "the picture");
-        Chat.PushButton(27, sent.Last(x => x.ChatId == 27 && IsPicture(x)).DataOf("🌐 Share")!);
-        sent = await WaitFor(c => c.Any(x => x.ChatId == 27 && x.Says("In the gallery now:")), "the share");
-        var link = LinkIn(sent.Last(x => x.ChatId == 27 && x.Says("In the gallery now:")));
+        var link = LinkIn(await ShareAsync(27, sent.Last(x => x.ChatId == 27 && IsPicture(x)), "🌐 Share"));
         using var visitor = new HttpClient();
         Assert.DoesNotContain("painting.jpg", await visitor.GetStringAsync(link));
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await visitor.GetAsync($"{GalleryUrl}g/{link[^10..]}/painting.jpg")).StatusCode);

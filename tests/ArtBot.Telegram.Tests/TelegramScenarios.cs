@@ -57,15 +57,9 @@ public sealed class TelegramScenarios : MessengerApiScenarios<FakeTelegram>
     public async Task A_share_links_to_the_public_address_and_a_link_telegram_cannot_open_is_left_out()
     {
         await StartBotAsync(settings: new Dictionary<string, string?> { ["Gallery:PublicUrl"] = "https://art.example.org" });
-        Chat.PushPhoto(73, Photo("dog.jpg"));
-        await WaitFor(c => c.Any(x => x.ChatId == 73 && x.Kind == SentKind.Photo), "the preview");
-        Chat.Press(73, "Udnie");
-        await WaitFor(c => c.Count(x => x.ChatId == 73 && x.Kind == SentKind.Photo) == 2, "the picture");
-        Chat.Press(73, "Share");
-        var sent = await WaitFor(c => c.Any(x => x.ChatId == 73 && x.Says("In the gallery now:")), "the share");
-        var answer = sent.Last(x => x.ChatId == 73 && x.Says("In the gallery now:"));
-        var link = System.Text.RegularExpressions.Regex.Match(answer.Text!, @"https://art\.example\.org/p/[a-z0-9]{10}").Value;
-        Assert.NotEmpty(link);
+        var answer = await ShareAsync(73, await PresetPictureAsync(73, "dog.jpg", "Udnie"));
+        var link = LinkIn(answer);
+        Assert.StartsWith("https://art.example.org/p/", link);
         Assert.Equal("link:" + link, answer.DataOf("Open the gallery"));
         Assert.Matches("^inline:#[0-9]+$", answer.DataOf("Send to a chat"));
 
@@ -73,7 +67,7 @@ public sealed class TelegramScenarios : MessengerApiScenarios<FakeTelegram>
         await StopBotAsync();
         await StartBotAsync();
         Chat.PushText(73, "/gallery");
-        sent = await WaitFor(c => c.Any(x => x.ChatId == 73 && x.Says("The public gallery: http://127.0.0.1")), "the gallery's address");
+        var sent = await WaitFor(c => c.Any(x => x.ChatId == 73 && x.Says("The public gallery: http://127.0.0.1")), "the gallery's address");
         Assert.Empty(sent.Last(x => x.ChatId == 73 && x.Says("The public gallery:")).Buttons);
     }
 
@@ -81,13 +75,7 @@ public sealed class TelegramScenarios : MessengerApiScenarios<FakeTelegram>
     public async Task Reports_send_a_picture_to_the_admins_review_and_the_admin_hides_or_shows_it()
     {
         await StartBotAsync();
-        Chat.PushPhoto(71, Photo("dog.jpg"));
-        await WaitFor(c => c.Any(x => x.ChatId == 71 && x.Kind == SentKind.Photo), "the preview");
-        Chat.Press(71, "Udnie");
-        await WaitFor(c => c.Count(x => x.ChatId == 71 && x.Kind == SentKind.Photo) == 2, "the picture");
-        Chat.Press(71, "Share");
-        var sent = await WaitFor(c => c.Any(x => x.ChatId == 71 && x.Says("In the gallery now:")), "the share");
-        var id = System.Text.RegularExpressions.Regex.Match(sent.Last(x => x.ChatId == 71 && x.Says("In the gallery now:")).Text!, "/p/([a-z0-9]{10})").Groups[1].Value;
+        var id = LinkIn(await ShareAsync(71, await PresetPictureAsync(71, "dog.jpg", "Udnie")))[^10..];
         async Task<bool> Listed()
         {
             using var anyone = new HttpClient();
@@ -108,7 +96,7 @@ public sealed class TelegramScenarios : MessengerApiScenarios<FakeTelegram>
             Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await stranger.PostAsync($"{GalleryUrl}gallery/report/{id}", null)).StatusCode);
 
         Chat.PushText(AdminId, "/admin review");
-        sent = await WaitFor(c => c.Any(x => x.ChatId == AdminId && x.Says("Waiting for review")), "the review queue");
+        var sent = await WaitFor(c => c.Any(x => x.ChatId == AdminId && x.Says("Waiting for review")), "the review queue");
         Assert.Contains($"{id} · telegram:71 · 3 · ", sent.Last(x => x.ChatId == AdminId && x.Says("Waiting for review")).Text);
         Chat.PushText(AdminId, "/admin unhide " + id);
         await WaitFor(c => c.Any(x => x.ChatId == AdminId && x.Text == $"Picture {id} is shown again; its reports are cleared."), "the unhide");
@@ -130,14 +118,8 @@ public sealed class TelegramScenarios : MessengerApiScenarios<FakeTelegram>
     public async Task An_inline_query_lists_the_askers_own_pictures_only_each_with_a_link_back_to_the_bot()
     {
         await StartBotAsync();
-        foreach (var (user, preset) in new[] { (61L, "Udnie"), (62L, "The Great Wave") })
-        {
-            Chat.PushPhoto(user, Photo("dog.jpg"));
-            await WaitFor(c => c.Any(x => x.ChatId == user && x.Kind == SentKind.Photo), "the preview");
-            Chat.Press(user, preset);
-            await WaitFor(c => c.Count(x => x.ChatId == user && x.Kind == SentKind.Photo) == 2, "the picture");
-        }
-        var picture = Chat.Sent.Last(x => x.ChatId == 61 && x.Kind == SentKind.Photo);
+        var picture = await PresetPictureAsync(61, "dog.jpg", "Udnie");
+        await PresetPictureAsync(62, "dog.jpg", "The Great Wave");
         // "Send to a chat" under the picture opens the chat picker with the bot's name and that picture's number typed in.
         Assert.Matches("^inline:#[0-9]+$", picture.DataOf("Send to a chat"));
 

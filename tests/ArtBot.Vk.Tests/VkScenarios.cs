@@ -16,15 +16,10 @@ public sealed class VkScenarios : MessengerApiScenarios<FakeVk>
     {
         var wall = new Dictionary<string, string?> { ["Gallery:VkWallPost"] = "true" };
         await StartBotAsync(settings: wall);
-        Chat.PushPhoto(81, Photo("dog.jpg"));
-        await WaitFor(c => c.Any(x => x.ChatId == 81 && x.Kind == SentKind.Photo), "the preview");
-        Chat.Press(81, "Udnie");
-        await WaitFor(c => c.Count(x => x.ChatId == 81 && x.Kind == SentKind.Photo) == 2, "the picture");
+        var picture = await PresetPictureAsync(81, "dog.jpg", "Udnie");
         await Chat.WaitForAsync(_ => Logs.Lines.Any(l => l.Contains("VK wall: nothing shared this week")), Patience, "the look at start");
         Assert.Empty(Chat.WallPosts);
-        Chat.Press(81, "Share");
-        var sent = await WaitFor(c => c.Any(x => x.ChatId == 81 && x.Says("In the gallery now:")), "the share");
-        var link = System.Text.RegularExpressions.Regex.Match(sent.Last(x => x.ChatId == 81 && x.Says("In the gallery now:")).Text!, @"http://\S+/p/[a-z0-9]{10}").Value;
+        var link = LinkIn(await ShareAsync(81, picture));
 
         // It looks at start and hourly: a restart is the start.
         await StopBotAsync();
