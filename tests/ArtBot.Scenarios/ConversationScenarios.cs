@@ -484,6 +484,19 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
         var clip = sent.Single(x => x.ChatId == 30 && x.Kind == SentKind.Animation);
         Assert.StartsWith("Style “The Great Wave”, animated", clip.Text);
         Assert.Equal("ftyp", System.Text.Encoding.ASCII.GetString(clip.File!, 4, 4));   // H.264 in MP4
+        Assert.Equal(["Another style", "🌐 Share"], Actions(clip));
+
+        // Shared, the clip plays on its page (no thumbnail: the page loops it) and unfurls as a video.
+        var link = LinkIn(await ShareAsync(30, clip));
+        using (var visitor = new HttpClient())
+        {
+            var page = await visitor.GetStringAsync(link);
+            Assert.Contains($"<video src=\"/g/{link[^10..]}/full.mp4\"", page);
+            Assert.Contains($"<meta property=\"og:video\" content=\"{GalleryUrl}g/{link[^10..]}/full.mp4\"", page);
+            var video = await visitor.GetAsync($"{GalleryUrl}g/{link[^10..]}/full.mp4");
+            Assert.Equal("video/mp4", video.Content.Headers.ContentType?.MediaType);
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, (await visitor.GetAsync($"{GalleryUrl}g/{link[^10..]}/thumb.jpg")).StatusCode);
+        }
 
         Chat.PushAnimation(30, "GIF89a, but only in name"u8.ToArray());
         sent = await WaitFor(c => c.Count(x => x.ChatId == 30 && x.Says("Got your animation!")) == 2, "the second menu");
