@@ -32,10 +32,10 @@ public sealed partial class Vgg19Features : nn.Module<Tensor, Dictionary<string,
     public override Dictionary<string, Tensor> forward(Tensor preprocessed) =>
         chain.forward(preprocessed).ToDictionary(kv => ToFeatureName(kv.Key), kv => kv.Value);
 
-    /// <summary>RGB in 0..1 → BGR 0..255 minus the ImageNet mean, as the Keras weights expect.</summary>
     /// <summary>The type of its weights, which its input must have: fp32 as loaded, bf16 when the engine converts it.</summary>
     public ScalarType Precision => parameters().First().dtype;
 
+    /// <summary>RGB in 0..1 → BGR 0..255 minus the ImageNet mean, as the Keras weights expect.</summary>
     public static Tensor Preprocess(Tensor rgb01)
     {
         using var scope = torch.NewDisposeScope();
