@@ -135,9 +135,8 @@ public sealed class GalleryPages(GalleryService gallery, bool chatOn)
         // Without the page's identity (a cookie made by loading a page here) nothing counts.
         if (user is not { } visitor) return Results.Json(new { ok = false, error = "no session: load the page first" }, statusCode: StatusCodes.Status401Unauthorized);
         var person = UserProfile.KeyOf(WebMessenger.PlatformName, visitor);
-        var vote = like ? await gallery.LikeAsync(id, person, context.RequestAborted) : await gallery.ReportAsync(id, person, context.RequestAborted);
+        var (vote, likes) = like ? await gallery.LikeAsync(id, person, context.RequestAborted) : (await gallery.ReportAsync(id, person, context.RequestAborted), 0);
         if (vote == GalleryVote.Missing) return Results.Json(new { ok = false }, statusCode: StatusCodes.Status404NotFound);
-        var likes = (await gallery.VisibleAsync(id, context.RequestAborted))?.Likes ?? 0;
         return Results.Json(new { ok = true, counted = vote == GalleryVote.Counted, likes });
     }
 

@@ -138,9 +138,14 @@ public sealed class GalleryService(
 
     private DateTimeOffset WeekStart => time.GetUtcNow().AddDays(-7);
 
-    /// <summary>A like from <paramref name="person"/> (a platform key): counted once, on a visible entry only.</summary>
-    public async Task<GalleryVote> LikeAsync(string id, string person, CancellationToken ct) =>
-        await VisibleAsync(id, ct) is null ? GalleryVote.Missing : await store.LikeAsync(id, person, ct);
+    /// <summary>A like from <paramref name="person"/> (a platform key): counted once, on a visible entry only; with the count it makes.</summary>
+    public async Task<(GalleryVote Vote, int Likes)> LikeAsync(string id, string person, CancellationToken ct)
+    {
+        if (await VisibleAsync(id, ct) is not { } entry) return (GalleryVote.Missing, 0);
+        var vote = await store.LikeAsync(id, person, ct);
+        // The entry as read before the vote, plus this one: another like at the same moment may be missing from it.
+        return (vote, entry.Likes + (vote == GalleryVote.Counted ? 1 : 0));
+    }
 
     public async Task<GalleryVote> ReportAsync(string id, string person, CancellationToken ct)
     {

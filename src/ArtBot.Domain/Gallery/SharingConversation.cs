@@ -69,7 +69,16 @@ public sealed class SharingConversation(
         await messenger.SendTextAsync(chat, T(user, TextKey.TopHeader, top.Count, gallery.Options.GalleryPage), cancellationToken: ct);
         foreach (var entry in top)
         {
-            if (await gallery.ImageAsync(entry.Id, GalleryImage.Picture, ct) is not var (bytes, _)) continue;
+            // Listed, so visible: its picture is read straight from the store.
+            byte[] bytes;
+            try
+            {
+                bytes = await images.GetAsync(entry.Image, ct);
+            }
+            catch (KeyNotFoundException)
+            {
+                continue;
+            }
             var keyboard = (await offers.KeyboardAsync(user.Platform, user.UserId, [[(T(user, TextKey.ButtonLike, entry.Likes), new LikeOffer(entry.Id))]], cancellationToken: ct))
                 .With([Button.Link(T(user, TextKey.ButtonOpenGallery), gallery.Options.PageOf(entry.Id))]);
             var caption = T(user, TextKey.TopCaption, entry.Likes, gallery.StyleName(user.Language, entry));
@@ -79,7 +88,7 @@ public sealed class SharingConversation(
     }
 
     public async Task<string> LikeAsync(UserProfile user, LikeOffer like, CancellationToken ct) =>
-        await gallery.LikeAsync(like.EntryId, UserProfile.KeyOf(user.Platform, user.UserId), ct) switch
+        (await gallery.LikeAsync(like.EntryId, UserProfile.KeyOf(user.Platform, user.UserId), ct)).Vote switch
         {
             GalleryVote.Counted => T(user, TextKey.Liked),
             GalleryVote.Repeated => T(user, TextKey.LikedAlready),
