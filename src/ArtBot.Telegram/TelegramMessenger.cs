@@ -98,16 +98,9 @@ public sealed class TelegramMessenger(ITelegramBotClient client, IOptions<Telegr
     public Task RefundAsync(long userId, string chargeId, CancellationToken cancellationToken = default) =>
         RetryAsync("refundStarPayment", async ct => { await client.RefundStarPayment(userId, chargeId, ct); return true; }, cancellationToken);
 
-    /// <summary>
-    /// Telegram refuses a whole message whose link button names a host it cannot reach (localhost,
-    /// a loopback address: a gallery served only on this machine): such a button is left out.
-    /// </summary>
-    private static bool Reachable(string url) =>
-        Uri.TryCreate(url, UriKind.Absolute, out var uri) && !uri.IsLoopback;
-
     private static InlineKeyboardMarkup? Markup(Keyboard? keyboard) =>
         keyboard == null ? null : new InlineKeyboardMarkup(keyboard.Rows
-            .Select(r => r.Where(b => b.Url == null || Reachable(b.Url)).Select(b => b switch
+            .Select(r => r.Where(b => !b.LinksHereOnly).Select(b => b switch
             {
                 { Url: { } url } => InlineKeyboardButton.WithUrl(b.Text, url),
                 // The user picks a chat; the bot's name and the query are typed there for them.

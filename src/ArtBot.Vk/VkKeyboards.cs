@@ -24,9 +24,8 @@ public static class VkKeyboards
     /// <summary>The pages of <paramref name="keyboard"/>, each a list of rows within VK's limits (nav buttons not included).</summary>
     public static IReadOnlyList<IReadOnlyList<IReadOnlyList<Button>>> Pages(Keyboard keyboard)
     {
-        // VK has no "send to a chat" (inline mode), and refuses a link it cannot reach (a gallery
-        // served only on this machine): such buttons are left out.
-        var rows = keyboard.Rows.Select(r => r.Where(b => b.SwitchInline == null && (b.Url == null || Reachable(b.Url))).ToList()).Where(r => r.Count > 0)
+        // VK has no "send to a chat" (inline mode), and refuses a link only this machine can open.
+        var rows = keyboard.Rows.Select(r => r.Where(b => b.SwitchInline == null && !b.LinksHereOnly).ToList()).Where(r => r.Count > 0)
             .SelectMany(r => r.Chunk(MaxPerRow)).Select(r => (IReadOnlyList<Button>)r).ToList();
         if (rows.Count <= MaxRows && rows.Sum(r => r.Count) <= MaxButtons) return [rows];
         // First and last pages carry one page-turn button, those between carry two.
@@ -73,8 +72,6 @@ public static class VkKeyboards
         }
         return new JsonObject { ["inline"] = true, ["buttons"] = buttons }.ToJsonString();
     }
-
-    private static bool Reachable(string url) => Uri.TryCreate(url, UriKind.Absolute, out var uri) && !uri.IsLoopback;
 
     /// <summary>An <c>open_link</c> button (no color: VK refuses one on a link).</summary>
     private static JsonObject Link(string label, string url) => new()

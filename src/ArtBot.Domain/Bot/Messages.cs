@@ -60,6 +60,12 @@ public sealed record Button(string Text, string Data, string? Url = null, string
     public static Button SendToChat(string text, string query) => new(text, "", SwitchInline: query);
 
     public bool IsPress => Url == null && SwitchInline == null;
+
+    /// <summary>
+    /// A link only this machine can open (a gallery on loopback): a messenger refuses the whole
+    /// message for it, so messengers leave it out; the web chat, on this machine, shows it.
+    /// </summary>
+    public bool LinksHereOnly => Url != null && (!Uri.TryCreate(Url, UriKind.Absolute, out var uri) || uri.IsLoopback);
 }
 
 public sealed record Keyboard(IReadOnlyList<IReadOnlyList<Button>> Rows)
