@@ -36,10 +36,16 @@ public sealed class VkWallPoster(
             {
                 await PostIfDueAsync(stoppingToken);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (VkApiException e)
             {
-                // A refused post (no wall rights, a flood limit) waits for the next hour.
-                logger.LogWarning("VK wall post failed: {Problem}", e.Message);
+                // VK said no (a token without wall rights, a community whose wall is closed): it stays
+                // no until the configuration changes. Flood limits were retried by the client already.
+                logger.LogError("VK wall post refused ({Problem}): give the token wall rights, or set Gallery:VkWallPost=false; trying again in an hour", e.Message);
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException && !stoppingToken.IsCancellationRequested)
+            {
+                // The network or VK failed past the client's retries: the next hour tries again.
+                logger.LogWarning("VK wall post failed: {Problem}; trying again in an hour", e.Message);
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));

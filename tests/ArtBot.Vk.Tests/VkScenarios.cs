@@ -37,6 +37,21 @@ public sealed class VkScenarios : MessengerApiScenarios<FakeVk>
     }
 
     [Fact]
+    public async Task A_wall_post_vk_refuses_is_logged_as_a_configuration_fault_and_the_bot_carries_on()
+    {
+        var wall = new Dictionary<string, string?> { ["Gallery:VkWallPost"] = "true" };
+        await StartBotAsync(settings: wall);
+        await ShareAsync(82, await PresetPictureAsync(82, "dog.jpg", "Udnie"));
+        await StopBotAsync();
+        Chat.RefuseWallPosts = true;
+        await StartBotAsync(settings: wall);
+        await Chat.WaitForAsync(_ => Logs.Lines.Any(l => l.StartsWith("Error") && l.Contains("VK wall post refused") && l.Contains("Gallery:VkWallPost=false")), Patience, "the refusal");
+        Assert.Empty(Chat.WallPosts);
+        Chat.PushText(82, "/top");
+        await WaitFor(c => c.Any(x => x.ChatId == 82 && x.Says("♥ 0 · Udnie")), "the bot still answering");
+    }
+
+    [Fact]
     public async Task Three_photo_messages_a_moment_apart_are_one_album_asking_for_the_mix()
     {
         await StartBotAsync();

@@ -246,8 +246,12 @@ public sealed class FakeVk : IFakeMessengerApi
     /// <summary>Posts on the community's wall, as the community (owner id, message, attachments).</summary>
     public ConcurrentQueue<(long OwnerId, string Message, string Attachments)> WallPosts { get; } = new();
 
+    /// <summary>wall.post answers error 15 (access denied), as for a token without wall rights.</summary>
+    public bool RefuseWallPosts { get; set; }
+
     private IResult WallPost(IFormCollection form)
     {
+        if (RefuseWallPosts) return Error(15, "Access denied: no access to call this method");
         WallPosts.Enqueue((long.Parse(form["owner_id"]!), form["message"].ToString(), form["attachments"].ToString()));
         return Ok(new JsonObject { ["post_id"] = WallPosts.Count });
     }
