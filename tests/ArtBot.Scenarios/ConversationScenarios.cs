@@ -277,6 +277,15 @@ public abstract class ConversationScenarios<TPlatform> : IAsyncLifetime where TP
         again.Headers.IfNoneMatch.Add(thumbnail.Headers.ETag!);
         Assert.Equal(System.Net.HttpStatusCode.NotModified, (await visitor.SendAsync(again)).StatusCode);
 
+        // Ids the gallery never made reach no store, and nothing is counted for them.
+        foreach (var forged in new[] { "zzzzzzzzzz", "..%2F..%2Fetc", "AAAAAAAAAA", id + "0" })
+        {
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, (await visitor.GetAsync($"{GalleryUrl}p/{forged}")).StatusCode);
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, (await visitor.GetAsync($"{GalleryUrl}g/{forged}/full.jpg")).StatusCode);
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, (await visitor.PostAsync($"{GalleryUrl}gallery/like/{forged}", null)).StatusCode);
+        }
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await visitor.GetAsync($"{GalleryUrl}g/{id}/secret.jpg")).StatusCode);
+
         // A like from the page, twice, counts once; so does a like from a chat.
         Assert.Contains("\"likes\":1", await (await visitor.PostAsync($"{GalleryUrl}gallery/like/{id}", null)).Content.ReadAsStringAsync());
         Assert.Contains("\"counted\":false,\"likes\":1", await (await visitor.PostAsync($"{GalleryUrl}gallery/like/{id}", null)).Content.ReadAsStringAsync());
