@@ -47,6 +47,11 @@ public sealed class VkWallPoster(
                 // The network or VK failed past the client's retries: the next hour tries again.
                 logger.LogWarning("VK wall post failed: {Problem}; trying again in an hour", e.Message);
             }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Anything else (the store, a bug) is logged whole; a weekly post is not worth stopping the bot for.
+                logger.LogError(e, "VK wall post failed; trying again in an hour");
+            }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
