@@ -138,13 +138,15 @@ public static class GatysTransfer
             }
 
             using var scaleScope = torch.NewDisposeScope();
+            using var x = new TorchSharp.Modules.Parameter(image.detach().clone(), requires_grad: true);
+            // Kept through the scale, written in place: a new image a step would be a block outliving
+            // the activations freed around it, which the allocator could not reuse for them.
+            var before = x.detach().clone();
+            using var lbfgs = options.Optimizer == GatysOptimizer.Lbfgs ? new Lbfgs(x, options.LbfgsHistory) : null;
+            using var adam = options.Optimizer == GatysOptimizer.Adam ? torch.optim.Adam([x], options.AdamLearningRate) : null;
             var (contentLosses, styleLosses) = BuildLosses(vgg, layers, Resize(content, h, w),
                 paintings.Select(p => (ResizeStyle(p.Image, h, w, options.StyleScale), p.Weight)).ToList());
             using var tv = new TotalVariationLoss();
-            using var x = new TorchSharp.Modules.Parameter(image.detach().clone(), requires_grad: true);
-
-            using var lbfgs = options.Optimizer == GatysOptimizer.Lbfgs ? new Lbfgs(x, options.LbfgsHistory) : null;
-            using var adam = options.Optimizer == GatysOptimizer.Adam ? torch.optim.Adam([x], options.AdamLearningRate) : null;
 
             for (var i = 0; i < perScale[scale]; i++)
             {
@@ -153,9 +155,20 @@ public static class GatysTransfer
                 Tensor? terms = null;
                 Tensor Evaluate()
                 {
-                    var features = vgg.forward(Vgg19Features.Preprocess(x).to_type(precision));
-                    var contentLoss = contentLosses.Select(kv => kv.Value.forward(features[kv.Key])).Aggregate((a, b) => a + b) * (options.ContentWeight / contentLosses.Count);
-                    var styleLoss = styleLosses.Select(s => s.Loss.forward(features[s.Layer]) * s.Weight).Aggregate((a, b) => a + b) * (options.StyleWeight / layers.Style.Count);
+                    // Each layer's terms are built as the network reaches it, not after it has run: the
+                    // autograd engine runs later-built nodes first, so a shallow layer's Gram gradient (the
+                    // size of that layer's features) is then made after the deeper layers' backward, when
+                    // their activations are freed, instead of waiting through it.
+                    var contentTerms = new Dictionary<string, Tensor>(contentLosses.Count);
+                    var styleTerms = new Tensor[styleLosses.Count];
+                    foreach (var (layer, features) in vgg.Stream(Vgg19Features.Preprocess(x).to_type(precision)))
+                    {
+                        for (var k = 0; k < styleLosses.Count; k++)
+                            if (styleLosses[k].Layer == layer) styleTerms[k] = styleLosses[k].Loss.forward(features) * styleLosses[k].Weight;
+                        if (contentLosses.TryGetValue(layer, out var contentTerm)) contentTerms[layer] = contentTerm.forward(features);
+                    }
+                    var contentLoss = contentLosses.Keys.Select(l => contentTerms[l]).Aggregate((a, b) => a + b) * (options.ContentWeight / contentLosses.Count);
+                    var styleLoss = styleTerms.Aggregate((a, b) => a + b) * (options.StyleWeight / layers.Style.Count);
                     var tvLoss = tv.forward(x) * options.TvWeight;
                     var total = contentLoss + styleLoss + tvLoss;
                     total.backward();
@@ -164,7 +177,7 @@ public static class GatysTransfer
                 }
 
                 // The loss is measured at x before the update, so that is the image it describes.
-                var before = x.detach().clone();
+                before.copy_(x);
                 Tensor loss;
                 if (lbfgs != null)
                 {
@@ -181,11 +194,7 @@ public static class GatysTransfer
                 using (torch.no_grad())
                 {
                     var better = loss.lt(bestLoss);   // false for NaN: a diverged step never becomes the best
-                    var kept = torch.where(better, before, best).DetachFromDisposeScope();
-                    best.Dispose();
-                    // Kept past this scale: owned by the run's scope, not the scale's.
-                    best = kept;
-                    outer.Attach(best);
+                    best.copy_(torch.where(better, before, best));
                     bestLoss.copy_(torch.where(better, loss, bestLoss));
                 }
 
@@ -274,17 +283,22 @@ public static class GatysTransfer
     {
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
-        var contentFeatures = vgg.forward(Vgg19Features.Preprocess(content).to_type(vgg.Precision));
-        var contentLosses = layers.Content.ToDictionary(l => l, l => new ContentLoss(contentFeatures[l]));
+        // Each layer's target is taken as the network reaches it and its features freed at once, so
+        // at most two feature maps (a layer's input and output) are alive, not every captured layer.
+        var contentLosses = new Dictionary<string, ContentLoss>(layers.Content.Count);
+        foreach (var (layer, features) in vgg.Stream(Vgg19Features.Preprocess(content).to_type(vgg.Precision), keepOutputs: false))
+            if (layers.Content.Contains(layer)) contentLosses[layer] = new ContentLoss(features);
         var styleLosses = new List<(string, StyleLoss, double)>();
         foreach (var (image, weight) in styles)
         {
-            var styleFeatures = vgg.forward(Vgg19Features.Preprocess(image).to_type(vgg.Precision));
-            styleLosses.AddRange(layers.Style.Select(l => (l, new StyleLoss(styleFeatures[l]), weight)));
+            var grams = new Dictionary<string, StyleLoss>(layers.Style.Count);
+            foreach (var (layer, features) in vgg.Stream(Vgg19Features.Preprocess(image).to_type(vgg.Precision), keepOutputs: false))
+                if (layers.Style.Contains(layer)) grams[layer] = new StyleLoss(features);
+            styleLosses.AddRange(layers.Style.Select(l => (l, grams[l], weight)));
         }
         foreach (var m in contentLosses.Values.Cast<nn.Module>().Concat(styleLosses.Select(s => s.Item2)))
             foreach (var b in m.buffers()) b.MoveToOuterDisposeScope();
-        return (contentLosses, styleLosses);
+        return (layers.Content.ToDictionary(l => l, l => contentLosses[l]), styleLosses);
     }
 
     private static Tensor ResizeStyle(Tensor style, long height, long width, double styleScale)

@@ -11,13 +11,17 @@ internal sealed class ContentLoss : nn.Module<Tensor, Tensor>
 
     public ContentLoss(Tensor target) : base("content_loss")
     {
-        this.target = target.detach().to_type(ScalarType.Float32, copy: true);
+        // The handles made on the way are disposed here: they would keep the network's features alive.
+        using var detached = target.detach();
+        this.target = detached.to_type(ScalarType.Float32, copy: true);
         norm = this.target.square().sum().clamp_min(1e-8);
         RegisterComponents();
     }
 
     // A bf16 network's features are compared in fp32: the difference shrinks as the picture converges, below bf16's resolution.
-    public override Tensor forward(Tensor features) => (features.to_type(ScalarType.Float32) - target).square().sum() / norm;
+    // Fused: a difference and its square, held by the step's dispose scope through backward, would add two feature maps to the peak.
+    public override Tensor forward(Tensor features) =>
+        nn.functional.mse_loss(features.to_type(ScalarType.Float32), target, nn.Reduction.Sum) / norm;
 }
 
 /// <summary>‖G − A‖² / ‖A‖² between Gram matrices of one layer (Gatys eq. 4, made scale-free).</summary>
@@ -28,7 +32,8 @@ internal sealed class StyleLoss : nn.Module<Tensor, Tensor>
 
     public StyleLoss(Tensor styleFeatures) : base("style_loss")
     {
-        target = Gram(styleFeatures.detach());
+        using var detached = styleFeatures.detach();
+        target = Gram(detached);
         norm = target.square().sum().clamp_min(1e-12);
         RegisterComponents();
     }
@@ -54,11 +59,16 @@ internal sealed class StyleLoss : nn.Module<Tensor, Tensor>
         // Channels-last features are already (H·W)×C in memory: Fᵀ·F from that view copies nothing.
         if (c > 1 && features.stride(1) == 1)
         {
-            using var pixels = features.permute(0, 2, 3, 1).reshape(h * w, c);
-            return pixels.t().mm(pixels) / (c * h * w);
+            using var nhwc = features.permute(0, 2, 3, 1);
+            using var pixels = nhwc.reshape(h * w, c);
+            using var columns = pixels.t();
+            using var product = columns.mm(pixels);
+            return product / (c * h * w);
         }
         using var flat = features.reshape(c, h * w);
-        return flat.mm(flat.t()) / (c * h * w);
+        using var rows = flat.t();
+        using var flatProduct = flat.mm(rows);
+        return flatProduct / (c * h * w);
     }
 }
 

@@ -22,21 +22,31 @@ internal sealed class KerasChain : nn.Module<Tensor, Dictionary<string, Tensor>>
         RegisterComponents();
     }
 
-    public override Dictionary<string, Tensor> forward(Tensor x)
+    public override Dictionary<string, Tensor> forward(Tensor x) => Stream(x).ToDictionary(o => o.Name, o => o.Output);
+
+    /// <summary>
+    /// The outputs asked for, each as soon as it is computed (shallow to deep), so a caller can
+    /// build on one before the deeper layers run.
+    /// </summary>
+    /// <param name="keepOutputs">False: each output is disposed once the next layer has read it, so a
+    /// caller that takes what it needs from an output before asking for the next holds no feature maps.</param>
+    public IEnumerable<(string Name, Tensor Output)> Stream(Tensor x, bool keepOutputs = true)
     {
-        var outputs = new Dictionary<string, Tensor>(capture.Count);
         var current = x;
         var keep = true;
-        for (var i = 0; i < names.Length && outputs.Count < capture.Count; i++)
+        var yielded = 0;
+        for (var i = 0; i < names.Length && yielded < capture.Count; i++)
         {
             var next = layers[i].forward(current);
-            // Intermediates nobody asked for are freed now rather than at the scope's end.
+            // Intermediates nobody keeps are freed now rather than at the scope's end.
             if (!keep) current.Dispose();
             current = next;
-            keep = capture.Contains(names[i]);
-            if (keep) outputs[names[i]] = current;
+            keep = capture.Contains(names[i]) && keepOutputs;
+            if (!capture.Contains(names[i])) continue;
+            yielded++;
+            yield return (names[i], current);
         }
-        return outputs;
+        if (!keep) current.Dispose();
     }
 
     /// <summary>Builds the layers up to the deepest one in <paramref name="capture"/>.</summary>

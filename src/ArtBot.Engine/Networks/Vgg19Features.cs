@@ -30,7 +30,12 @@ public sealed partial class Vgg19Features : nn.Module<Tensor, Dictionary<string,
         new(KerasChain.Create(model, layers.Select(ToKerasName)));
 
     public override Dictionary<string, Tensor> forward(Tensor preprocessed) =>
-        chain.forward(preprocessed).ToDictionary(kv => ToFeatureName(kv.Key), kv => kv.Value);
+        Stream(preprocessed).ToDictionary(f => f.Layer, f => f.Features);
+
+    /// <summary>The layers' features one by one as the network reaches them, shallow to deep.</summary>
+    /// <param name="keepOutputs">False: each layer's features are disposed once the next layer has read them.</param>
+    public IEnumerable<(string Layer, Tensor Features)> Stream(Tensor preprocessed, bool keepOutputs = true) =>
+        chain.Stream(preprocessed, keepOutputs).Select(o => (ToFeatureName(o.Name), o.Output));
 
     /// <summary>The type of its weights, which its input must have: fp32 as loaded, bf16 when the engine converts it.</summary>
     public ScalarType Precision => parameters().First().dtype;

@@ -57,6 +57,33 @@ public sealed class GatysTests
         return (ImageTensor.ToTensor(c), ImageTensor.ToTensor(s));
     }
 
+    /// <summary>
+    /// Gatys builds each layer's loss as the network reaches it and, for its targets, lets each layer's
+    /// features go once the next layer has read them: the features must be the whole forward's, and
+    /// none of the released ones may still hold its memory at the end.
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Streamed_features_are_the_forward_pass_and_released_ones_are_freed(bool keepOutputs)
+    {
+        using var scope = torch.NewDisposeScope();
+        var layers = GatysLayers.Choose(Block3);
+        using var vgg = Vgg19Features.Load(EngineFixture.Vgg(), layers.Style.Concat(layers.Content));
+        var input = Vgg19Features.Preprocess(torch.rand([1, 3, 48, 40], generator: torch.manual_seed(3)));
+        var whole = vgg.forward(input);
+
+        var seen = new List<(string Layer, Tensor Features)>();
+        foreach (var (layer, features) in vgg.Stream(input, keepOutputs))
+        {
+            Assert.Equal(0, (features - whole[layer]).abs().max().item<float>());
+            seen.Add((layer, features));
+        }
+
+        Assert.Equal(["relu1_1", "relu2_1", "relu3_1", "relu3_2"], seen.Select(s => s.Layer));
+        Assert.All(seen, s => Assert.Equal(!keepOutputs, s.Features.IsInvalid));
+    }
+
     [Theory]
     [InlineData(GatysOptimizer.Lbfgs)]
     [InlineData(GatysOptimizer.Adam)]
