@@ -142,7 +142,10 @@ public static class GatysTransfer
             // Kept through the scale, written in place: a new image a step would be a block outliving
             // the activations freed around it, which the allocator could not reuse for them.
             var before = x.detach().clone();
-            using var lbfgs = options.Optimizer == GatysOptimizer.Lbfgs ? new Lbfgs(x, options.LbfgsHistory) : null;
+            // A scale of n steps stores at most n − 1 pairs: a short render reserves no more than it fills.
+            using var lbfgs = options.Optimizer == GatysOptimizer.Lbfgs
+                ? new Lbfgs(x, Math.Max(1, Math.Min(options.LbfgsHistory, perScale[scale] - 1)))
+                : null;
             using var adam = options.Optimizer == GatysOptimizer.Adam ? torch.optim.Adam([x], options.AdamLearningRate) : null;
             var (contentLosses, styleLosses) = BuildLosses(vgg, layers, Resize(content, h, w),
                 paintings.Select(p => (ResizeStyle(p.Image, h, w, options.StyleScale), p.Weight)).ToList());

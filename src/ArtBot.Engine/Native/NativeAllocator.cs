@@ -6,8 +6,8 @@ namespace ArtBot.Engine.Native;
 /// The C allocator libtorch's CPU tensors come from. A render frees and re-allocates the same
 /// large activations every iteration: an allocator that keeps them (jemalloc, preloaded by
 /// <c>artbot</c> and the images with <c>dirty_decay_ms:-1</c>) reuses them without a page fault,
-/// where glibc unmaps every block over 32 MB and faults it back in (Gatys 600 px: 5.7 million
-/// faults, 34 s and 2.4 GB with glibc; 0.3 million, 28 s and 1.4 GB with jemalloc). What a job kept
+/// where glibc unmaps every block over 32 MB and faults it back in (Gatys 600 px: 4.9 million
+/// faults, 34 s and 1.55 GB with glibc; 0.24 million, 28.5 s and 1.06 GB with jemalloc). What a job kept
 /// is handed back to the system when it ends (<see cref="Release"/>), so an idle worker is small.
 /// </summary>
 public static partial class NativeAllocator
