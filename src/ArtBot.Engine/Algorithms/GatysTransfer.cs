@@ -180,7 +180,7 @@ public static class GatysTransfer
                 }
 
                 // The loss is measured at x before the update, so that is the image it describes.
-                before.copy_(x);
+                using (torch.no_grad()) before.copy_(x);
                 Tensor loss;
                 if (lbfgs != null)
                 {
