@@ -88,6 +88,8 @@ internal sealed class Lbfgs : IDisposable
             scaling.copy_(torch.where(good, ys / y.dot(y).clamp_min(1e-20), scaling));
 
             // The two-loop recursion, newest pair to oldest and back, its scalars 0-d tensors on the device.
+            // The products are formed apart, not fused (addcmul_): without a line search the iterates are
+            // chaotic, and the fused rounding alone took a 600 px picture's final loss from 1.55 to 9.3.
             var q = direction.copy_(g).neg_();
             var alphas = new Tensor[count];
             for (var k = 0; k < count; k++)

@@ -41,8 +41,9 @@ internal sealed class KerasChain : nn.Module<Tensor, Dictionary<string, Tensor>>
             // Intermediates nobody keeps are freed now rather than at the scope's end.
             if (!keep) current.Dispose();
             current = next;
-            keep = capture.Contains(names[i]) && keepOutputs;
-            if (!capture.Contains(names[i])) continue;
+            var captured = capture.Contains(names[i]);
+            keep = captured && keepOutputs;
+            if (!captured) continue;
             yielded++;
             yield return (names[i], current);
         }
