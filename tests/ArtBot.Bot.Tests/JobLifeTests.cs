@@ -43,6 +43,11 @@ public sealed class JobLifeTests(PostgresCluster cluster) : IClassFixture<Postgr
     /// <summary>The real engine, whose dreams wait for the gate to open: a worker that stalls.</summary>
     private sealed class StalledEngine(IArtEngine engine, Task gate) : IArtEngine
     {
+        private readonly TaskCompletionSource reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Done when a dream has reached the gate: its worker writes nothing more until the gate opens.</summary>
+        public Task Stalled => reached.Task;
+
         public PresetCatalog Presets => engine.Presets;
         public Task<ArtResult> PresetAsync(PresetRequest r, CancellationToken c = default) => engine.PresetAsync(r, c);
         public Task<ArtResult> StylizeAsync(StylizeRequest r, IProgress<RenderProgress>? p = null, CancellationToken c = default) => engine.StylizeAsync(r, p, c);
@@ -52,6 +57,7 @@ public sealed class JobLifeTests(PostgresCluster cluster) : IClassFixture<Postgr
 
         public async Task<ArtResult> DreamAsync(DreamRequest r, IProgress<RenderProgress>? p = null, CancellationToken c = default)
         {
+            reached.TrySetResult();
             await gate;
             return await engine.DreamAsync(r, p, CancellationToken.None);
         }
@@ -70,7 +76,8 @@ public sealed class JobLifeTests(PostgresCluster cluster) : IClassFixture<Postgr
         using var h = new Harness(Small);
         var ports = Ports(provider, h);
         var gate = new TaskCompletionSource();
-        var stalled = Domain(h, ports, new StalledEngine(h.Engine, gate.Task));
+        var stalledEngine = new StalledEngine(h.Engine, gate.Task);
+        var stalled = Domain(h, ports, stalledEngine);
         var live = Domain(h, ports, h.Engine);
         await ports.Ledger.PostAsync(new LedgerEntry { Key = "test:grant", Platform = "telegram", UserId = 1, Kind = LedgerKind.AdminGrant, Amount = 25 });
         await stalled.Bot.HandleAsync(new PhotoMessage(Harness.User(), [Harness.Photo("dog.jpg")], "dream"), h.Messenger);
@@ -78,7 +85,10 @@ public sealed class JobLifeTests(PostgresCluster cluster) : IClassFixture<Postgr
 
         var a = stalled.Worker.RunNextAsync(CancellationToken.None);
         var job = (await ports.Queue.ActiveJobsAsync("telegram", 1)).Single();
-        while ((await ports.Queue.GetAsync(job.Id))!.State != JobState.Running) await Task.WhenAny(a, Task.Delay(10));   // A has it
+        // A has it and waits in the engine. Not merely "running": until then A still writes to the
+        // job's row (its progress message), and PostgreSQL's sweep skips a row a live worker holds.
+        Assert.Same(stalledEngine.Stalled, await Task.WhenAny(stalledEngine.Stalled, a));
+        Assert.Equal(JobState.Running, (await ports.Queue.GetAsync(job.Id))!.State);
 
         h.Clock.Now += h.Options.Lease + TimeSpan.FromSeconds(1);
         await live.Sweeper.SweepAsync(CancellationToken.None);                 // A's lease ran out: back in the queue
