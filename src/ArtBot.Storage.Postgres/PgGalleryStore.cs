@@ -9,7 +9,8 @@ namespace ArtBot.Storage.Postgres;
 /// <summary>
 /// Shared pictures on PostgreSQL: a row per entry (the entry as JSON beside the columns listed,
 /// counted and moderated by), and a vote per person, entry and kind whose primary key makes a
-/// second like a no-op; a vote and its count change in one statement.
+/// second like a no-op. A vote and what it counts (by the entry's own rules) change in one
+/// transaction, with the entry's row locked.
 /// </summary>
 public sealed class PgGalleryStore(PostgresDatabase database) : IGalleryStore
 {
@@ -52,37 +53,50 @@ public sealed class PgGalleryStore(PostgresDatabase database) : IGalleryStore
             """, cancellationToken, ("since", since.ToUniversalTime()), ("skip", skip), ("take", take));
 
     public Task<GalleryVote> LikeAsync(string id, string person, CancellationToken cancellationToken = default) =>
-        VoteAsync(id, person, Like, "likes = likes + 1", cancellationToken);
+        VoteAsync(id, person, Like, entry => entry.CountLike(), cancellationToken);
 
     public Task<GalleryVote> ReportAsync(string id, string person, int reviewAt, CancellationToken cancellationToken = default) =>
-        VoteAsync(id, person, Report, "reports = reports + 1, in_review = in_review or (not hidden and reports + 1 >= @review)", cancellationToken, ("review", reviewAt));
+        VoteAsync(id, person, Report, entry => entry.CountReport(reviewAt), cancellationToken);
 
-    private Task<GalleryVote> VoteAsync(string id, string person, short kind, string count, CancellationToken ct, params (string, object?)[] more) =>
+    private Task<GalleryVote> VoteAsync(string id, string person, short kind, Action<GalleryEntry> count, CancellationToken ct) =>
         database.InTransactionAsync(async (c, t) =>
         {
-            // The vote's insert locks nothing else: the count moves in the same transaction, only when the vote is new.
-            await using var vote = Command(c, t, $"""
-                with voted as (
-                    insert into gallery_votes (entry_id, person, kind) select id, @person, @kind from gallery where id = @id
-                    on conflict do nothing returning entry_id)
-                update gallery set {count} where id in (select entry_id from voted)
-                """, [("id", id), ("person", person), ("kind", kind), .. more]);
-            if (await vote.ExecuteNonQueryAsync(ct) == 1) return GalleryVote.Counted;
-            await using var exists = Command(c, t, "select 1 from gallery where id = @id", ("id", id));
-            return await exists.ExecuteScalarAsync(ct) == null ? GalleryVote.Missing : GalleryVote.Repeated;
+            // The entry's row first: votes on one picture count one after another, each on the count the last one saved.
+            if (await LockedAsync(c, t, id, ct) is not { } entry) return GalleryVote.Missing;
+            await using (var vote = Command(c, t, "insert into gallery_votes (entry_id, person, kind) values (@id, @person, @kind) on conflict do nothing",
+                ("id", id), ("person", person), ("kind", kind)))
+                if (await vote.ExecuteNonQueryAsync(ct) == 0) return GalleryVote.Repeated;
+            count(entry);
+            await SaveCountsAsync(c, t, entry, ct);
+            return GalleryVote.Counted;
         }, ct);
 
     public Task<bool> SetHiddenAsync(string id, bool hidden, CancellationToken cancellationToken = default) =>
         database.InTransactionAsync(async (c, t) =>
         {
-            await using var update = Command(c, t, "update gallery set hidden = @hidden, in_review = false, reports = case when @hidden then reports else 0 end where id = @id",
-                ("id", id), ("hidden", hidden));
-            if (await update.ExecuteNonQueryAsync(cancellationToken) == 0) return false;
+            if (await LockedAsync(c, t, id, cancellationToken) is not { } entry) return false;
+            entry.Decide(hidden);
+            await SaveCountsAsync(c, t, entry, cancellationToken);
             if (!hidden)
                 await using (var clear = Command(c, t, "delete from gallery_votes where entry_id = @id and kind = @kind", ("id", id), ("kind", Report)))
                     await clear.ExecuteNonQueryAsync(cancellationToken);
             return true;
         }, cancellationToken);
+
+    /// <summary>The entry, its row locked until the transaction ends (NO KEY UPDATE: the lock an update of its counts takes).</summary>
+    private static async Task<GalleryEntry?> LockedAsync(NpgsqlConnection c, NpgsqlTransaction t, string id, CancellationToken ct)
+    {
+        await using var select = Command(c, t, $"select {Columns} from gallery where id = @id for no key update", ("id", id));
+        return (await ReadAllAsync(select, ct)).FirstOrDefault();
+    }
+
+    /// <summary>Saves what votes and decisions change: the columns, which are the truth of it (the JSON keeps what was shared).</summary>
+    private static async Task SaveCountsAsync(NpgsqlConnection c, NpgsqlTransaction t, GalleryEntry entry, CancellationToken ct)
+    {
+        await using var update = Command(c, t, "update gallery set likes = @likes, reports = @reports, hidden = @hidden, in_review = @review where id = @id",
+            ("id", entry.Id), ("likes", entry.Likes), ("reports", entry.Reports), ("hidden", entry.Hidden), ("review", entry.InReview));
+        await update.ExecuteNonQueryAsync(ct);
+    }
 
     public Task<IReadOnlyList<GalleryEntry>> InReviewAsync(CancellationToken cancellationToken = default) =>
         QueryAsync($"select {Columns} from gallery where in_review order by shared_at", cancellationToken);

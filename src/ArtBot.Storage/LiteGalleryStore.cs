@@ -55,14 +55,10 @@ public sealed class LiteGalleryStore(ArtBotDatabase database) : IGalleryStore
     }
 
     public Task<GalleryVote> LikeAsync(string id, string person, CancellationToken cancellationToken = default) =>
-        VoteAsync(id, person, GalleryVoteKind.Like, entry => entry.Likes++);
+        VoteAsync(id, person, GalleryVoteKind.Like, entry => entry.CountLike());
 
     public Task<GalleryVote> ReportAsync(string id, string person, int reviewAt, CancellationToken cancellationToken = default) =>
-        VoteAsync(id, person, GalleryVoteKind.Report, entry =>
-        {
-            entry.Reports++;
-            if (entry.Reports >= reviewAt && !entry.Hidden) entry.InReview = true;
-        });
+        VoteAsync(id, person, GalleryVoteKind.Report, entry => entry.CountReport(reviewAt));
 
     private Task<GalleryVote> VoteAsync(string id, string person, GalleryVoteKind kind, Action<GalleryEntry> count) =>
         Task.FromResult(database.InTransaction(() =>
@@ -80,13 +76,8 @@ public sealed class LiteGalleryStore(ArtBotDatabase database) : IGalleryStore
         Task.FromResult(database.InTransaction(() =>
         {
             if (database.Gallery.FindById(id) is not { } entry) return false;
-            entry.Hidden = hidden;
-            entry.InReview = false;
-            if (!hidden)
-            {
-                entry.Reports = 0;
-                database.GalleryVotes.DeleteMany(v => v.EntryId == id && v.Kind == GalleryVoteKind.Report);
-            }
+            entry.Decide(hidden);
+            if (!hidden) database.GalleryVotes.DeleteMany(v => v.EntryId == id && v.Kind == GalleryVoteKind.Report);
             return database.Gallery.Update(entry);
         }));
 

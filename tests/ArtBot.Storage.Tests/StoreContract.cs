@@ -497,6 +497,26 @@ public abstract class StoreContract : IDisposable
     }
 
     [Fact]
+    public async Task Votes_cast_at_the_same_moment_each_count_once()
+    {
+        await S.Gallery.AddAsync(Entry("aaaaaaaaaa", 1, 5, Day));
+        // Twelve people like it at once, each of them twice; four report it at once, with review at the third.
+        var likes = Enumerable.Range(1, 12).SelectMany(p => new[] { $"web:{p}", $"web:{p}" }).Select(p => S.Gallery.LikeAsync("aaaaaaaaaa", p));
+        var reports = Enumerable.Range(1, 4).Select(p => S.Gallery.ReportAsync("aaaaaaaaaa", $"telegram:{p}", reviewAt: 3));
+        var votes = await Task.WhenAll(likes.Concat(reports));
+        Assert.Equal(16, votes.Count(v => v == GalleryVote.Counted));
+        Assert.Equal(12, votes.Count(v => v == GalleryVote.Repeated));
+        var entry = (await S.Gallery.GetAsync("aaaaaaaaaa"))!;
+        Assert.Equal((12, 4, true), (entry.Likes, entry.Reports, entry.InReview));
+
+        // A picture an admin hid has been decided: reports count, but do not put it back in the review queue.
+        await S.Gallery.AddAsync(Entry("bbbbbbbbbb", 2, 6, Day));
+        Assert.True(await S.Gallery.SetHiddenAsync("bbbbbbbbbb", true));
+        Assert.Equal(GalleryVote.Counted, await S.Gallery.ReportAsync("bbbbbbbbbb", "web:1", reviewAt: 1));
+        Assert.Equal((1, false), ((await S.Gallery.GetAsync("bbbbbbbbbb"))!.Reports, (await S.Gallery.GetAsync("bbbbbbbbbb"))!.InReview));
+    }
+
+    [Fact]
     public async Task Forgetting_a_user_takes_their_pictures_likes_jobs_menus_profile_and_images_and_keeps_the_ledger()
     {
         await S.Gallery.AddAsync(Entry("aaaaaaaaaa", 1, 5, Day));

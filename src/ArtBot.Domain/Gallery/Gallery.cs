@@ -42,6 +42,24 @@ public sealed class GalleryEntry
     public bool InReview { get; set; }
 
     public bool IsAnimation => Kind == JobKind.Animation;
+
+    /// <summary>A new like (the store has checked it is this person's first).</summary>
+    public void CountLike() => Likes++;
+
+    /// <summary>A new report; the <paramref name="reviewAt"/>-th puts a shown picture out of sight until an admin decides (a hidden one is decided already).</summary>
+    public void CountReport(int reviewAt)
+    {
+        Reports++;
+        if (Reports >= reviewAt && !Hidden) InReview = true;
+    }
+
+    /// <summary>An admin's decision ends its review: hidden, or shown again with its reports cleared (their votes go with them, in the same store transaction).</summary>
+    public void Decide(bool hidden)
+    {
+        Hidden = hidden;
+        InReview = false;
+        if (!hidden) Reports = 0;
+    }
 }
 
 public enum GalleryOrder { Newest, WeekBest }
